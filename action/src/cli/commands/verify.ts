@@ -1,0 +1,13 @@
+import type { Command } from '../command.js';
+import { ExitCode } from '../command.js';
+
+// Placeholder until this command lands; it refuses rather than pretending to work.
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'not available yet',
+  help: 'egress-gate verify: not available yet.',
+  async run(_argv, io) {
+    io.stderr('egress-gate verify: not available yet\n');
+    return ExitCode.usage;
+  },
+};

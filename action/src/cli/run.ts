@@ -1,0 +1,55 @@
+import { describeError, isEgressError } from '../shared/errors.js';
+import { type CliIo, type Command, ExitCode } from './command.js';
+import { commands } from './commands/index.js';
+
+function overview(list: readonly Command[]): string {
+  const width = Math.max(...list.map((c) => c.name.length));
+  return [
+    'egress-gate: reclassify and deliver outputs from a Trusted Research Environment.',
+    '',
+    'Usage: egress-gate <command> [options]',
+    '',
+    'Commands:',
+    ...list.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Common options: --repo <dir> (egress repository root, default: current directory),',
+    '                --json (machine-readable output on stdout), --help',
+    '',
+    'Exit codes: 0 passed/ok, 1 invalid or does not pass, 2 usage or configuration error,',
+    '            3 transient external failure (worth a retry).',
+    '',
+  ].join('\n');
+}
+
+/** Only this entry and the action's turn errors into what users see. */
+export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(overview(commands));
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (name === '--version') {
+    io.stdout('egress-gate 0.1.0\n');
+    return ExitCode.ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`egress-gate: unknown command '${name}'. Run 'egress-gate --help' to list the commands.\n`);
+    return ExitCode.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
+    return ExitCode.ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    io.stderr(`egress-gate ${name}: ${describeError(error)}\n`);
+    if (isEgressError(error)) {
+      if (error.transient) return ExitCode.transient;
+      if (error.code === 'INTEGRITY') return ExitCode.failed;
+      return ExitCode.usage;
+    }
+    return ExitCode.usage;
+  }
+}
