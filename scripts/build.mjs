@@ -8,6 +8,8 @@ const common = {
   format: 'esm',
   legalComments: 'none',
   logLevel: 'warning',
+  // Built-in policies ship inside the bundle: the demo and the action need no files beside it.
+  loader: { '.yaml': 'text' },
   // Some CommonJS dependencies call require(); ESM bundles need it provided.
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
