@@ -1,13 +1,64 @@
-import type { Command } from '../command.js';
-import { ExitCode } from '../command.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { lockRequest } from '../../app/lock-request.js';
+import { hasErrors, sortDiagnostics } from '../../shared/diagnostics.js';
+import { type Command, ExitCode } from '../command.js';
+import {
+  createProgressReporter,
+  openRepository,
+  parseManifestArgs,
+  printDiagnostics,
+} from '../manifest-args.js';
 
-// Placeholder until this command lands; it refuses rather than pretending to work.
+const help = `Usage: egress-gate lock <manifest...> [--repo <dir>] [--json] [--config-dir <dir>]
+
+Fills in the SHA-256 and size pin of every item (and generation script), replaces each directory
+item by one entry per file inside it (sorted), and rewrites the manifest in place, keeping its
+comments, key order and layout. Existing pins are refreshed. Running it twice changes nothing.
+A manifest with errors lock cannot fix (schema, unknown work package, unsafe paths) is left alone.
+
+Options:
+  --repo <dir>         egress repository root (default: current directory)
+  --json               print {"manifest", "changed", "files", "bytes", "diagnostics"} per manifest on stdout
+  --config-dir <dir>   trusted configuration folder, relative to the repository (default: .egress)
+
+Exit codes: 0 locked, 1 a manifest has errors, 2 usage or configuration error.
+`;
+
 export const lockCommand: Command = {
   name: 'lock',
-  summary: 'not available yet',
-  help: 'egress-gate lock: not available yet.',
-  async run(_argv, io) {
-    io.stderr('egress-gate lock: not available yet\n');
-    return ExitCode.usage;
+  summary: 'fill in SHA-256 and size pins, expand directories, keep comments',
+  help,
+  async run(argv, io) {
+    const args = parseManifestArgs('lock', argv, io);
+    const opened = await openRepository(args, io);
+    if (!opened) return ExitCode.usage;
+    let ok = true;
+    for (const manifestPath of args.manifests) {
+      const result = await lockRequest({
+        files: opened.files,
+        manifestPath,
+        outputsDir: opened.outputsDir,
+        repo: opened.repo,
+        onProgress: args.json ? undefined : createProgressReporter(io, `hashing ${manifestPath}`),
+      });
+      const failed = hasErrors(result.diagnostics) || result.text === undefined;
+      ok &&= !failed;
+      if (!failed && result.changed && result.text !== undefined) {
+        await writeFile(join(args.repoRoot, ...manifestPath.split('/')), result.text);
+      }
+      if (args.json) {
+        const { changed, files, bytes } = result;
+        const diagnostics = sortDiagnostics(result.diagnostics);
+        io.stdout(`${JSON.stringify({ manifest: manifestPath, changed, files, bytes, diagnostics })}\n`);
+      } else if (failed) {
+        printDiagnostics(io, result.diagnostics);
+        io.stderr(`${manifestPath}: not locked (fix the problems above first)\n`);
+      } else {
+        const state = result.changed ? 'locked' : 'already locked, unchanged';
+        io.stdout(`${manifestPath}: ${state} (${result.files} files, ${result.bytes} bytes)\n`);
+      }
+    }
+    return ok ? ExitCode.ok : ExitCode.failed;
   },
 };

@@ -1,13 +1,58 @@
-import type { Command } from '../command.js';
-import { ExitCode } from '../command.js';
+import { validateRequest } from '../../app/validate-request.js';
+import { hasErrors, sortDiagnostics } from '../../shared/diagnostics.js';
+import { type Command, ExitCode } from '../command.js';
+import {
+  createProgressReporter,
+  openRepository,
+  parseManifestArgs,
+  printDiagnostics,
+} from '../manifest-args.js';
 
-// Placeholder until this command lands; it refuses rather than pretending to work.
+const help = `Usage: egress-gate validate <manifest...> [--repo <dir>] [--json] [--config-dir <dir>]
+
+Checks egress request manifests: YAML syntax, the schema (schemas/manifest.schema.json), the
+meaning (id equals the file name, known work package and destinations, no duplicate collections
+or items, safe item paths) and every SHA-256/size pin against the files under the outputs root.
+
+Problems are printed on stderr as file:line:col: code: message, paths relative to the repository.
+
+Options:
+  --repo <dir>         egress repository root (default: current directory)
+  --json               print one JSON object per manifest on stdout:
+                       {"manifest", "valid", "diagnostics": [{file, line, column, pointer, code, severity, message}]}
+  --config-dir <dir>   trusted configuration folder, relative to the repository (default: .egress)
+
+Exit codes: 0 every manifest is valid, 1 a manifest is invalid, 2 usage or configuration error.
+`;
+
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'not available yet',
-  help: 'egress-gate validate: not available yet.',
-  async run(_argv, io) {
-    io.stderr('egress-gate validate: not available yet\n');
-    return ExitCode.usage;
+  summary: 'check manifests: schema, semantics and pins against the files (file:line:col diagnostics)',
+  help,
+  async run(argv, io) {
+    const args = parseManifestArgs('validate', argv, io);
+    const opened = await openRepository(args, io);
+    if (!opened) return ExitCode.usage;
+    let valid = true;
+    for (const manifestPath of args.manifests) {
+      const result = await validateRequest({
+        files: opened.files,
+        manifestPath,
+        outputsDir: opened.outputsDir,
+        repo: opened.repo,
+        onProgress: args.json ? undefined : createProgressReporter(io, `hashing ${manifestPath}`),
+      });
+      const ok = !hasErrors(result.diagnostics);
+      valid &&= ok;
+      if (args.json) {
+        const diagnostics = sortDiagnostics(result.diagnostics);
+        io.stdout(`${JSON.stringify({ manifest: manifestPath, valid: ok, diagnostics })}\n`);
+      } else {
+        printDiagnostics(io, result.diagnostics);
+        if (ok) io.stdout(`${manifestPath}: valid\n`);
+        else io.stderr(`${manifestPath}: invalid (${result.diagnostics.length} problem(s))\n`);
+      }
+    }
+    return valid ? ExitCode.ok : ExitCode.failed;
   },
 };

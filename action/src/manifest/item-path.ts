@@ -1,0 +1,26 @@
+/**
+ * Item paths are POSIX paths relative to the outputs root. Checked here without touching the
+ * disk; pack/outputs.ts adds the symlink check against the real root.
+ */
+export function describeUnsafeItemPath(path: string): string | undefined {
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.startsWith('~')) {
+    return `'${path}' is absolute; item paths are relative to the outputs root (e.g. figures/fig-1.png)`;
+  }
+  if (path.includes('\\')) return `'${path}' contains a backslash; write POSIX paths with '/'`;
+  if (path.includes('\0')) return `'${path}' contains a NUL character`;
+  const segments = path.split('/');
+  if (segments.includes('..')) return `'${path}' has a '..' segment; items must stay inside the outputs root`;
+  const trimmed = path.endsWith('/') ? segments.slice(0, -1) : segments;
+  if (trimmed.some((s) => s === '' || s === '.')) {
+    return `'${path}' has an empty or '.' segment; write it as '${normaliseItemPath(path)}'`;
+  }
+  return undefined;
+}
+
+/** Drops `.` and empty segments and a trailing slash (only used to suggest a fix). */
+export function normaliseItemPath(path: string): string {
+  return path
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
+    .join('/');
+}

@@ -1,0 +1,142 @@
+import type { Diagnostic } from '../shared/diagnostics.js';
+import type { RepoConfig, WorkPackage } from './config-types.js';
+import { diagnosticAt, type ParsedYaml, parseYaml } from './parse-yaml.js';
+import { mapSchemaErrors, type SchemaName, type SchemaValidators } from './schema.js';
+import { checkManifestSemantics, type ManifestContext, requestIdFromPath } from './semantics.js';
+import type { Manifest } from './types.js';
+import type { YamlLimits } from './yaml-limits.js';
+
+export interface ParsedFile<T> {
+  /** Present only when the file is free of syntax and schema errors. */
+  value?: T;
+  parsed: ParsedYaml;
+  diagnostics: Diagnostic[];
+}
+
+/** YAML → schema-checked value; `file` is the repository-relative path used in diagnostics. */
+export function parseSchemaFile<T>(
+  text: string,
+  file: string,
+  schema: SchemaName,
+  validators: SchemaValidators,
+  limits?: YamlLimits,
+): ParsedFile<T> {
+  const parsed = parseYaml(text, file, limits);
+  if (parsed.diagnostics.length > 0) return { parsed, diagnostics: [...parsed.diagnostics] };
+  if (parsed.value === null || parsed.value === undefined) {
+    return {
+      parsed,
+      diagnostics: [
+        {
+          file,
+          line: 0,
+          column: 0,
+          pointer: '',
+          code: 'empty-file',
+          severity: 'error',
+          message: 'the file is empty.',
+        },
+      ],
+    };
+  }
+  const diagnostics = mapSchemaErrors(parsed, validators.validate(schema, parsed.value));
+  return diagnostics.length > 0 ? { parsed, diagnostics } : { value: parsed.value as T, parsed, diagnostics };
+}
+
+/** Parses, validates and checks a request manifest; never throws for bad input. */
+export function parseManifest(
+  text: string,
+  file: string,
+  validators: SchemaValidators,
+  context: ManifestContext,
+  limits?: YamlLimits,
+): ParsedFile<Manifest> {
+  const result = parseSchemaFile<Manifest>(text, file, 'manifest', validators, limits);
+  if (!result.value) return result;
+  const diagnostics = checkManifestSemantics(result.parsed, result.value, context);
+  return { ...result, diagnostics };
+}
+
+export function parseConfig(
+  text: string,
+  file: string,
+  validators: SchemaValidators,
+): ParsedFile<RepoConfig> {
+  const result = parseSchemaFile<RepoConfig>(text, file, 'config', validators);
+  if (result.value) {
+    const root = result.value.outputsRoot;
+    if (root.startsWith('/') || root.split('/').includes('..')) {
+      result.diagnostics.push(
+        diagnosticAt(
+          result.parsed,
+          '/outputsRoot',
+          'unsafe-path',
+          `outputsRoot '${root}' must be a path inside the repository, relative to its root.`,
+        ),
+      );
+    }
+  }
+  return result;
+}
+
+/** Work package file, checked against its name and the configured destinations and keys. */
+export function parseWorkPackage(
+  text: string,
+  file: string,
+  validators: SchemaValidators,
+  context: { config?: RepoConfig; keyFiles: ReadonlySet<string> },
+): ParsedFile<WorkPackage> {
+  const result = parseSchemaFile<WorkPackage>(text, file, 'work-package', validators);
+  const wp = result.value;
+  if (!wp) return result;
+  const at = (pointer: string, code: string, message: string) =>
+    result.diagnostics.push(diagnosticAt(result.parsed, pointer, code, message));
+  const expected = requestIdFromPath(file);
+  if (wp.id !== expected) {
+    at('/id', 'id-mismatch', `id '${wp.id}' differs from the file name '${expected}'; rename one of them.`);
+  }
+  if (context.config) {
+    const configured = Object.keys(context.config.destinations);
+    wp.destinations.forEach((name, i) => {
+      if (!configured.includes(name)) {
+        at(
+          `/destinations/${i}`,
+          'unknown-destination',
+          `destination '${name}' is not configured in .egress/config.yaml (configured: ${configured.join(', ')}).`,
+        );
+      }
+    });
+  }
+  wp.dataProvider.destinations.forEach((name, i) => {
+    if (!wp.destinations.includes(name)) {
+      at(
+        `/dataProvider/destinations/${i}`,
+        'destination-not-allowed',
+        `the data provider's destination '${name}' is not among this work package's destinations (${wp.destinations.join(', ')}).`,
+      );
+    }
+  });
+  const checkKeys = (list: string[], pointer: string) =>
+    list.forEach((name, i) => {
+      if (!context.keyFiles.has(name)) {
+        at(`${pointer}/${i}`, 'unknown-key', `key file '${name}' is not in .egress/keys/.`);
+      }
+    });
+  checkKeys(wp.dataProvider.keys, '/dataProvider/keys');
+  checkKeys(wp.recipients, '/recipients');
+  const holders = new Map<string, string>();
+  for (const [role, users] of Object.entries(wp.roles)) {
+    users.forEach((user, i) => {
+      const other = holders.get(user);
+      if (other !== undefined && other !== 'system-manager' && role !== 'system-manager') {
+        at(
+          `/roles/${role}/${i}`,
+          'role-conflict',
+          `'${user}' already holds role '${other}'; one person cannot classify in two roles.`,
+        );
+      }
+      holders.set(user, role);
+    });
+  }
+  return result;
+}

@@ -1,0 +1,217 @@
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from 'yaml';
+import type { Diagnostic } from '../shared/diagnostics.js';
+import { defaultYamlLimits, findExcessiveNesting, type YamlLimits } from './yaml-limits.js';
+
+/** A parsed YAML file: its value (when it could be built), the document for positions, problems. */
+export interface ParsedYaml {
+  file: string;
+  text: string;
+  /** Undefined when the text could not be parsed safely. */
+  value?: unknown;
+  document?: Document.Parsed;
+  lineCounter: LineCounter;
+  diagnostics: Diagnostic[];
+}
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+function diagnostic(file: string, code: string, message: string, at: Position, pointer = ''): Diagnostic {
+  return { file, line: at.line, column: at.column, pointer, code, severity: 'error', message };
+}
+
+const wholeFile: Position = { line: 0, column: 0 };
+
+/**
+ * Parses one YAML document with duplicate keys, aliases, size and nesting bounded. Never throws
+ * for bad input: every problem is a diagnostic.
+ */
+export function parseYaml(text: string, file: string, limits: YamlLimits = defaultYamlLimits): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const result: ParsedYaml = { file, text, lineCounter, diagnostics: [] };
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > limits.maxBytes) {
+    result.diagnostics.push(
+      diagnostic(
+        file,
+        'too-large',
+        `the file is ${bytes} bytes; the limit is ${limits.maxBytes} bytes. Split the request or list directories instead of files.`,
+        wholeFile,
+      ),
+    );
+    return result;
+  }
+  const deep = findExcessiveNesting(text, limits.maxDepth);
+  if (deep) {
+    result.diagnostics.push(
+      diagnostic(
+        file,
+        'too-deep',
+        `nesting goes deeper than ${limits.maxDepth} levels here; manifests need only a few levels.`,
+        deep,
+      ),
+    );
+    return result;
+  }
+  const document = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    keepSourceTokens: false,
+  });
+  result.document = document;
+  const seen = new Set<string>();
+  for (const error of document.errors) {
+    const offset =
+      error.code === 'MISSING_CHAR'
+        ? (unclosedQuoteStart(document, error.pos[0]) ?? error.pos[0])
+        : error.pos[0];
+    const { line, col } = lineCounter.linePos(offset);
+    const at = { line, column: col };
+    const duplicate = error.code === 'DUPLICATE_KEY';
+    const message = duplicate
+      ? `duplicate key${quoteKeyAt(document, error.pos[0])}: each key may appear once in a mapping. Remove or merge the repeated one.`
+      : `YAML syntax: ${describeYamlError(error.code, error.message)}`;
+    const key = `${line}:${col}:${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    result.diagnostics.push(diagnostic(file, duplicate ? 'duplicate-key' : 'yaml-syntax', message, at));
+  }
+  if (result.diagnostics.length > 0) return result;
+  try {
+    result.value = document.toJS({ maxAliasCount: limits.maxAliasCount });
+  } catch (error) {
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      result.diagnostics.push(
+        diagnostic(
+          file,
+          'too-many-aliases',
+          `aliases expand to more than ${limits.maxAliasCount} nodes (an alias bomb?); write the values out instead.`,
+          wholeFile,
+        ),
+      );
+    } else {
+      result.diagnostics.push(
+        diagnostic(file, 'yaml-syntax', `YAML could not be read: ${firstLine(String(error))}`, wholeFile),
+      );
+    }
+  }
+  return result;
+}
+
+function describeYamlError(code: string, message: string): string {
+  if (code === 'MULTIPLE_DOCS') {
+    return "a manifest is one YAML document; remove the '---' separator and what follows, or split it into files";
+  }
+  if (code === 'TAB_AS_INDENT') return 'tabs are not allowed as indentation; indent with spaces';
+  if (code === 'MISSING_CHAR' && /quote/i.test(message)) {
+    return 'this quoted text is never closed; add the closing quote';
+  }
+  return firstLine(message);
+}
+
+/** The yaml package reports an unclosed quote at the end of the file; point at where it opened. */
+function unclosedQuoteStart(document: Document.Parsed, errorOffset: number): number | undefined {
+  let found: number | undefined;
+  visit(document, {
+    Scalar(_key, node) {
+      const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+      const range = node.range;
+      if (quoted && range && range[0] <= errorOffset && range[1] >= errorOffset - 1) found = range[0];
+    },
+  });
+  return found;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
+}
+
+function quoteKeyAt(document: Document.Parsed, offset: number): string {
+  let found: string | undefined;
+  const visit = (node: unknown): void => {
+    if (found !== undefined) return;
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isScalar(pair.key) && pair.key.range?.[0] === offset) found = String(pair.key.value);
+        visit(pair.value);
+      }
+    } else if (isSeq(node)) {
+      for (const item of node.items) visit(item);
+    }
+  };
+  visit(document.contents);
+  return found === undefined ? '' : ` '${found}'`;
+}
+
+function decodeSegment(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** Splits a JSON pointer into its decoded segments. */
+export function splitPointer(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer.slice(1).split('/').map(decodeSegment);
+}
+
+export function encodePointer(segments: readonly (string | number)[]): string {
+  return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+/**
+ * The node a JSON pointer names, or its nearest existing ancestor. With `key`, the last segment's
+ * key in its mapping (where an unknown field is written).
+ */
+export function findNode(document: Document.Parsed, pointer: string, key = false): Node | undefined {
+  let node: unknown = document.contents;
+  const segments = splitPointer(pointer);
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    let next: unknown;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === segment);
+      if (!pair) break;
+      if (key && i === segments.length - 1) return pair.key as Node;
+      next = pair.value;
+    } else if (isSeq(node)) {
+      next = node.items[Number(segment)];
+    }
+    if (next === undefined || next === null) break;
+    node = next;
+  }
+  return (node ?? undefined) as Node | undefined;
+}
+
+/** Line and column (1-based) of what a JSON pointer names; the file start when nothing matches. */
+export function locate(parsed: ParsedYaml, pointer: string, key = false): Position {
+  if (!parsed.document) return { line: 1, column: 1 };
+  const node = findNode(parsed.document, pointer, key);
+  const offset = node?.range?.[0];
+  if (offset === undefined) return { line: 1, column: 1 };
+  const { line, col } = parsed.lineCounter.linePos(offset);
+  return { line, column: col };
+}
+
+/** A diagnostic located at a JSON pointer of a parsed file. */
+export function diagnosticAt(
+  parsed: ParsedYaml,
+  pointer: string,
+  code: string,
+  message: string,
+  options: { key?: boolean; severity?: 'error' | 'warning' } = {},
+): Diagnostic {
+  const at = locate(parsed, pointer, options.key ?? false);
+  return { ...diagnostic(parsed.file, code, message, at, pointer), severity: options.severity ?? 'error' };
+}

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readKey, readPrivateKey } from 'openpgp';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadRepository } from '../../action/src/app/load-repository.js';
+import { validateRequest } from '../../action/src/app/validate-request.js';
+import { createFsRepoFiles } from '../../action/src/cli/fs-repo-files.js';
+
+const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+const request = 'requests/dsg-2026-03-final-outputs.yaml';
+
+describe('validateRequest on the example repository', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'egress-validate-'));
+    await cp(examples, root, { recursive: true });
+  });
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  const run = (onProgress?: (done: number, total: number, bytes: number) => void) =>
+    validateRequest({
+      files: createFsRepoFiles(root),
+      manifestPath: request,
+      outputsDir: join(root, 'outputs'),
+      onProgress,
+    });
+
+  it('loads the configuration, work package and keys', async () => {
+    const repo = await loadRepository(createFsRepoFiles(root));
+    expect(repo.diagnostics).toEqual([]);
+    expect(repo.config.policy).toBe('turing-dsh');
+    expect([...repo.workPackages.keys()]).toEqual(['dsg-2026-03']);
+    expect([...repo.keys.keys()]).toEqual(['data-provider.asc', 'egress-signing.asc', 'investigator.asc']);
+    expect(repo.keys.get('data-provider.asc')).toMatch(/^-----BEGIN PGP PUBLIC KEY BLOCK-----/);
+  });
+
+  it('ships real OpenPGP v4 curve25519 public keys, each matching its demo-only secret key', async () => {
+    const repo = await loadRepository(createFsRepoFiles(root));
+    for (const [name, armored] of repo.keys) {
+      const key = await readKey({ armoredKey: armored });
+      expect(key.isPrivate()).toBe(false);
+      expect(key.keyPacket.version).toBe(4);
+      expect(key.getAlgorithmInfo().algorithm).toBe('eddsaLegacy');
+      const secret = await readPrivateKey({
+        armoredKey: readFileSync(
+          join(root, '.egress-demo-secrets', name.replace('.asc', '.secret.asc')),
+          'utf8',
+        ),
+      });
+      expect(secret.getFingerprint()).toBe(key.getFingerprint());
+    }
+  });
+
+  it('passes with every pin verified, reporting progress per file', async () => {
+    const progress: number[] = [];
+    const result = await run((done) => progress.push(done));
+    expect(result.diagnostics).toEqual([]);
+    expect(result.manifest?.collections.map((c) => c.name)).toEqual([
+      'report-inputs',
+      'data-provider-handover',
+    ]);
+    expect(progress).toEqual([...Array(11).keys()].map((i) => i + 1));
+  });
+
+  it('lists each changed, missing or escaping file at its line', async () => {
+    await writeFile(join(root, 'outputs/report/tables/table-1.csv'), 'region,admissions\nNorth,3\n');
+    await rm(join(root, 'outputs/code/plot.py'));
+    await rm(join(root, 'outputs/derived/admissions-by-week.csv'));
+    await symlink(join(root, '.egress/config.yaml'), join(root, 'outputs/derived/admissions-by-week.csv'));
+    const result = await run();
+    const found = result.diagnostics.map((d) => `${d.code} ${d.line}`);
+    expect(found).toEqual([
+      'hash-mismatch 25',
+      'hash-mismatch 48',
+      'path-escapes-root 53',
+      'missing-file 60',
+    ]);
+    expect(result.diagnostics[0]!.message).toContain("'report/tables/table-1.csv' has SHA-256 ");
+  });
+
+  it('refuses an unlocked directory and an unpinned file', async () => {
+    await writeFile(
+      join(root, 'requests/dsg-2026-03-summary-statistics.yaml'),
+      readFileSync(join(root, 'requests/dsg-2026-03-summary-statistics.yaml'), 'utf8')
+        .replace(/ {8}sha256: .*\n {8}size: .*\n/, '')
+        .replace(
+          '- path: summary-statistics/cohort-summary.csv',
+          '- path: summary-statistics\n      - path: report/text/findings.md',
+        ),
+    );
+    const result = await validateRequest({
+      files: createFsRepoFiles(root),
+      manifestPath: 'requests/dsg-2026-03-summary-statistics.yaml',
+      outputsDir: join(root, 'outputs'),
+    });
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['unlocked-directory', 'unpinned-item']);
+  });
+
+  it('reports a missing configuration as a configuration problem', async () => {
+    await rm(join(root, '.egress/config.yaml'));
+    const result = await run();
+    expect(result.repo.configValid).toBe(false);
+    expect(result.repo.diagnostics.map((d) => d.code)).toEqual(['missing-config']);
+  });
+});
