@@ -50,6 +50,8 @@ export interface Policy {
   generatedDatasets: {
     kinds: CollectionKind[];
     methods: string[];
+    /** When true or absent, a generated dataset classified above its target tier is blocked. */
+    requireTargetTier?: boolean;
   };
   disclosure: {
     minCellCount: number;

@@ -1,13 +1,315 @@
-import type { Command } from '../command.js';
-import { ExitCode } from '../command.js';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadPolicy } from '../../app/load-policy.js';
+import { loadRepository } from '../../app/load-repository.js';
+import { outputsDirOf, validateRequest } from '../../app/validate-request.js';
+import { evaluatePolicy } from '../../policy/evaluate.js';
+import { createReviewsFileParser } from '../../policy/reviews-file.js';
+import type { CollectionResult, IgnoredReview, Policy, PolicyResult } from '../../policy/types.js';
+import { roleTitle, shortSha } from '../../policy/wording.js';
+import { type Diagnostic, hasErrors, sortDiagnostics } from '../../shared/diagnostics.js';
+import { EgressError } from '../../shared/errors.js';
+import { type CliIo, type Command, ExitCode } from '../command.js';
+import { createFsRepoFiles } from '../fs-repo-files.js';
+import { createProgressReporter, printDiagnostics } from '../manifest-args.js';
 
-// Placeholder until this command lands; it refuses rather than pretending to work.
+const help = `Usage: egress-gate evaluate <manifest> --reviews <file> [--repo <dir>] [--json]
+                            [--config-dir <dir>] [--skip-pins]
+
+Resolves an egress request offline: reads the reviews from a file instead of the forge and applies
+the policy named in .egress/config.yaml, exactly as the action does on the pull request.
+
+The reviews file (YAML):
+  author: erin             # who opened the pull request (their reviews never count)
+  head: 5f3c9e1            # optional: the current head commit; a review on another commit is stale
+  merger: dora             # optional: who merged; must hold the releasing (system-manager) role
+  reviews:                 # oldest first, as the forge lists them
+    - user: alice
+      state: APPROVED      # APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED
+      commit: 5f3c9e1
+      body: |
+        tier: 1            # every collection; or per collection: tier report-inputs: 1
+
+Each collection ends in one state: cleared, awaiting-review, needs-discussion, changes-requested
+or blocked. The request passes when the manifest is valid, every pin verifies and every
+collection is cleared.
+
+Options:
+  --reviews <file>     the reviews file (required)
+  --repo <dir>         egress repository root (default: current directory)
+  --json               print {passed, state, tier, collections: [{name, state, tier,
+                       classifications: [{role, user, tier, reviewId, commit}], reasons, missing,
+                       ignored, excludedItems, recipients}], reasons, diagnostics} on stdout
+  --config-dir <dir>   trusted configuration folder, relative to the repository (default: .egress)
+  --skip-pins          do not hash the outputs (when they are not on this machine)
+
+Exit codes: 0 passed, 1 invalid or does not pass, 2 usage or configuration error.
+`;
+
+interface EvaluateArgs {
+  repoRoot: string;
+  manifestPath: string;
+  reviewsPath: string;
+  json: boolean;
+  configDir: string;
+  skipPins: boolean;
+}
+
+function parseEvaluateArgs(argv: string[], io: CliIo): EvaluateArgs {
+  let parsed: ReturnType<typeof parse>;
+  const parse = () =>
+    parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        reviews: { type: 'string' },
+        repo: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'config-dir': { type: 'string' },
+        'skip-pins': { type: 'boolean', default: false },
+      },
+    });
+  try {
+    parsed = parse();
+  } catch (error) {
+    throw new EgressError('USAGE', `${(error as Error).message}. Run 'egress-gate evaluate --help'.`);
+  }
+  if (parsed.positionals.length !== 1) {
+    throw new EgressError(
+      'USAGE',
+      `name exactly one manifest, e.g. egress-gate evaluate requests/<id>.yaml --reviews reviews.yaml (got ${parsed.positionals.length})`,
+    );
+  }
+  if (parsed.values.reviews === undefined) {
+    throw new EgressError(
+      'USAGE',
+      'missing --reviews <file>: the reviews to evaluate (see egress-gate evaluate --help)',
+    );
+  }
+  const repoRoot = resolve(io.cwd, parsed.values.repo ?? '.');
+  const arg = parsed.positionals[0]!;
+  const rel = relative(repoRoot, resolve(io.cwd, arg));
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    throw new EgressError('USAGE', `'${arg}' is not inside the repository ${repoRoot} (set --repo)`);
+  }
+  return {
+    repoRoot,
+    manifestPath: rel.split(sep).join('/'),
+    reviewsPath: resolve(io.cwd, parsed.values.reviews),
+    json: parsed.values.json ?? false,
+    configDir: parsed.values['config-dir'] ?? '.egress',
+    skipPins: parsed.values['skip-pins'] ?? false,
+  };
+}
+
+async function readReviewsText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new EgressError(
+      'INPUT',
+      `cannot read the reviews file '${path}': ${(error as NodeJS.ErrnoException).code ?? error}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
 export const evaluateCommand: Command = {
   name: 'evaluate',
-  summary: 'not available yet',
-  help: 'egress-gate evaluate: not available yet.',
-  async run(_argv, io) {
-    io.stderr('egress-gate evaluate: not available yet\n');
-    return ExitCode.usage;
+  summary: 'resolve a request offline from a reviews file: state, tier and reasons per collection',
+  help,
+  async run(argv, io) {
+    const args = parseEvaluateArgs(argv, io);
+    const reviewsLabel = relative(io.cwd, args.reviewsPath) || args.reviewsPath;
+    const reviews = createReviewsFileParser().parse(await readReviewsText(args.reviewsPath), reviewsLabel);
+    const fail = (code: ExitCode, diagnostics: Diagnostic[], valid: boolean, message: string): ExitCode => {
+      if (args.json) {
+        const payload = {
+          passed: false,
+          valid,
+          collections: [],
+          reasons: [message],
+          diagnostics: sortDiagnostics(diagnostics),
+        };
+        io.stdout(`${JSON.stringify(payload)}\n`);
+      } else {
+        printDiagnostics(io, diagnostics);
+        io.stderr(`${message}\n`);
+      }
+      return code;
+    };
+    if (!reviews.reviewsFile) {
+      return fail(
+        ExitCode.usage,
+        reviews.diagnostics,
+        false,
+        `the reviews file ${reviewsLabel} is invalid; nothing was evaluated.`,
+      );
+    }
+
+    const files = createFsRepoFiles(args.repoRoot);
+    const repo = await loadRepository(files, { configDir: args.configDir });
+    if (!repo.configValid || hasErrors(repo.diagnostics)) {
+      return fail(
+        ExitCode.usage,
+        repo.diagnostics,
+        false,
+        `the trusted configuration under ${args.configDir}/ is invalid; fix it on the base branch first.`,
+      );
+    }
+    const loaded = await loadPolicy(repo.config.policy, files);
+    if (!loaded.policy) {
+      return fail(
+        ExitCode.usage,
+        loaded.diagnostics,
+        false,
+        `the policy '${repo.config.policy}' cannot be used.`,
+      );
+    }
+    const validated = await validateRequest({
+      files,
+      manifestPath: args.manifestPath,
+      repo,
+      configDir: args.configDir,
+      ...(args.skipPins ? {} : { outputsDir: outputsDirOf(args.repoRoot, repo) }),
+      ...(args.json ? {} : { onProgress: createProgressReporter(io, `hashing ${args.manifestPath}`) }),
+    });
+    const diagnostics = [...repo.diagnostics, ...validated.diagnostics];
+    const manifest = validated.manifest;
+    const workPackage = manifest ? repo.workPackages.get(manifest.workPackage) : undefined;
+    if (!manifest || !workPackage || hasErrors(validated.diagnostics)) {
+      const why =
+        manifest && !workPackage && !hasErrors(validated.diagnostics)
+          ? ` (work package '${manifest.workPackage}' is not under ${args.configDir}/work-packages/)`
+          : '';
+      return fail(
+        ExitCode.failed,
+        diagnostics,
+        false,
+        `${args.manifestPath}: invalid${why}, so it does not pass.`,
+      );
+    }
+    const { author, head, merger, reviews: list } = reviews.reviewsFile;
+    const result = evaluatePolicy({
+      policy: loaded.policy,
+      config: repo.config,
+      workPackage,
+      manifest,
+      author,
+      reviews: list,
+      ...(head !== undefined ? { head } : {}),
+      ...(merger !== undefined ? { merger } : {}),
+    });
+    if (args.json) {
+      io.stdout(`${JSON.stringify(toJson(result, diagnostics))}\n`);
+    } else {
+      printDiagnostics(io, diagnostics);
+      io.stdout(formatResult(args.manifestPath, result, loaded.policy, head));
+    }
+    return result.passed ? ExitCode.ok : ExitCode.failed;
   },
 };
+
+function toJson(result: PolicyResult, diagnostics: Diagnostic[]) {
+  return {
+    passed: result.passed,
+    valid: true,
+    state: result.state,
+    ...(result.tier !== undefined ? { tier: result.tier } : {}),
+    collections: result.collections.map((c) => ({
+      name: c.name,
+      state: c.state,
+      ...(c.tier !== undefined ? { tier: c.tier } : {}),
+      classifications: c.classifications.map((k) => ({
+        role: k.role,
+        user: k.user,
+        tier: k.tier,
+        reviewId: k.reviewId,
+        commit: k.commit,
+      })),
+      // Decisions first, then why each review that did not count was left out.
+      reasons: [...c.reasons, ...c.ignored.map((i) => i.detail)],
+      missing: c.missing,
+      ignored: c.ignored,
+      excludedItems: c.excludedItems,
+      recipients: c.recipients,
+    })),
+    reasons: result.reasons,
+    diagnostics: sortDiagnostics(diagnostics),
+  };
+}
+
+function describeState(c: CollectionResult): string {
+  const tier = c.tier === undefined ? '' : ` at tier ${c.tier}`;
+  switch (c.state) {
+    case 'cleared':
+      return `cleared${tier}`;
+    case 'awaiting-review':
+      return 'awaiting review';
+    case 'needs-discussion':
+      return 'needs a discussion';
+    case 'changes-requested':
+      return 'changes requested';
+    default:
+      return `blocked${tier}`;
+  }
+}
+
+const classifiedPattern = / classified tier \d+ \(review #/;
+
+/** Plain words: the state, who counted, what is still missing, and why reviews did not count. */
+export function formatResult(
+  manifestPath: string,
+  result: PolicyResult,
+  policy: Policy,
+  head?: string,
+): string {
+  const lines: string[] = [];
+  const verdict = result.passed ? 'passes' : `does not pass (${result.state})`;
+  const at = head === undefined ? '' : ` at head ${shortSha(head)}`;
+  lines.push(`${manifestPath}${at}: ${verdict}${result.tier !== undefined ? `, tier ${result.tier}` : ''}`);
+  for (const reason of result.reasons) lines.push(`  ${reason}`);
+  // Reviews that count for no collection are listed once, after the collections.
+  const key = (i: IgnoredReview) => `${i.reviewId}\u0000${i.reason}`;
+  const [first, ...rest] = result.collections;
+  const everywhere = new Set(first?.ignored.map(key) ?? []);
+  for (const c of rest) {
+    const keys = new Set(c.ignored.map(key));
+    for (const k of [...everywhere]) if (!keys.has(k)) everywhere.delete(k);
+  }
+  const shared = first?.ignored.filter((i) => everywhere.has(key(i))) ?? [];
+  for (const c of result.collections) {
+    lines.push('', `collection ${c.name}: ${describeState(c)}`);
+    const width = Math.max(...policy.classifyingRoles.map((r) => roleTitle(policy, r.id).length));
+    for (const role of policy.classifyingRoles) {
+      const k = c.classifications.find((x) => x.role === role.id);
+      const title = roleTitle(policy, role.id).padEnd(width);
+      lines.push(
+        k
+          ? `  ${title}  @${k.user}, tier ${k.tier} (review #${k.reviewId} on ${shortSha(k.commit)})`
+          : `  ${title}  -`,
+      );
+    }
+    // The table above already shows who counted.
+    for (const reason of c.reasons.filter((r) => !classifiedPattern.test(r))) lines.push(`  - ${reason}`);
+    if (c.missing.length > 0) {
+      lines.push('  still needed:');
+      for (const m of c.missing) lines.push(`  - ${m}`);
+    }
+    if (c.excludedItems.length > 0) lines.push(`  not delivered (removed): ${c.excludedItems.join(', ')}`);
+    const own = c.ignored.filter((i) => !everywhere.has(key(i)));
+    if (own.length > 0) {
+      lines.push('  not counted:');
+      for (const i of own) lines.push(`  - ${i.detail}`);
+    }
+  }
+  if (shared.length > 0) {
+    lines.push('', 'reviews not counted:');
+    for (const i of shared) lines.push(`  - ${i.detail}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
