@@ -1,0 +1,59 @@
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../action/src/cli/run.js';
+
+function capture(cwd: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), cwd, env: {} },
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+  };
+}
+
+const manifest = 'requests/dsg-2026-03-final-outputs.yaml';
+
+describe('egress-gate check', () => {
+  let repo: string;
+  beforeEach(async () => {
+    repo = await mkdtemp(join(tmpdir(), 'egress-check-'));
+    await cp(join(import.meta.dirname, '../../examples'), repo, { recursive: true });
+  });
+  afterEach(async () => {
+    await rm(repo, { recursive: true, force: true });
+  });
+
+  it('finds nothing in the example outputs', async () => {
+    const run = capture(repo);
+    expect(await runCli(['check', manifest], run.io)).toBe(0);
+    expect(run.stdout()).toContain('no disclosure risks found');
+  });
+
+  it('reports a small cell and an e-mail address at file:line:col, with the value masked, and exits 1', async () => {
+    await writeFile(join(repo, 'outputs/report/tables/table-1.csv'), 'region,count\nNorth,120\nSouth,4\n');
+    await writeFile(join(repo, 'outputs/report/text/findings.md'), '# Findings\nAsk jane.doe@example.org.\n');
+    const run = capture(repo);
+    expect(await runCli(['check', manifest], run.io)).toBe(1);
+    const lines = run.stdout().split('\n');
+    expect(lines).toContain(
+      "outputs/report/tables/table-1.csv:3:7: small-cell: count 4 in column 'count' is below the threshold of 10 (collection report-inputs)",
+    );
+    expect(lines.some((l) => l.startsWith('outputs/report/text/findings.md:2:5: email-address:'))).toBe(true);
+    expect(run.stdout()).not.toContain('jane.doe@example.org');
+  });
+
+  it('prints one JSON object per manifest with --json', async () => {
+    await writeFile(join(repo, 'outputs/report/tables/table-1.csv'), 'region,count\nSouth,4\n');
+    const run = capture(repo);
+    expect(await runCli(['check', manifest, '--json'], run.io)).toBe(1);
+    const report = JSON.parse(run.stdout());
+    expect(report.manifest).toBe(manifest);
+    const inputs = report.collections.find((c: { collection: string }) => c.collection === 'report-inputs');
+    expect(inputs.findings).toEqual([
+      expect.objectContaining({ path: 'report/tables/table-1.csv', line: 2, column: 7, code: 'small-cell' }),
+    ]);
+  });
+});
