@@ -24,7 +24,12 @@ describe('diagnostics', () => {
 
   it('sorts by file, then line, then column', () => {
     const sorted = sortDiagnostics([at('b', 1, 1), at('a', 2, 5), at('a', 2, 1), at('a', 1, 9)]);
-    expect(sorted.map((d) => `${d.file}:${d.line}:${d.column}`)).toEqual(['a:1:9', 'a:2:1', 'a:2:5', 'b:1:1']);
+    expect(sorted.map((d) => `${d.file}:${d.line}:${d.column}`)).toEqual([
+      'a:1:9',
+      'a:2:1',
+      'a:2:5',
+      'b:1:1',
+    ]);
   });
 });
 
