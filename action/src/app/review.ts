@@ -1,0 +1,150 @@
+import type { Forge, PullRequest } from '../forge/forge.js';
+import type { Manifest } from '../manifest/types.js';
+import { evaluatePolicy } from '../policy/evaluate.js';
+import type { CollectionState, Policy, PolicyResult } from '../policy/types.js';
+import { type Diagnostic, hasErrors } from '../shared/diagnostics.js';
+import { requestPathPattern } from './classify-changes.js';
+import { collectFacts, type ReviewFacts } from './collect-facts.js';
+import { createSplitRepoFiles } from './forge-repo-files.js';
+import { loadPolicy } from './load-policy.js';
+import { validateRequest } from './validate-request.js';
+
+/** What review mode concluded about one pull request; rendering lives in action/report.ts. */
+export type ReviewState = CollectionState | 'invalid' | 'refused' | 'no-request';
+
+export interface ReviewOutcome {
+  pull: PullRequest;
+  state: ReviewState;
+  passed: boolean;
+  requestId?: string;
+  manifestPath?: string;
+  /** Highest effective tier, when decided. */
+  tier?: number;
+  manifest?: Manifest;
+  policy?: Policy;
+  /** The policy's result tree; present whenever the request could be evaluated (even when refused). */
+  result?: PolicyResult;
+  /** Why the pull request is refused outright (trusted configuration, several requests, delivered). */
+  refusals: string[];
+  /** Problems in the manifest or in the trusted configuration, at file:line:column. */
+  diagnostics: Diagnostic[];
+  /** Things the reader should know that change nothing (e.g. where pins are checked). */
+  notes: string[];
+}
+
+export interface ReviewOptions {
+  configDir: string;
+  /** Absolute outputs root on the runner; when absent, pins are left to delivery. */
+  outputsDir?: string;
+}
+
+export async function reviewPullRequest(
+  forge: Forge,
+  number: number,
+  options: ReviewOptions,
+): Promise<ReviewOutcome> {
+  const facts = await collectFacts(forge, number, { configDir: options.configDir });
+  return evaluateFacts(facts, options);
+}
+
+export async function evaluateFacts(facts: ReviewFacts, options: ReviewOptions): Promise<ReviewOutcome> {
+  const { pull, changes } = facts;
+  const refusals = refusalsOf(facts);
+  const notes: string[] = [];
+  const outcome = (fields: Partial<ReviewOutcome> & { state: ReviewState }): ReviewOutcome => ({
+    pull,
+    passed: false,
+    refusals,
+    diagnostics: [],
+    notes,
+    ...fields,
+  });
+
+  const configDiagnostics = facts.repository.diagnostics;
+  const present = changes.requests.filter((p) =>
+    facts.changedFiles.some((f) => f.path === p && f.status !== 'removed'),
+  );
+  if (changes.requests.length === 0) {
+    return outcome({ state: 'no-request', passed: true, diagnostics: configDiagnostics });
+  }
+  const manifestPath = present.length === 1 ? present[0] : undefined;
+  const requestId = manifestPath ? idOf(manifestPath) : undefined;
+  if (!manifestPath || !facts.repository.configValid) {
+    return outcome({
+      state: refusals.length > 0 ? 'refused' : 'invalid',
+      diagnostics: configDiagnostics,
+      ...(requestId ? { requestId, manifestPath } : {}),
+    });
+  }
+
+  const files = createSplitRepoFiles(facts.base, facts.head, (p) => requestPathPattern.test(p));
+  const validated = await validateRequest({
+    files,
+    manifestPath,
+    repo: facts.repository,
+    ...(options.outputsDir ? { outputsDir: options.outputsDir } : {}),
+  });
+  if (!options.outputsDir) {
+    notes.push(
+      'Pins (SHA-256 and size) are not checked here: the outputs are not on this runner. They are verified at delivery.',
+    );
+  }
+  const loaded = await loadPolicy(facts.repository.config.policy, facts.base);
+  const diagnostics = [...configDiagnostics, ...loaded.diagnostics, ...validated.diagnostics];
+  const manifest = validated.manifest;
+  const workPackage = manifest ? facts.repository.workPackages.get(manifest.workPackage) : undefined;
+  let result: PolicyResult | undefined;
+  if (manifest && workPackage && loaded.policy) {
+    result = evaluatePolicy({
+      policy: loaded.policy,
+      config: facts.repository.config,
+      workPackage,
+      manifest,
+      author: pull.author,
+      head: pull.headSha,
+      reviews: [...facts.reviews],
+    });
+  }
+  const invalid = hasErrors(diagnostics) || !result;
+  const state: ReviewState = refusals.length > 0 ? 'refused' : invalid ? 'invalid' : result!.state;
+  return outcome({
+    state,
+    passed: state === 'cleared' && result?.passed === true,
+    requestId: manifest?.id ?? requestId,
+    manifestPath,
+    ...(result?.tier !== undefined ? { tier: result.tier } : {}),
+    ...(manifest ? { manifest } : {}),
+    ...(loaded.policy ? { policy: loaded.policy } : {}),
+    ...(result ? { result } : {}),
+    diagnostics,
+  });
+}
+
+function idOf(path: string): string {
+  return path.replace(/^requests\//, '').replace(/\.ya?ml$/, '');
+}
+
+function refusalsOf(facts: ReviewFacts): string[] {
+  const { requests, trusted } = facts.changes;
+  const out: string[] = [];
+  if (requests.length > 0 && trusted.length > 0) {
+    out.push(
+      `This pull request changes trusted configuration (${trusted.join(', ')}) together with a request. ` +
+        'Configuration is read from the base branch and must be changed in its own pull request, reviewed by its code owners; ' +
+        'remove these changes from this pull request.',
+    );
+  }
+  if (requests.length > 1) {
+    out.push(
+      `This pull request touches more than one request (${requests.join(', ')}). ` +
+        'Each request is classified and delivered on its own: open one pull request per request.',
+    );
+  }
+  for (const path of facts.existingOnBase) {
+    out.push(
+      `${path} already exists on the base branch: that request was merged, so it has been delivered (or its delivery attempted). ` +
+        'A delivered request cannot be changed or delivered again; open a new request with a new id.',
+    );
+  }
+  return out;
+}

@@ -1,0 +1,118 @@
+import type { Review, ReviewState } from '../../policy/types.js';
+import { EgressError } from '../../shared/errors.js';
+import type { ChangedFile, ChangeStatus, IssueComment, PullRequest } from '../forge.js';
+import type { GithubClient } from './client.js';
+
+/**
+ * Wire shapes (as @octokit/rest types them from GitHub's published OpenAPI description) → domain
+ * types, validated at the boundary.
+ */
+type Data<K extends keyof GithubClient> = Awaited<ReturnType<GithubClient[K]>>;
+type WirePull = Data<'getPull'>;
+type WireReview = Data<'listPullReviews'>[number];
+type WireFile = Data<'listPullFiles'>[number];
+type WireComment = Data<'createIssueComment'>;
+type WireContent = NonNullable<Data<'getContent'>>;
+type WireFileContent = Extract<WireContent, { type: 'file'; encoding: string }>;
+type WireDirectory = Extract<WireContent, unknown[]>;
+
+function fail(what: string, field: string, value: unknown): never {
+  throw new EgressError(
+    'FORGE',
+    `GitHub returned an unexpected ${what}: field '${field}' is ${JSON.stringify(value)}. Is the API URL a GitHub API?`,
+  );
+}
+
+function text(what: string, field: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') fail(what, field, value);
+  return value;
+}
+
+export function mapPullRequest(wire: WirePull): PullRequest {
+  if (typeof wire?.number !== 'number') fail('pull request', 'number', wire?.number);
+  return {
+    number: wire.number,
+    title: wire.title ?? '',
+    author: text('pull request', 'user.login', wire.user?.login),
+    state: wire.state === 'closed' ? 'closed' : 'open',
+    merged: wire.merged === true,
+    ...(wire.merged_by?.login ? { mergedBy: wire.merged_by.login } : {}),
+    htmlUrl: wire.html_url,
+    headSha: text('pull request', 'head.sha', wire.head?.sha),
+    headRef: wire.head?.ref ?? '',
+    baseSha: text('pull request', 'base.sha', wire.base?.sha),
+    baseRef: wire.base?.ref ?? '',
+    labels: (wire.labels ?? []).map((l) => l.name).filter((n): n is string => typeof n === 'string'),
+  };
+}
+
+const reviewStates: Record<string, ReviewState> = {
+  APPROVED: 'APPROVED',
+  CHANGES_REQUESTED: 'CHANGES_REQUESTED',
+  COMMENTED: 'COMMENTED',
+  DISMISSED: 'DISMISSED',
+};
+
+/** Drops PENDING drafts (only their author sees them) and reviews by deleted accounts. */
+export function mapReviews(wire: WireReview[]): Review[] {
+  const out: Review[] = [];
+  for (const r of wire) {
+    const state = reviewStates[r.state];
+    if (!state || !r.user?.login) continue;
+    out.push({
+      id: String(r.id),
+      user: r.user.login,
+      state,
+      commit: r.commit_id ?? '',
+      body: r.body ?? '',
+      ...(r.submitted_at ? { submittedAt: r.submitted_at } : {}),
+      ...(state === 'DISMISSED' ? { dismissed: true } : {}),
+    });
+  }
+  return out;
+}
+
+const fileStatuses = new Set<ChangeStatus>([
+  'added',
+  'modified',
+  'removed',
+  'renamed',
+  'copied',
+  'changed',
+  'unchanged',
+]);
+
+export function mapChangedFiles(wire: WireFile[]): ChangedFile[] {
+  return wire.map((f) => ({
+    path: text('changed file', 'filename', f.filename),
+    status: fileStatuses.has(f.status as ChangeStatus) ? (f.status as ChangeStatus) : 'changed',
+    ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
+  }));
+}
+
+export function mapComment(wire: WireComment | Data<'listIssueComments'>[number]): IssueComment {
+  if (typeof wire.id !== 'number') fail('comment', 'id', wire.id);
+  return { id: wire.id, author: wire.user?.login ?? '', body: wire.body ?? '' };
+}
+
+/** A file's text from the contents API; undefined when the path is a directory or absent. */
+export function mapFileContent(wire: WireContent | undefined, path: string): string | undefined {
+  if (wire === undefined || Array.isArray(wire)) return undefined;
+  const file = wire as WireFileContent;
+  if (file.type !== 'file') return undefined;
+  if (file.encoding !== 'base64') {
+    throw new EgressError(
+      'FORGE',
+      `GitHub did not return the content of ${path} (encoding ${JSON.stringify(file.encoding)}; files over 1 MB are not served): keep trusted configuration files small.`,
+    );
+  }
+  return Buffer.from(file.content, 'base64').toString('utf8');
+}
+
+export function mapDirectory(wire: WireContent | undefined): string[] {
+  if (!Array.isArray(wire)) return [];
+  return (wire as WireDirectory)
+    .filter((e) => e.type === 'file')
+    .map((e) => e.name)
+    .sort();
+}

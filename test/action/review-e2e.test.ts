@@ -1,0 +1,285 @@
+import { describe, expect, test } from 'vitest';
+import { createWorld, type FakePull, type FakeWorld } from '../fake-forge/model.js';
+import { latestStatus, openPull, push, seedBranch, submitReview } from '../fake-forge/scenario.js';
+import { type Dialect, type FakeForge, startFakeForge } from '../fake-forge/server.js';
+import { baseFiles, requestId, requestManifest, requestPath } from './fixture-repo.js';
+import {
+  giteaPullRequestEvent,
+  giteaReviewEvent,
+  githubPullRequestEvent,
+  githubReviewEvent,
+  githubWorkflowRunEvent,
+} from './payloads.js';
+import { type ActionRun, runAction } from './run-action.js';
+
+/** End to end: the bundled action, run as a runner runs it, against a fake GitHub and a fake Gitea. */
+function newWorld(dialect: Dialect): FakeWorld {
+  // GitHub's workflow token cannot read /user; its comments are by github-actions[bot].
+  const world =
+    dialect === 'github'
+      ? createWorld({ botLogin: 'github-actions[bot]', userEndpointForbidden: true })
+      : createWorld({ botLogin: 'gitea-actions', userEndpointForbidden: true });
+  seedBranch(world, 'main', baseFiles);
+  return world;
+}
+
+function onPullEvent(forge: FakeForge, pull: FakePull, action: 'opened' | 'synchronize'): Promise<ActionRun> {
+  const w = forge.world;
+  return forge.dialect === 'github'
+    ? runAction(forge, 'pull_request_target', githubPullRequestEvent(w, pull, action))
+    : runAction(
+        forge,
+        'pull_request_target',
+        giteaPullRequestEvent(w, pull, action === 'opened' ? 'opened' : 'synchronized'),
+      );
+}
+
+function onReview(forge: FakeForge, pull: FakePull, reviewer: string): Promise<ActionRun> {
+  const w = forge.world;
+  return forge.dialect === 'github'
+    ? runAction(forge, 'pull_request_review', githubReviewEvent(w, pull, 'submitted', reviewer))
+    : runAction(forge, 'pull_request_review', giteaReviewEvent(w, pull, reviewer));
+}
+
+function stickyComments(world: FakeWorld, pull: FakePull) {
+  return world.comments.filter((c) => c.issue === pull.number && c.body.includes('egress-gate'));
+}
+
+function expectNoSecret(run: ActionRun, world: FakeWorld, secrets: string[]): void {
+  // `::add-mask::` is how the runner learns what to mask; it never shows that line in the log.
+  const stdout = run.stdout
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
+  const everything = [
+    stdout,
+    run.stderr,
+    run.summary,
+    JSON.stringify(run.outputs),
+    ...world.comments.map((c) => c.body),
+    ...world.statuses.map((s) => s.description),
+  ].join('\n');
+  for (const s of secrets) expect(everything).not.toContain(s);
+}
+
+describe.each(['github', 'gitea'] as const)('the action on %s', (dialect) => {
+  test('three tier-1 classifications clear the request; a push makes them stale; ten events, one comment', async () => {
+    const world = newWorld(dialect);
+    await using forge = await startFakeForge(dialect, world);
+    const signingKey = 'SIGNING-KEY-SECRET-4f1e2d3c';
+    const pull = openPull(world, { author: 'erin', changes: { [requestPath]: requestManifest() } });
+    const runs: ActionRun[] = [];
+    const secretsIn = { inputs: { 'signing-key': signingKey } };
+
+    runs.push(await onPullEvent(forge, pull, 'opened'));
+    expect(runs[0]!.stderr).toBe('');
+    expect(latestStatus(world, pull.headSha, 'egress-gate')?.state).toBe('pending');
+    expect(pull.labels).toEqual(['egress:needs-review']);
+
+    for (const reviewer of ['alice', 'bob', 'carol']) {
+      submitReview(world, pull, { user: reviewer, body: 'Checked every figure.\ntier: 1' });
+      runs.push(await onReview(forge, pull, reviewer));
+    }
+    const cleared = runs.at(-1)!;
+    expect(cleared.code).toBe(0);
+    expect(latestStatus(world, pull.headSha, 'egress-gate')).toMatchObject({
+      state: 'success',
+      targetUrl: expect.stringContaining('/actions/runs/4242'),
+    });
+    expect([...pull.labels].sort()).toEqual(['egress:cleared', 'egress:tier-1']);
+    expect(cleared.outputs).toEqual({ 'request-id': requestId, state: 'cleared', tier: '1' });
+    const table = stickyComments(world, pull)[0]!.body;
+    expect(table).toMatch(/\| report-inputs \| tier 1 · @\u200Dalice · `[0-9a-f]{7}` \| tier 1 · @\u200Dbob/);
+    expect(cleared.summary).toContain('Cleared');
+
+    // A review event that changes the outcome: reads, one status, one comment update, label changes.
+    expect(cleared.calls).toBeLessThanOrEqual(20);
+
+    const oldHead = pull.headSha;
+    push(world, pull, { 'outputs-note.md': 'one more figure\n' });
+    runs.push(await onPullEvent(forge, pull, 'synchronize'));
+    expect(latestStatus(world, pull.headSha, 'egress-gate')?.state).toBe('pending');
+    expect(latestStatus(world, oldHead, 'egress-gate')?.state).toBe('success');
+    expect(pull.labels).toEqual(['egress:needs-review']);
+    const stale = stickyComments(world, pull)[0]!.body;
+    expect(stale).toContain('before the last push');
+    expect(runs.at(-1)!.outputs['state']).toBe('awaiting-review');
+
+    for (const reviewer of ['alice', 'bob']) {
+      submitReview(world, pull, { user: reviewer, body: 'tier: 1' });
+      runs.push(await onReview(forge, pull, reviewer));
+    }
+    submitReview(world, pull, { user: 'carol', body: 'tier: 2' });
+    runs.push(await onReview(forge, pull, 'carol'));
+    expect(latestStatus(world, pull.headSha, 'egress-gate')?.state).toBe('pending');
+    expect(pull.labels).toContain('egress:needs-discussion');
+
+    submitReview(world, pull, { user: 'carol', body: 'Agreed after all.\ntier: 1' });
+    runs.push(await onReview(forge, pull, 'carol'));
+    runs.push(
+      dialect === 'github'
+        ? await runAction(forge, 'workflow_run', githubWorkflowRunEvent(world, pull), secretsIn)
+        : await onReview(forge, pull, 'carol'),
+    );
+    expect(runs).toHaveLength(10);
+    expect(latestStatus(world, pull.headSha, 'egress-gate')?.state).toBe('success');
+    expect(stickyComments(world, pull)).toHaveLength(1);
+    expect(world.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/comments'))).toHaveLength(1);
+    for (const run of runs) {
+      expect(run.code).toBe(0);
+      expectNoSecret(run, world, [world.token, signingKey]);
+    }
+    expect(world.unknown).toEqual([]);
+  });
+
+  test('a request together with a change to .egress/ is refused, and the reviewer it adds does not count', async () => {
+    const world = newWorld(dialect);
+    await using forge = await startFakeForge(dialect, world);
+    const widened = baseFiles['.egress/work-packages/wp1.yaml']!.replace(
+      'referee: [carol]',
+      'referee: [carol, mallory]',
+    );
+    const pull = openPull(world, {
+      author: 'erin',
+      changes: { [requestPath]: requestManifest(), '.egress/work-packages/wp1.yaml': widened },
+    });
+    for (const reviewer of ['alice', 'bob', 'mallory'])
+      submitReview(world, pull, { user: reviewer, body: 'tier: 1' });
+    const run = await onReview(forge, pull, 'mallory');
+    expect(run.code).toBe(1);
+    expect(latestStatus(world, pull.headSha, 'egress-gate')?.state).toBe('failure');
+    expect(pull.labels).toEqual(['egress:blocked']);
+    expect(run.outputs['state']).toBe('refused');
+    const body = stickyComments(world, pull)[0]!.body;
+    expect(body).toContain('changes trusted configuration (.egress/work-packages/wp1.yaml)');
+    expect(body).not.toMatch(/tier 1 · @\u200Dmallory/);
+    expect(body).toMatch(/@\u200Dmallory.*(no role|not hold|holds no)/i);
+    expect(world.unknown).toEqual([]);
+  });
+
+  test('a review event costs a fixed number of calls; more changed files cost only more pages', async () => {
+    const steadyCalls = async (extraFiles: number) => {
+      const world = newWorld(dialect);
+      await using forge = await startFakeForge(dialect, world);
+      const changes: Record<string, string> = { [requestPath]: requestManifest() };
+      for (let i = 0; i < extraFiles; i++) changes[`notes/n-${i}.md`] = `${i}`;
+      const pull = openPull(world, { author: 'erin', changes });
+      for (const reviewer of ['alice', 'bob', 'carol'])
+        submitReview(world, pull, { user: reviewer, body: 'tier: 1' });
+      const first = await onReview(forge, pull, 'carol');
+      const again = await onReview(forge, pull, 'carol');
+      expect(first.outputs['state']).toBe('cleared');
+      expect(world.unknown).toEqual([]);
+      return { first: first.calls, again: again.calls };
+    };
+    const small = await steadyCalls(0);
+    const large = await steadyCalls(300);
+    const pageSize = dialect === 'github' ? 100 : 50;
+    expect(large.again - small.again).toBe(Math.ceil(301 / pageSize) - 1);
+    // Measured on this fixture (2 keys, 1 work package): reads + status (+ comment, labels on change).
+    expect(small.again).toBe(14);
+    expect(small.first).toBeLessThanOrEqual(dialect === 'github' ? 17 : 19);
+  });
+
+  test('hostile text in the request neither mentions anyone nor injects HTML', async () => {
+    const world = newWorld(dialect);
+    await using forge = await startFakeForge(dialect, world);
+    const title =
+      '<img src=x onerror=alert(1)> @everyone <!-- egress-gate:review --> [x](https://evil.example)';
+    const pull = openPull(world, { author: 'erin', changes: { [requestPath]: requestManifest(title) } });
+    const run = await onPullEvent(forge, pull, 'opened');
+    expect(run.code).toBe(0);
+    const body = stickyComments(world, pull)[0]!.body;
+    expect(body).not.toContain('<img');
+    expect(body).not.toMatch(/@everyone/);
+    expect(body.split('<!-- egress-gate:review -->')).toHaveLength(2);
+    expect(body).not.toMatch(/(?<!\\)\]\(https:\/\/evil/);
+    expect(body).toContain('&lt;img src=x onerror=alert(1)&gt; @\u200Deveryone');
+  });
+
+  test('a merged pull request asks for release mode, which says plainly it is not available', async () => {
+    const world = newWorld(dialect);
+    await using forge = await startFakeForge(dialect, world);
+    const pull = openPull(world, { author: 'erin', changes: { [requestPath]: requestManifest() } });
+    const payload =
+      dialect === 'github'
+        ? githubPullRequestEvent(world, pull, 'opened')
+        : giteaPullRequestEvent(world, pull, 'opened');
+    Object.assign(payload['pull_request'] as object, { state: 'closed', merged: true });
+    payload['action'] = 'closed';
+    const run = await runAction(forge, 'pull_request_target', payload);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("::error::egress-gate: mode 'release'");
+    expect(run.stdout).toContain('nothing was delivered');
+    expect(world.statuses).toEqual([]);
+    expect(run.calls).toBe(0);
+  });
+
+  test('an event it does not handle fails the step with the list of events it does', async () => {
+    const world = newWorld(dialect);
+    await using forge = await startFakeForge(dialect, world);
+    const run = await runAction(forge, 'push', { ref: 'refs/heads/main' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /::error::egress-gate: event 'push' is not one egress-gate handles \(pull_request, /,
+    );
+  });
+
+  test('when re-evaluation fails, an earlier success on the commit is replaced by error', async () => {
+    const world = newWorld(dialect);
+    await using forge = await startFakeForge(dialect, world);
+    const pull = openPull(world, { author: 'erin', changes: { [requestPath]: requestManifest() } });
+    for (const reviewer of ['alice', 'bob', 'carol'])
+      submitReview(world, pull, { user: reviewer, body: 'tier: 1' });
+    expect((await onReview(forge, pull, 'carol')).outputs['state']).toBe('cleared');
+    expect(latestStatus(world, pull.headSha, 'egress-gate')?.state).toBe('success');
+    world.faults.push({
+      match: `GET /repos/tre/egress/pulls/${pull.number}/reviews`,
+      status: 403,
+      remaining: 1,
+    });
+    const run = await onReview(forge, pull, 'carol');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /::error::egress-gate: (GitHub|Gitea): GET reviews of pull request #1 failed \(HTTP 403\)/,
+    );
+    expect(latestStatus(world, pull.headSha, 'egress-gate')).toMatchObject({
+      state: 'error',
+      description: 'egress-gate could not evaluate this commit: see the job log.',
+    });
+  });
+
+  test('a pull request without a request passes quietly', async () => {
+    const world = newWorld(dialect);
+    await using forge = await startFakeForge(dialect, world);
+    const pull = openPull(world, { author: 'erin', changes: { 'README.md': 'better docs\n' } });
+    const run = await onPullEvent(forge, pull, 'opened');
+    expect(run.code).toBe(0);
+    expect(run.outputs).toEqual({ 'request-id': '', state: 'no-request', tier: '' });
+    expect(latestStatus(world, pull.headSha, 'egress-gate')?.state).toBe('success');
+    expect(world.comments).toEqual([]);
+    expect(pull.labels).toEqual([]);
+  });
+
+  test.runIf(dialect === 'github')(
+    'a dismissed approval (pull_request_review.dismissed) takes the clearance back',
+    async () => {
+      const world = newWorld(dialect);
+      await using forge = await startFakeForge(dialect, world);
+      const pull = openPull(world, { author: 'erin', changes: { [requestPath]: requestManifest() } });
+      for (const reviewer of ['alice', 'bob', 'carol'])
+        submitReview(world, pull, { user: reviewer, body: 'tier: 1' });
+      expect((await onReview(forge, pull, 'carol')).outputs['state']).toBe('cleared');
+      pull.reviews.find((r) => r.user === 'bob')!.dismissed = true;
+      const run = await runAction(
+        forge,
+        'pull_request_review',
+        githubReviewEvent(world, pull, 'dismissed', 'bob'),
+      );
+      expect(run.outputs['state']).toBe('awaiting-review');
+      expect(latestStatus(world, pull.headSha, 'egress-gate')?.state).toBe('pending');
+      expect(pull.labels).toEqual(['egress:needs-review']);
+      expect(stickyComments(world, pull)[0]!.body).toMatch(/@\u200Dbob.*dismissed/);
+    },
+  );
+});
