@@ -1,13 +1,245 @@
-import type { Command } from '../command.js';
-import { ExitCode } from '../command.js';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadPolicy } from '../../app/load-policy.js';
+import { loadRepository } from '../../app/load-repository.js';
+import { packRequest } from '../../app/pack-request.js';
+import { outputsDirOf } from '../../app/validate-request.js';
+import { readSecretKey } from '../../crypto/keys.js';
+import { createReviewsFileParser } from '../../policy/reviews-file.js';
+import { hasErrors, sortDiagnostics } from '../../shared/diagnostics.js';
+import { EgressError } from '../../shared/errors.js';
+import { type CliIo, type Command, ExitCode } from '../command.js';
+import { createFsRepoFiles } from '../fs-repo-files.js';
+import { printDiagnostics } from '../manifest-args.js';
 
-// Placeholder until this command lands; it refuses rather than pretending to work.
+const help = `Usage: egress-gate pack <manifest> --reviews <file> --out <dir> --signing-key <file>
+                        [--passphrase-file <file>] [--package-passphrase-file <file>]
+                        [--repo <dir>] [--config-dir <dir>] [--json]
+
+Evaluates the request from the reviews file (as 'egress-gate evaluate' does) and builds one
+encrypted, signed package per cleared collection: <out>/<request>-<collection>.tar.gpg.
+
+Each package is an OpenPGP message (signed, then encrypted; uncompressed) holding a tar archive:
+  <request>-<collection>/RECEIPT.json   request, collection, classifications, tier, files
+  <request>-<collection>/SHA256SUMS     for 'sha256sum -c'
+  <request>-<collection>/files/...      the items, as pinned (items marked 'remove' never enter)
+It is encrypted to the keys the policy names (for sensitive tiers, the data provider's keys only),
+and readable by GnuPG 2.2 for v4 keys. Every file is checked against its pin while it is packed; a
+mismatch aborts and leaves nothing under the final name.
+
+Options:
+  --reviews <file>                  the reviews file (see 'egress-gate evaluate --help')
+  --out <dir>                       where the packages go (created if missing)
+  --signing-key <file>              the egress signing key (armored OpenPGP secret key)
+  --passphrase-file <file>          passphrase of the signing key (first line of the file)
+  --package-passphrase-file <file>  also let this passphrase open the packages (send it by
+                                    another channel)
+  --repo <dir>                      egress repository root (default: current directory)
+  --config-dir <dir>                trusted configuration folder (default: .egress)
+  --json                            print {passed, packages: [{collection, file, path, sha256,
+                                    size, tier, recipients, signer, files}], skipped: [{collection,
+                                    state, reasons}], diagnostics} on stdout
+
+SOURCE_DATE_EPOCH, when set, fixes the receipt time (and the archive's mtimes): the same inputs
+then give the same tar bytes.
+
+Exit codes: 0 every collection packed, 1 invalid, not cleared or a pin mismatch (cleared
+collections are still packed when others are not), 2 usage or configuration error.
+`;
+
+interface PackArgs {
+  repoRoot: string;
+  manifestPath: string;
+  reviewsPath: string;
+  outDir: string;
+  signingKeyPath: string;
+  passphrasePath?: string;
+  packagePassphrasePath?: string;
+  configDir: string;
+  json: boolean;
+}
+
+function parsePackArgs(argv: string[], io: CliIo): PackArgs {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        reviews: { type: 'string' },
+        out: { type: 'string' },
+        'signing-key': { type: 'string' },
+        'passphrase-file': { type: 'string' },
+        'package-passphrase-file': { type: 'string' },
+        repo: { type: 'string' },
+        'config-dir': { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new EgressError('USAGE', `${(error as Error).message}. Run 'egress-gate pack --help'.`);
+  }
+  if (positionals.length !== 1) {
+    throw new EgressError(
+      'USAGE',
+      `name exactly one manifest, e.g. egress-gate pack requests/<id>.yaml (got ${positionals.length})`,
+    );
+  }
+  for (const required of ['reviews', 'out', 'signing-key']) {
+    if (typeof values[required] !== 'string') {
+      throw new EgressError(
+        'USAGE',
+        `missing --${required} <${required === 'out' ? 'dir' : 'file'}> (see egress-gate pack --help)`,
+      );
+    }
+  }
+  const repoRoot = resolve(io.cwd, (values.repo as string | undefined) ?? '.');
+  const arg = positionals[0]!;
+  const rel = relative(repoRoot, resolve(io.cwd, arg));
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    throw new EgressError('USAGE', `'${arg}' is not inside the repository ${repoRoot} (set --repo)`);
+  }
+  const path = (name: string) =>
+    typeof values[name] === 'string' ? resolve(io.cwd, values[name] as string) : undefined;
+  return {
+    repoRoot,
+    manifestPath: rel.split(sep).join('/'),
+    reviewsPath: path('reviews')!,
+    outDir: path('out')!,
+    signingKeyPath: path('signing-key')!,
+    ...(path('passphrase-file') ? { passphrasePath: path('passphrase-file') } : {}),
+    ...(path('package-passphrase-file') ? { packagePassphrasePath: path('package-passphrase-file') } : {}),
+    configDir: (values['config-dir'] as string | undefined) ?? '.egress',
+    json: values.json === true,
+  };
+}
+
+/** Reads a file the user named; a passphrase file gives its first line. Contents are never echoed. */
+export async function readUserFile(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new EgressError(
+      'INPUT',
+      `cannot read the ${what} '${path}': ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+export async function readPassphraseFile(path: string): Promise<string> {
+  const text = await readUserFile(path, 'passphrase file');
+  return text.split(/\r?\n/)[0] ?? '';
+}
+
+function createdAtFrom(env: CliIo['env']): string {
+  const epoch = env.SOURCE_DATE_EPOCH;
+  if (epoch !== undefined && epoch !== '') {
+    if (!/^\d+$/.test(epoch))
+      throw new EgressError('USAGE', `SOURCE_DATE_EPOCH must be whole seconds since 1970, got '${epoch}'`);
+    return new Date(Number(epoch) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+  }
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 export const packCommand: Command = {
   name: 'pack',
-  summary: 'not available yet',
-  help: 'egress-gate pack: not available yet.',
-  async run(_argv, io) {
-    io.stderr('egress-gate pack: not available yet\n');
-    return ExitCode.usage;
+  summary: 'build encrypted, signed packages (tar + OpenPGP) for the cleared collections',
+  help,
+  async run(argv, io) {
+    const args = parsePackArgs(argv, io);
+    const reviewsLabel = relative(io.cwd, args.reviewsPath) || args.reviewsPath;
+    const reviews = createReviewsFileParser().parse(
+      await readUserFile(args.reviewsPath, 'reviews file'),
+      reviewsLabel,
+    );
+    if (!reviews.reviewsFile) {
+      printDiagnostics(io, reviews.diagnostics);
+      io.stderr(`the reviews file ${reviewsLabel} is invalid; nothing was packed.\n`);
+      return ExitCode.usage;
+    }
+    const files = createFsRepoFiles(args.repoRoot);
+    const repo = await loadRepository(files, { configDir: args.configDir });
+    if (!repo.configValid || hasErrors(repo.diagnostics)) {
+      printDiagnostics(io, repo.diagnostics);
+      io.stderr(`the trusted configuration under ${args.configDir}/ is invalid; nothing was packed.\n`);
+      return ExitCode.usage;
+    }
+    const loaded = await loadPolicy(repo.config.policy, files);
+    if (!loaded.policy) {
+      printDiagnostics(io, loaded.diagnostics);
+      io.stderr(`the policy '${repo.config.policy}' cannot be used; nothing was packed.\n`);
+      return ExitCode.usage;
+    }
+    const passphrase = args.passphrasePath ? await readPassphraseFile(args.passphrasePath) : undefined;
+    const signingKey = await readSecretKey(
+      await readUserFile(args.signingKeyPath, 'signing key'),
+      relative(io.cwd, args.signingKeyPath) || args.signingKeyPath,
+      passphrase,
+    );
+    const packagePassphrase = args.packagePassphrasePath
+      ? await readPassphraseFile(args.packagePassphrasePath)
+      : undefined;
+    let lastReport = Date.now();
+    const result = await packRequest({
+      files,
+      repo,
+      policy: loaded.policy,
+      manifestPath: args.manifestPath,
+      outputsDir: outputsDirOf(args.repoRoot, repo),
+      reviews: reviews.reviewsFile,
+      signingKey,
+      ...(packagePassphrase ? { passwords: [packagePassphrase] } : {}),
+      outDir: args.outDir,
+      createdAt: createdAtFrom(io.env),
+      onProgress(collection, done, total) {
+        if (args.json || Date.now() - lastReport < 1000) return;
+        lastReport = Date.now();
+        io.stderr(
+          `packing ${collection}: ${(done / 1048576).toFixed(0)}/${(total / 1048576).toFixed(0)} MiB\n`,
+        );
+      },
+    });
+    if (args.json) {
+      io.stdout(
+        `${JSON.stringify({
+          passed: result.passed,
+          packages: result.packages.map((p) => ({
+            collection: p.collection,
+            file: p.package.file,
+            path: p.package.path,
+            sha256: p.package.sha256,
+            size: p.package.size,
+            tier: p.receipt.tier,
+            recipients: p.receipt.recipients,
+            signer: p.receipt.signer,
+            files: p.receipt.files.length,
+          })),
+          skipped: result.skipped,
+          diagnostics: sortDiagnostics(result.diagnostics),
+        })}\n`,
+      );
+    } else {
+      printDiagnostics(io, result.diagnostics);
+      if (!result.evaluation) io.stderr(`${args.manifestPath}: invalid; nothing was packed.\n`);
+      for (const p of result.packages) {
+        io.stdout(
+          `packed ${p.collection} (tier ${p.receipt.tier}, ${p.receipt.files.length} files) → ${p.package.path}\n` +
+            `  sha256 ${p.package.sha256}, ${p.package.size} bytes\n` +
+            `  encrypted to ${p.receipt.recipients.join(', ')}; signed by ${p.receipt.signer}\n`,
+        );
+      }
+      for (const s of result.skipped) {
+        io.stdout(
+          `not packed: ${s.collection} is ${s.state}\n${s.reasons.map((r) => `  - ${r}\n`).join('')}`,
+        );
+      }
+    }
+    return result.passed ? ExitCode.ok : ExitCode.failed;
   },
 };

@@ -1,13 +1,136 @@
-import type { Command } from '../command.js';
-import { ExitCode } from '../command.js';
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readPublicKeys, readSecretKey } from '../../crypto/keys.js';
+import { verifyPackage } from '../../pack/verify-package.js';
+import { EgressError } from '../../shared/errors.js';
+import { type CliIo, type Command, ExitCode } from '../command.js';
+import { readPassphraseFile, readUserFile } from './pack.js';
 
-// Placeholder until this command lands; it refuses rather than pretending to work.
+const help = `Usage: egress-gate verify <package> --key <secret-key-file> --signer <public-key-file> --out <dir>
+                          [--passphrase-file <file>] [--json]
+
+For recipients: decrypts the package with your secret key, checks the signature against the
+egress public key, checks every file against SHA256SUMS and RECEIPT.json, and only when every
+check passed extracts the files into --out. On any failure nothing is extracted and the exit
+code is 1. Memory stays flat: the decrypted archive is written aside (inside --out, removed
+afterwards) and read only once the signature and integrity checks passed.
+
+Also accepts packages made with GnuPG ('tar cf - dir | gpg --sign --encrypt ...').
+
+Options:
+  --key <file>              your OpenPGP secret key (armored or binary)
+  --passphrase-file <file>  its passphrase, when it has one (first line of the file)
+  --signer <file>           the egress signing key's public key
+  --out <dir>               where to extract (created if missing; existing names are not overwritten)
+  --json                    print {verified, signer, signedAt, files, extracted, receipt, warnings}
+
+Exit codes: 0 verified and extracted, 1 a check failed (nothing extracted), 2 usage error.
+
+Without egress-gate, GnuPG and coreutils do the same:
+  gpg --decrypt --output package.tar <package>    # checks the signature too
+  tar -xf package.tar && cd <request>-<collection> && sha256sum -c SHA256SUMS
+`;
+
+function parseVerifyArgs(argv: string[], io: CliIo) {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        key: { type: 'string' },
+        signer: { type: 'string' },
+        out: { type: 'string' },
+        'passphrase-file': { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new EgressError('USAGE', `${(error as Error).message}. Run 'egress-gate verify --help'.`);
+  }
+  if (positionals.length !== 1) {
+    throw new EgressError(
+      'USAGE',
+      `name exactly one package, e.g. egress-gate verify <request>-<collection>.tar.gpg (got ${positionals.length})`,
+    );
+  }
+  for (const [name, hint] of [
+    ['key', 'file'],
+    ['signer', 'file'],
+    ['out', 'dir'],
+  ] as const) {
+    if (typeof values[name] !== 'string') {
+      throw new EgressError('USAGE', `missing --${name} <${hint}> (see egress-gate verify --help)`);
+    }
+  }
+  const at = (name: string) => resolve(io.cwd, values[name] as string);
+  return {
+    packagePath: resolve(io.cwd, positionals[0]!),
+    keyPath: at('key'),
+    signerPath: at('signer'),
+    outDir: at('out'),
+    passphrasePath: typeof values['passphrase-file'] === 'string' ? at('passphrase-file') : undefined,
+    json: values.json === true,
+  };
+}
+
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'not available yet',
-  help: 'egress-gate verify: not available yet.',
-  async run(_argv, io) {
-    io.stderr('egress-gate verify: not available yet\n');
-    return ExitCode.usage;
+  summary: 'recipient: decrypt a package, check its signature and every hash, then extract',
+  help,
+  async run(argv, io) {
+    const args = parseVerifyArgs(argv, io);
+    const label = (path: string) => relative(io.cwd, path) || path;
+    const passphrase = args.passphrasePath ? await readPassphraseFile(args.passphrasePath) : undefined;
+    const decryptionKey = await readSecretKey(
+      await readUserFile(args.keyPath, 'secret key'),
+      label(args.keyPath),
+      passphrase,
+    );
+    const signerKeys = await readPublicKeys(
+      await readUserFile(args.signerPath, 'signer key'),
+      label(args.signerPath),
+    );
+    const result = await verifyPackage({
+      packagePath: args.packagePath,
+      decryptionKey,
+      signerKeys,
+      outDir: args.outDir,
+    });
+    if (args.json) {
+      io.stdout(
+        `${JSON.stringify({
+          verified: true,
+          signer: result.signer,
+          ...(result.signedAt ? { signedAt: result.signedAt.toISOString() } : {}),
+          files: result.fileCount,
+          extracted: result.extracted.map((name) => resolve(args.outDir, name)),
+          receipt: result.receipt ?? null,
+          warnings: result.warnings,
+        })}\n`,
+      );
+    } else {
+      for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
+      const when = result.signedAt ? ` on ${result.signedAt.toISOString()}` : '';
+      const checked = result.receipt
+        ? 'SHA256SUMS and RECEIPT.json'
+        : result.warnings.length
+          ? 'the signature'
+          : 'SHA256SUMS';
+      io.stdout(
+        `verified ${label(args.packagePath)}: signed by ${result.signer}${when}; ` +
+          `${result.fileCount} files match ${checked}\n` +
+          result.extracted.map((name) => `extracted ${resolve(args.outDir, name)}\n`).join(''),
+      );
+      if (result.receipt) {
+        const r = result.receipt;
+        io.stdout(
+          `  request ${r.request.id}, collection ${r.collection.name}, tier ${r.tier}, ${r.files.length} files\n`,
+        );
+      }
+    }
+    return ExitCode.ok;
   },
 };

@@ -1,0 +1,231 @@
+import { createHash } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { EgressError } from '../shared/errors.js';
+import { createChunkQueue } from './chunk.js';
+import type { Receipt, ReceiptFile } from './receipt-types.js';
+import { encodeEnd, encodeFileHeader, paddingFor } from './tar-header.js';
+
+/**
+ * The deterministic archive of one collection:
+ *
+ *   <root>/RECEIPT.json      the receipt (request, collection, classifications, tier, files)
+ *   <root>/SHA256SUMS        `sha256sum -c` format, for RECEIPT.json and every file
+ *   <root>/files/<path>      each item, as pinned, at its path under the outputs root
+ *
+ * Entries are sorted by path (byte order), owner 0/0, mode 0644, mtime = the receipt's createdAt,
+ * so the same inputs give the same bytes. Files are hashed while they are copied; a file that no
+ * longer matches its pin aborts the stream (there is no second pass to race with).
+ */
+export const RECEIPT_NAME = 'RECEIPT.json';
+export const SUMS_NAME = 'SHA256SUMS';
+export const FILES_DIR = 'files';
+
+export interface ArchivePlan {
+  /** Top-level directory of the archive. */
+  root: string;
+  /** Real path of the outputs root. */
+  outputsRoot: string;
+  mtime: number;
+  entries: ArchiveEntry[];
+}
+
+export type ArchiveEntry =
+  | { archivePath: string; content: Uint8Array }
+  | { archivePath: string; file: ReceiptFile };
+
+/** Lay out the archive for a receipt; the receipt's files are what goes in. */
+export function planArchive(options: { root: string; outputsRoot: string; receipt: Receipt }): ArchivePlan {
+  const { root, receipt } = options;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(root)) {
+    throw new EgressError('INPUT', `'${root}' cannot name a package: use letters, digits, '.', '_' and '-'.`);
+  }
+  for (const file of receipt.files) checkRelativePath(file.path);
+  const receiptBytes = new TextEncoder().encode(`${JSON.stringify(receipt, null, 2)}\n`);
+  const sums = [
+    `${sha256Hex(receiptBytes)}  ${RECEIPT_NAME}`,
+    ...receipt.files.map((file) => `${file.sha256}  ${FILES_DIR}/${file.path}`),
+  ];
+  const entries: ArchiveEntry[] = [
+    { archivePath: `${root}/${RECEIPT_NAME}`, content: receiptBytes },
+    { archivePath: `${root}/${SUMS_NAME}`, content: new TextEncoder().encode(`${sums.join('\n')}\n`) },
+    ...receipt.files.map((file) => ({ archivePath: `${root}/${FILES_DIR}/${file.path}`, file })),
+  ];
+  entries.sort((a, b) => Buffer.compare(Buffer.from(a.archivePath), Buffer.from(b.archivePath)));
+  for (let i = 1; i < entries.length; i += 1) {
+    if (entries[i]!.archivePath === entries[i - 1]!.archivePath) {
+      throw new EgressError('INPUT', `'${entries[i]!.archivePath}' is listed twice in the collection.`);
+    }
+  }
+  let outputsRoot: string;
+  try {
+    outputsRoot = realpathSync.native(options.outputsRoot);
+  } catch (error) {
+    throw new EgressError('INPUT', `Outputs root '${options.outputsRoot}' cannot be read.`, { cause: error });
+  }
+  return { root, outputsRoot, mtime: Math.floor(Date.parse(receipt.createdAt) / 1000) || 0, entries };
+}
+
+/**
+ * The tar stream, in ~1 MiB chunks, produced on demand (pull), so memory stays flat. A file that
+ * no longer matches its pin errors the stream, so it never ends cleanly.
+ */
+export function createArchiveStream(plan: ArchivePlan): ReadableStream<Uint8Array> {
+  const chunks = generateArchiveChunks(plan);
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        try {
+          const next = chunks.next();
+          if (next.done) controller.close();
+          else controller.enqueue(next.value);
+        } catch (error) {
+          controller.error(error);
+        }
+      },
+      cancel() {
+        chunks.return(undefined);
+      },
+    },
+    { highWaterMark: 1 },
+  );
+}
+
+/** Synchronous reads on purpose: per-file async reads dominated a 20,000-file tree. */
+export function* generateArchiveChunks(plan: ArchivePlan): Generator<Uint8Array, void, undefined> {
+  const queue = createChunkQueue();
+  const dirs = new Map<string, string>();
+  for (const entry of plan.entries) {
+    const size = 'content' in entry ? entry.content.length : entry.file.size;
+    queue.put(encodeFileHeader({ path: entry.archivePath, size, mtime: plan.mtime }));
+    if ('content' in entry) queue.put(entry.content);
+    else yield* copyPinnedFile(plan.outputsRoot, entry.file, queue, dirs);
+    queue.put(paddingFor(size));
+    yield* queue.drain();
+  }
+  queue.put(encodeEnd());
+  yield* queue.drain();
+  const last = queue.flush();
+  if (last) yield last;
+}
+
+function* copyPinnedFile(
+  outputsRoot: string,
+  file: ReceiptFile,
+  queue: ReturnType<typeof createChunkQueue>,
+  dirs: Map<string, string>,
+): Generator<Uint8Array, void, undefined> {
+  const fd = openInside(outputsRoot, file.path, dirs);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile())
+      throw new EgressError('INPUT', `'${file.path}' is not a regular file; list the files inside it.`);
+    if (stat.size !== file.size)
+      throw pinMismatch(file, `its size is ${stat.size} bytes, pinned ${file.size}`);
+    const hash = createHash('sha256');
+    let remaining = file.size;
+    while (remaining > 0) {
+      const space = queue.space();
+      const got = readInto(fd, space, Math.min(space.length, remaining), file);
+      if (got === 0) throw pinMismatch(file, 'it became shorter while being read');
+      hash.update(space.subarray(0, got));
+      queue.commit(got);
+      remaining -= got;
+      yield* queue.drain();
+    }
+    const actual = hash.digest('hex');
+    if (actual !== file.sha256.toLowerCase())
+      throw pinMismatch(file, `its SHA-256 is ${actual}, pinned ${file.sha256}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readInto(fd: number, target: Uint8Array, length: number, file: ReceiptFile): number {
+  try {
+    return readSync(fd, target, 0, length, null);
+  } catch (error) {
+    throw new EgressError('INPUT', `'${file.path}' cannot be read: ${(error as Error).message}.`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Open an item and prove that it lies under the outputs root, symlinks resolved. Directories are
+ * resolved once each (a tree of 20,000 files has few); the file itself is opened with O_NOFOLLOW
+ * and only a symlinked file is resolved on its own. A swap after the check cannot smuggle other
+ * content out: what is read must still match the pin the reviewers approved.
+ */
+function openInside(outputsRoot: string, relative: string, dirs: Map<string, string>): number {
+  checkRelativePath(relative);
+  const slash = relative.lastIndexOf('/');
+  const dir = slash < 0 ? '' : relative.slice(0, slash);
+  let realDir = dirs.get(dir);
+  if (realDir === undefined) {
+    realDir = dir === '' ? outputsRoot : resolveInside(outputsRoot, dir);
+    dirs.set(dir, realDir);
+  }
+  const target = path.join(realDir, relative.slice(slash + 1));
+  try {
+    return openSync(target, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOOP') throw cannotOpen(relative, error);
+  }
+  const real = resolveInside(outputsRoot, relative);
+  try {
+    return openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    throw cannotOpen(relative, error);
+  }
+}
+
+function resolveInside(outputsRoot: string, relative: string): string {
+  let real: string;
+  try {
+    real = realpathSync.native(path.join(outputsRoot, relative));
+  } catch (error) {
+    throw cannotOpen(relative, error);
+  }
+  if (!real.startsWith(`${outputsRoot}${path.sep}`)) {
+    throw new EgressError(
+      'INPUT',
+      `'${relative}' resolves outside the outputs root (to '${real}'); refused.`,
+    );
+  }
+  return real;
+}
+
+function cannotOpen(relative: string, error: unknown): EgressError {
+  const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  return new EgressError('INPUT', `'${relative}' cannot be opened under the outputs root: ${reason}.`, {
+    cause: error,
+  });
+}
+
+function checkRelativePath(relative: string): void {
+  const segments = relative.split('/');
+  if (
+    relative.length === 0 ||
+    relative.startsWith('/') ||
+    relative.includes('\\') ||
+    relative.includes('\0') ||
+    segments.some((s) => s === '' || s === '.' || s === '..')
+  ) {
+    throw new EgressError(
+      'INPUT',
+      `'${relative}' is not a safe relative path (no leading '/', no '.', '..' or empty segments).`,
+    );
+  }
+}
+
+function pinMismatch(file: ReceiptFile, detail: string): EgressError {
+  return new EgressError(
+    'INTEGRITY',
+    `'${file.path}' no longer matches its pin: ${detail}. Nothing was written; re-run 'egress-gate lock' and have the reviewers approve again.`,
+  );
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

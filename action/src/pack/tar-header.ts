@@ -1,0 +1,130 @@
+/**
+ * POSIX pax (ustar + extended headers) for regular files, written by hand so every byte is ours
+ * to fix: owner 0/0 with empty names, mode 0644, one mtime. An extended header is added only when
+ * ustar cannot hold the entry (long or non-ASCII path, size ≥ 8 GiB), as GNU tar's pax format does.
+ */
+export const BLOCK = 512;
+const MAX_USTAR_SIZE = 0o77777777777;
+const encoder = new TextEncoder();
+
+export interface TarFileHeader {
+  path: string;
+  size: number;
+  /** Seconds since the epoch. */
+  mtime: number;
+}
+
+/** The header block(s) for one regular file: an optional pax `x` entry, then the ustar header. */
+export function encodeFileHeader(entry: TarFileHeader): Uint8Array {
+  const split = isAscii(entry.path) ? splitUstarName(entry.path) : undefined;
+  const fitsUstar = split !== undefined;
+  const bigSize = entry.size > MAX_USTAR_SIZE;
+  if (split && !bigSize) return encodeUstar(split.name, entry.size, entry.mtime, '0', split.prefix);
+
+  const records: string[] = [];
+  if (!fitsUstar) records.push(paxRecord('path', entry.path));
+  if (bigSize) records.push(paxRecord('size', String(entry.size)));
+  const body = encoder.encode(records.join(''));
+  const baseName = entry.path.slice(entry.path.lastIndexOf('/') + 1);
+  const paxName = encoder.encode(`PaxHeaders/${asciiOnly(baseName)}`.slice(0, 100));
+  const parts = [
+    encodeUstar(paxName, body.length, entry.mtime, 'x'),
+    padToBlock(body),
+    // Readers that ignore pax see a plain file named after the base name, never a directory.
+    encodeUstar(
+      split?.name ?? encoder.encode(asciiOnly(baseName).slice(-100) || 'file'),
+      bigSize ? 0 : entry.size,
+      entry.mtime,
+      '0',
+      split?.prefix,
+    ),
+  ];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** Zero bytes after a body of `size` bytes, up to the next block. */
+export function paddingFor(size: number): Uint8Array {
+  const rest = size % BLOCK;
+  return new Uint8Array(rest === 0 ? 0 : BLOCK - rest);
+}
+
+/** End of archive: two zero blocks. */
+export function encodeEnd(): Uint8Array {
+  return new Uint8Array(2 * BLOCK);
+}
+
+function encodeUstar(
+  name: Uint8Array,
+  size: number,
+  mtime: number,
+  type: '0' | 'x',
+  prefix?: Uint8Array,
+): Uint8Array {
+  const block = new Uint8Array(BLOCK);
+  block.set(name.subarray(0, 100), 0);
+  if (prefix) block.set(prefix.subarray(0, 155), 345);
+  writeOctal(block, 100, 8, 0o644);
+  writeOctal(block, 108, 8, 0);
+  writeOctal(block, 116, 8, 0);
+  writeOctal(block, 124, 12, size);
+  writeOctal(block, 136, 12, mtime);
+  block.fill(0x20, 148, 156); // checksum field counts as spaces while summing
+  block[156] = type.charCodeAt(0);
+  block.set(encoder.encode('ustar\u000000'), 257);
+  // uname, gname (265, 297) stay empty; devmajor/devminor are zero octal like GNU tar writes.
+  writeOctal(block, 329, 8, 0);
+  writeOctal(block, 337, 8, 0);
+  let sum = 0;
+  for (const byte of block) sum += byte;
+  const checksum = encoder.encode(`${sum.toString(8).padStart(6, '0')}\u0000 `);
+  block.set(checksum, 148);
+  return block;
+}
+
+function writeOctal(block: Uint8Array, offset: number, width: number, value: number): void {
+  const digits = Math.floor(value)
+    .toString(8)
+    .padStart(width - 1, '0');
+  block.set(encoder.encode(digits), offset);
+  block[offset + width - 1] = 0;
+}
+
+/** `"<len> key=value\n"` where len counts the whole record, itself included. */
+function paxRecord(key: string, value: string): string {
+  const payload = ` ${key}=${value}\n`;
+  const bytes = encoder.encode(payload).length;
+  let digits = String(bytes).length;
+  while (String(bytes + digits).length !== digits) digits += 1;
+  return `${bytes + digits}${payload}`;
+}
+
+function padToBlock(body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(body.length + paddingFor(body.length).length);
+  out.set(body, 0);
+  return out;
+}
+
+function isAscii(text: string): boolean {
+  return /^[\x20-\x7e]*$/.test(text);
+}
+
+function asciiOnly(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '_');
+}
+
+/** ustar holds a path as prefix (≤ 155) + '/' + name (≤ 100), split at a slash. */
+function splitUstarName(path: string): { name: Uint8Array; prefix?: Uint8Array } | undefined {
+  if (path.length <= 100) return { name: encoder.encode(path) };
+  for (let at = path.indexOf('/'); at >= 0; at = path.indexOf('/', at + 1)) {
+    if (at <= 155 && path.length - at - 1 <= 100 && at > 0) {
+      return { prefix: encoder.encode(path.slice(0, at)), name: encoder.encode(path.slice(at + 1)) };
+    }
+  }
+  return undefined;
+}
