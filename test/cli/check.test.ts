@@ -3,15 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../action/src/cli/run.js';
+import { createCapturedIo } from './cli-io.js';
 
 function capture(cwd: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t), cwd, env: {} },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
+  const io = createCapturedIo(cwd);
+  return { io, stdout: io.out, stderr: io.err };
 }
 
 const manifest = 'requests/dsg-2026-03-final-outputs.yaml';

@@ -1,13 +1,75 @@
-import type { Command } from '../command.js';
-import { ExitCode } from '../command.js';
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runDemo } from '../../app/run-demo.js';
+import { EgressError } from '../../shared/errors.js';
+import { type Command, ExitCode } from '../command.js';
+import { createFsRepoFiles } from '../fs-repo-files.js';
 
-// Placeholder until this command lands; it refuses rather than pretending to work.
+const help = `Usage: egress-gate demo [--out <dir>] [--json]
+
+Runs a complete egress on the embedded defaults, with no forge and no cloud: writes the seeds'
+Data Study Group case study as an egress repository (built-in Turing policy, two collections,
+physical destinations), generates throwaway OpenPGP keys, locks the request, classifies it with
+three simulated approvals, packs, encrypts, signs and delivers each collection, and opens every
+package as its recipient would.
+
+Options:
+  --out <dir>  where to build the demo (must be empty or absent; default: a new temporary folder)
+  --json       print {workspace, head, evaluation, delivered, verified} on stdout
+
+Exit codes: 0 the demo egress completed, 2 the workspace cannot be used.`;
+
+async function prepareWorkspace(out: string | undefined, cwd: string): Promise<string> {
+  if (out === undefined) return mkdtemp(join(tmpdir(), 'egress-gate-demo-'));
+  const dir = resolve(cwd, out);
+  await mkdir(dir, { recursive: true });
+  if ((await readdir(dir)).length > 0) {
+    throw new EgressError('USAGE', `--out ${dir} is not empty; name a new or empty folder for the demo`);
+  }
+  return dir;
+}
+
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'not available yet',
-  help: 'egress-gate demo: not available yet.',
-  async run(_argv, io) {
-    io.stderr('egress-gate demo: not available yet\n');
-    return ExitCode.usage;
+  summary: 'run a complete egress on the embedded defaults (no forge, no cloud)',
+  help,
+  async run(argv, io) {
+    let values: { out?: string; json?: boolean };
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        strict: true,
+        options: { out: { type: 'string' }, json: { type: 'boolean', default: false } },
+      }));
+    } catch (error) {
+      throw new EgressError('USAGE', `${(error as Error).message}. Run 'egress-gate demo --help'.`);
+    }
+    const workspace = await prepareWorkspace(values.out, io.cwd);
+    const log = values.json
+      ? (line: string) => io.stderr(`${line}\n`)
+      : (line: string) => io.stdout(`${line}\n`);
+    log(`egress-gate demo in ${workspace}`);
+    const result = await runDemo({ workspace, createFiles: createFsRepoFiles, log });
+    if (values.json) {
+      io.stdout(`${JSON.stringify(result)}\n`);
+      return ExitCode.ok;
+    }
+    const first = result.delivered[0];
+    const pkg = first ? join(first.location, first.receipt.package?.file ?? '') : '<package>';
+    log('');
+    log('Done: every collection was cleared, delivered encrypted and opened by its recipient.');
+    log(`Look around ${workspace}: requests/ (the locked manifest), reviews.yaml, delivered/, opened/.`);
+    log('A recipient needs nothing of ours; with GnuPG alone:');
+    log(
+      `  export GNUPGHOME=$(mktemp -d) && gpg --batch --import ${workspace}/recipient-secrets/investigator.secret.asc`,
+    );
+    log(`  gpg --batch --import ${workspace}/.egress/keys/egress-signing.asc`);
+    log(`  gpg --batch --decrypt --output package.tar ${pkg} && tar -xf package.tar`);
+    log(
+      `  (cd ${first ? `${first.receipt.request.id}-${first.collection}` : '<request>-<collection>'} && sha256sum -c SHA256SUMS)`,
+    );
+    return ExitCode.ok;
   },
 };

@@ -1,0 +1,18 @@
+import type { Destination } from '../manifest/config-types.js';
+import { EgressError } from '../shared/errors.js';
+import type { Delivery } from './delivery.js';
+import { createPhysicalDelivery } from './physical.js';
+
+/** The adapter for a configured destination; `repoRoot` anchors relative physical paths. */
+export function createDelivery(name: string, destination: Destination, repoRoot: string): Delivery {
+  switch (destination.kind) {
+    case 'physical':
+      return createPhysicalDelivery(destination, repoRoot);
+    case 'azure-blob':
+    case 'sftp':
+      throw new EgressError(
+        'CONFIG',
+        `destination '${name}' is of kind ${destination.kind}, which this version of egress-gate cannot deliver to yet; use a physical destination, or deliver the package by hand`,
+      );
+  }
+}
