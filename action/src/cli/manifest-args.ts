@@ -1,11 +1,11 @@
-import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { type LoadedRepository, loadRepository } from '../app/load-repository.js';
 import { outputsDirOf } from '../app/validate-request.js';
 import { type Diagnostic, formatDiagnostic, sortDiagnostics } from '../shared/diagnostics.js';
 import { EgressError } from '../shared/errors.js';
 import type { RepoFiles } from '../shared/repo-files.js';
 import type { CliIo } from './command.js';
+import { parseCommandLine, toRepoPath } from './command-line.js';
 import { createFsRepoFiles } from './fs-repo-files.js';
 
 /** What `validate` and `lock` share: `--repo`, `--json`, `--config-dir` and manifest paths. */
@@ -18,42 +18,23 @@ export interface ManifestCommandArgs {
 }
 
 export function parseManifestArgs(command: string, argv: string[], io: CliIo): ManifestCommandArgs {
-  let parsed: ReturnType<typeof parse>;
-  const parse = () =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        repo: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'config-dir': { type: 'string' },
-      },
-    });
-  try {
-    parsed = parse();
-  } catch (error) {
-    throw new EgressError('USAGE', `${(error as Error).message}. Run 'egress-gate ${command} --help'.`);
-  }
-  if (parsed.positionals.length === 0) {
+  const { values, positionals } = parseCommandLine(command, argv, {
+    repo: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'config-dir': { type: 'string' },
+  });
+  if (positionals.length === 0) {
     throw new EgressError(
       'USAGE',
       `name at least one manifest, e.g. egress-gate ${command} requests/<id>.yaml`,
     );
   }
-  const repoRoot = resolve(io.cwd, parsed.values.repo ?? '.');
-  const manifests = parsed.positionals.map((arg) => {
-    const rel = relative(repoRoot, resolve(io.cwd, arg));
-    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
-      throw new EgressError('USAGE', `'${arg}' is not inside the repository ${repoRoot} (set --repo)`);
-    }
-    return rel.split(sep).join('/');
-  });
+  const repoRoot = resolve(io.cwd, values.repo ?? '.');
   return {
     repoRoot,
-    json: parsed.values.json ?? false,
-    configDir: parsed.values['config-dir'] ?? '.egress',
-    manifests,
+    json: values.json ?? false,
+    configDir: values['config-dir'] ?? '.egress',
+    manifests: positionals.map((arg) => toRepoPath(repoRoot, io.cwd, arg)),
   };
 }
 

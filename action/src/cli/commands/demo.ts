@@ -1,10 +1,10 @@
 import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { runDemo } from '../../app/run-demo.js';
 import { EgressError } from '../../shared/errors.js';
 import { type Command, ExitCode } from '../command.js';
+import { parseCommandLine } from '../command-line.js';
 import { createFsRepoFiles } from '../fs-repo-files.js';
 
 const help = `Usage: egress-gate demo [--out <dir>] [--json]
@@ -36,15 +36,15 @@ export const demoCommand: Command = {
   summary: 'run a complete egress on the embedded defaults (no forge, no cloud)',
   help,
   async run(argv, io) {
-    let values: { out?: string; json?: boolean };
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        options: { out: { type: 'string' }, json: { type: 'boolean', default: false } },
-      }));
-    } catch (error) {
-      throw new EgressError('USAGE', `${(error as Error).message}. Run 'egress-gate demo --help'.`);
+    const { values, positionals } = parseCommandLine('demo', argv, {
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    });
+    if (positionals.length > 0) {
+      throw new EgressError(
+        'USAGE',
+        `demo takes no arguments (got '${positionals[0]}'); see egress-gate demo --help`,
+      );
     }
     const workspace = await prepareWorkspace(values.out, io.cwd);
     const log = values.json

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { parseArgs } from 'node:util';
+import { relative, resolve } from 'node:path';
 import { loadPolicy } from '../../app/load-policy.js';
 import { loadRepository } from '../../app/load-repository.js';
 import { outputsDirOf, validateRequest } from '../../app/validate-request.js';
@@ -11,6 +10,7 @@ import { roleTitle, shortSha } from '../../policy/wording.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from '../../shared/diagnostics.js';
 import { EgressError } from '../../shared/errors.js';
 import { type CliIo, type Command, ExitCode } from '../command.js';
+import { parseCommandLine, requireOnePositional, requireOption, toRepoPath } from '../command-line.js';
 import { createFsRepoFiles } from '../fs-repo-files.js';
 import { createProgressReporter, printDiagnostics } from '../manifest-args.js';
 
@@ -57,47 +57,29 @@ interface EvaluateArgs {
 }
 
 function parseEvaluateArgs(argv: string[], io: CliIo): EvaluateArgs {
-  let parsed: ReturnType<typeof parse>;
-  const parse = () =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        reviews: { type: 'string' },
-        repo: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'config-dir': { type: 'string' },
-        'skip-pins': { type: 'boolean', default: false },
-      },
-    });
-  try {
-    parsed = parse();
-  } catch (error) {
-    throw new EgressError('USAGE', `${(error as Error).message}. Run 'egress-gate evaluate --help'.`);
-  }
-  if (parsed.positionals.length !== 1) {
-    throw new EgressError(
-      'USAGE',
-      `name exactly one manifest, e.g. egress-gate evaluate requests/<id>.yaml --reviews reviews.yaml (got ${parsed.positionals.length})`,
-    );
-  }
-  if (parsed.values.reviews === undefined) {
-    throw new EgressError(
-      'USAGE',
-      'missing --reviews <file>: the reviews to evaluate (see egress-gate evaluate --help)',
-    );
-  }
+  const parsed = parseCommandLine('evaluate', argv, {
+    reviews: { type: 'string' },
+    repo: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'config-dir': { type: 'string' },
+    'skip-pins': { type: 'boolean', default: false },
+  });
+  const arg = requireOnePositional(
+    'evaluate',
+    parsed.positionals,
+    'manifest',
+    'requests/<id>.yaml --reviews reviews.yaml',
+  );
+  const reviews = requireOption(
+    'evaluate',
+    parsed.values.reviews,
+    '--reviews <file>: the reviews to evaluate',
+  );
   const repoRoot = resolve(io.cwd, parsed.values.repo ?? '.');
-  const arg = parsed.positionals[0]!;
-  const rel = relative(repoRoot, resolve(io.cwd, arg));
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
-    throw new EgressError('USAGE', `'${arg}' is not inside the repository ${repoRoot} (set --repo)`);
-  }
   return {
     repoRoot,
-    manifestPath: rel.split(sep).join('/'),
-    reviewsPath: resolve(io.cwd, parsed.values.reviews),
+    manifestPath: toRepoPath(repoRoot, io.cwd, arg),
+    reviewsPath: resolve(io.cwd, reviews),
     json: parsed.values.json ?? false,
     configDir: parsed.values['config-dir'] ?? '.egress',
     skipPins: parsed.values['skip-pins'] ?? false,

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { parseArgs } from 'node:util';
+import { relative, resolve } from 'node:path';
 import { loadPolicy } from '../../app/load-policy.js';
 import { loadRepository } from '../../app/load-repository.js';
 import { packRequest } from '../../app/pack-request.js';
@@ -10,6 +9,7 @@ import { createReviewsFileParser } from '../../policy/reviews-file.js';
 import { hasErrors, sortDiagnostics } from '../../shared/diagnostics.js';
 import { EgressError } from '../../shared/errors.js';
 import { type CliIo, type Command, ExitCode } from '../command.js';
+import { parseCommandLine, requireOnePositional, requireOption, toRepoPath } from '../command-line.js';
 import { createFsRepoFiles } from '../fs-repo-files.js';
 import { printDiagnostics } from '../manifest-args.js';
 
@@ -61,58 +61,30 @@ interface PackArgs {
 }
 
 function parsePackArgs(argv: string[], io: CliIo): PackArgs {
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        reviews: { type: 'string' },
-        out: { type: 'string' },
-        'signing-key': { type: 'string' },
-        'passphrase-file': { type: 'string' },
-        'package-passphrase-file': { type: 'string' },
-        repo: { type: 'string' },
-        'config-dir': { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new EgressError('USAGE', `${(error as Error).message}. Run 'egress-gate pack --help'.`);
-  }
-  if (positionals.length !== 1) {
-    throw new EgressError(
-      'USAGE',
-      `name exactly one manifest, e.g. egress-gate pack requests/<id>.yaml (got ${positionals.length})`,
-    );
-  }
-  for (const required of ['reviews', 'out', 'signing-key']) {
-    if (typeof values[required] !== 'string') {
-      throw new EgressError(
-        'USAGE',
-        `missing --${required} <${required === 'out' ? 'dir' : 'file'}> (see egress-gate pack --help)`,
-      );
-    }
-  }
-  const repoRoot = resolve(io.cwd, (values.repo as string | undefined) ?? '.');
-  const arg = positionals[0]!;
-  const rel = relative(repoRoot, resolve(io.cwd, arg));
-  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
-    throw new EgressError('USAGE', `'${arg}' is not inside the repository ${repoRoot} (set --repo)`);
-  }
-  const path = (name: string) =>
-    typeof values[name] === 'string' ? resolve(io.cwd, values[name] as string) : undefined;
+  const { values, positionals } = parseCommandLine('pack', argv, {
+    reviews: { type: 'string' },
+    out: { type: 'string' },
+    'signing-key': { type: 'string' },
+    'passphrase-file': { type: 'string' },
+    'package-passphrase-file': { type: 'string' },
+    repo: { type: 'string' },
+    'config-dir': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
+  const arg = requireOnePositional('pack', positionals, 'manifest', 'requests/<id>.yaml');
+  const at = (value: string | undefined) => (value === undefined ? undefined : resolve(io.cwd, value));
+  const repoRoot = resolve(io.cwd, values.repo ?? '.');
+  const passphrasePath = at(values['passphrase-file']);
+  const packagePassphrasePath = at(values['package-passphrase-file']);
   return {
     repoRoot,
-    manifestPath: rel.split(sep).join('/'),
-    reviewsPath: path('reviews')!,
-    outDir: path('out')!,
-    signingKeyPath: path('signing-key')!,
-    ...(path('passphrase-file') ? { passphrasePath: path('passphrase-file') } : {}),
-    ...(path('package-passphrase-file') ? { packagePassphrasePath: path('package-passphrase-file') } : {}),
-    configDir: (values['config-dir'] as string | undefined) ?? '.egress',
+    manifestPath: toRepoPath(repoRoot, io.cwd, arg),
+    reviewsPath: resolve(io.cwd, requireOption('pack', values.reviews, '--reviews <file>')),
+    outDir: resolve(io.cwd, requireOption('pack', values.out, '--out <dir>')),
+    signingKeyPath: resolve(io.cwd, requireOption('pack', values['signing-key'], '--signing-key <file>')),
+    ...(passphrasePath ? { passphrasePath } : {}),
+    ...(packagePassphrasePath ? { packagePassphrasePath } : {}),
+    configDir: values['config-dir'] ?? '.egress',
     json: values.json === true,
   };
 }

@@ -1,9 +1,8 @@
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readPublicKeys, readSecretKey } from '../../crypto/keys.js';
 import { verifyPackage } from '../../pack/verify-package.js';
-import { EgressError } from '../../shared/errors.js';
 import { type CliIo, type Command, ExitCode } from '../command.js';
+import { parseCommandLine, requireOnePositional, requireOption } from '../command-line.js';
 import { readPassphraseFile, readUserFile } from './pack.js';
 
 const help = `Usage: egress-gate verify <package> --key <secret-key-file> --signer <public-key-file> --out <dir>
@@ -32,46 +31,23 @@ Without egress-gate, GnuPG and coreutils do the same:
 `;
 
 function parseVerifyArgs(argv: string[], io: CliIo) {
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        key: { type: 'string' },
-        signer: { type: 'string' },
-        out: { type: 'string' },
-        'passphrase-file': { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new EgressError('USAGE', `${(error as Error).message}. Run 'egress-gate verify --help'.`);
-  }
-  if (positionals.length !== 1) {
-    throw new EgressError(
-      'USAGE',
-      `name exactly one package, e.g. egress-gate verify <request>-<collection>.tar.gpg (got ${positionals.length})`,
-    );
-  }
-  for (const [name, hint] of [
-    ['key', 'file'],
-    ['signer', 'file'],
-    ['out', 'dir'],
-  ] as const) {
-    if (typeof values[name] !== 'string') {
-      throw new EgressError('USAGE', `missing --${name} <${hint}> (see egress-gate verify --help)`);
-    }
-  }
-  const at = (name: string) => resolve(io.cwd, values[name] as string);
+  const { values, positionals } = parseCommandLine('verify', argv, {
+    key: { type: 'string' },
+    signer: { type: 'string' },
+    out: { type: 'string' },
+    'passphrase-file': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
+  const pkg = requireOnePositional('verify', positionals, 'package', '<request>-<collection>.tar.gpg');
+  const required = (value: string | undefined, flag: string) =>
+    resolve(io.cwd, requireOption('verify', value, flag));
+  const passphrase = values['passphrase-file'];
   return {
-    packagePath: resolve(io.cwd, positionals[0]!),
-    keyPath: at('key'),
-    signerPath: at('signer'),
-    outDir: at('out'),
-    passphrasePath: typeof values['passphrase-file'] === 'string' ? at('passphrase-file') : undefined,
+    packagePath: resolve(io.cwd, pkg),
+    keyPath: required(values.key, '--key <file>'),
+    signerPath: required(values.signer, '--signer <file>'),
+    outDir: required(values.out, '--out <dir>'),
+    passphrasePath: passphrase === undefined ? undefined : resolve(io.cwd, passphrase),
     json: values.json === true,
   };
 }
