@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { describeUnsafeItemPath } from '../manifest/item-path.js';
 import { EgressError } from '../shared/errors.js';
 import { createChunkQueue } from './chunk.js';
 import type { Receipt, ReceiptFile } from './receipt-types.js';
@@ -203,20 +204,12 @@ function cannotOpen(relative: string, error: unknown): EgressError {
   });
 }
 
+/** The manifest's lexical rule for item paths, plus: an archived entry is a file, never a directory. */
 function checkRelativePath(relative: string): void {
-  const segments = relative.split('/');
-  if (
-    relative.length === 0 ||
-    relative.startsWith('/') ||
-    relative.includes('\\') ||
-    relative.includes('\0') ||
-    segments.some((s) => s === '' || s === '.' || s === '..')
-  ) {
-    throw new EgressError(
-      'INPUT',
-      `'${relative}' is not a safe relative path (no leading '/', no '.', '..' or empty segments).`,
-    );
-  }
+  const unsafe =
+    describeUnsafeItemPath(relative) ??
+    (relative === '' || relative.endsWith('/') ? `'${relative}' names no file` : undefined);
+  if (unsafe) throw new EgressError('INPUT', `${unsafe}; refused.`);
 }
 
 function pinMismatch(file: ReceiptFile, detail: string): EgressError {
