@@ -1,4 +1,8 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { renderComment } from '../../action/src/action/report.js';
 import { reviewPullRequest } from '../../action/src/app/review.js';
 import type { Forge } from '../../action/src/forge/forge.js';
 import { createGiteaForge } from '../../action/src/forge/gitea/gitea-forge.js';
@@ -124,5 +128,30 @@ describe.each(['github', 'gitea'] as const)('review mode on %s', (dialect) => {
       'mallory',
       'no-role',
     ]);
+  });
+
+  test('with the outputs on the runner, pins are checked and disclosure risks are reported for the reviewers', async () => {
+    const w = world();
+    const pull = openPull(w, { author: 'erin', changes: { [requestPath]: requestManifest() } });
+    await using fake = await startFakeForge(dialect, w);
+    const outputs = await mkdtemp(join(tmpdir(), 'egress-review-outputs-'));
+    try {
+      await mkdir(join(outputs, 'report'));
+      await writeFile(join(outputs, 'report/summary.md'), '# Summary\nContact jane.doe@example.org\n');
+      const outcome = await reviewPullRequest(adapter(dialect, fake.apiUrl, w), pull.number, {
+        ...options,
+        outputsDir: outputs,
+      });
+      expect(outcome.diagnostics.map((d) => d.code)).toContain('hash-mismatch');
+      expect(outcome.findings?.flatMap((c) => c.findings.map((f) => [f.path, f.line, f.code]))).toEqual([
+        ['report/summary.md', 2, 'email-address'],
+      ]);
+      const comment = renderComment(outcome, { forge: dialect });
+      expect(comment).toContain('Disclosure-risk findings (advisory');
+      expect(comment).toContain('`report/summary.md:2:9` email-address');
+      expect(comment).not.toContain('jane.doe@example.org');
+    } finally {
+      await rm(outputs, { recursive: true, force: true });
+    }
   });
 });

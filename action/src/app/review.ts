@@ -1,3 +1,4 @@
+import { defaultDisclosureLimits } from '../disclosure/finding.js';
 import type { Forge, PullRequest } from '../forge/forge.js';
 import type { Manifest } from '../manifest/types.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
@@ -7,6 +8,7 @@ import { requestPathPattern } from './classify-changes.js';
 import { collectFacts, type ReviewFacts } from './collect-facts.js';
 import { createSplitRepoFiles } from './forge-repo-files.js';
 import { loadPolicy } from './load-policy.js';
+import { type CollectionFindings, scanRequestOutputs } from './scan-request.js';
 import { validateRequest } from './validate-request.js';
 
 /** What review mode concluded about one pull request; rendering lives in action/report.ts. */
@@ -30,6 +32,8 @@ export interface ReviewOutcome {
   diagnostics: Diagnostic[];
   /** Things the reader should know that change nothing (e.g. where pins are checked). */
   notes: string[];
+  /** Disclosure-risk findings, advisory; only when the outputs are on this runner. */
+  findings?: CollectionFindings[];
 }
 
 export interface ReviewOptions {
@@ -105,6 +109,14 @@ export async function evaluateFacts(facts: ReviewFacts, options: ReviewOptions):
       reviews: [...facts.reviews],
     });
   }
+  // Advice for the reviewers, read from the outputs on this runner; never an approval or a refusal.
+  const findings =
+    manifest && loaded.policy && options.outputsDir
+      ? await scanRequestOutputs(manifest, options.outputsDir, {
+          ...defaultDisclosureLimits,
+          ...loaded.policy.disclosure,
+        })
+      : undefined;
   const invalid = hasErrors(diagnostics) || !result;
   const state: ReviewState = refusals.length > 0 ? 'refused' : invalid ? 'invalid' : result!.state;
   return outcome({
@@ -116,6 +128,7 @@ export async function evaluateFacts(facts: ReviewFacts, options: ReviewOptions):
     ...(manifest ? { manifest } : {}),
     ...(loaded.policy ? { policy: loaded.policy } : {}),
     ...(result ? { result } : {}),
+    ...(findings ? { findings } : {}),
     diagnostics,
   });
 }
