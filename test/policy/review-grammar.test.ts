@@ -30,6 +30,12 @@ describe('parseTiers: valid bodies', () => {
     // Prose that merely mentions tiers, and quoted text, is not a classification.
     { body: 'Tier 2 items were removed before this review.\nTiers: see the handbook', expected: {} },
     { body: '> tier: 3\ntier: 1', expected: { 'report-inputs': 1, 'data-provider-handover': 1 } },
+    // Fenced blocks are quoted material too (a pasted earlier review, a log), whatever the fence.
+    {
+      body: 'Earlier I wrote:\n```\ntier: 3\n```\ntier: 1',
+      expected: { 'report-inputs': 1, 'data-provider-handover': 1 },
+    },
+    { body: '~~~~ text\ntier: 7\n```\ntier: 2\n~~~~\n', expected: {} },
     { body: 'LGTM', expected: {} },
   ];
   it.each(cases)('$body', ({ body, expected }) => {

@@ -47,7 +47,15 @@ export function parseTiers(body: string, collectionNames: readonly string[], pol
   const lines: TierLine[] = [];
   const errors: string[] = [];
   const rows = body.split(/\r?\n|\r/);
+  // A fenced block (``` or ~~~) is quoted material, like a `>` line: a pasted log, a manifest.
+  let fence: string | undefined;
   rows.forEach((raw, index) => {
+    const opener = /^\s*(`{3,}|~{3,})/.exec(raw)?.[1];
+    if (opener && (fence === undefined || opener.startsWith(fence))) {
+      fence = fence === undefined ? opener : undefined;
+      return;
+    }
+    if (fence !== undefined) return;
     const text = unwrapLine(raw);
     if (text === undefined) return;
     const match = tierLinePattern.exec(text);
