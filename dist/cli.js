@@ -48376,7 +48376,14 @@ function parseTiers(body, collectionNames, policy) {
   const lines = [];
   const errors = [];
   const rows = body.split(/\r?\n|\r/);
+  let fence;
   rows.forEach((raw, index2) => {
+    const opener = /^\s*(`{3,}|~{3,})/.exec(raw)?.[1];
+    if (opener && (fence === void 0 || opener.startsWith(fence))) {
+      fence = fence === void 0 ? opener : void 0;
+      return;
+    }
+    if (fence !== void 0) return;
     const text = unwrapLine(raw);
     if (text === void 0) return;
     const match = tierLinePattern.exec(text);

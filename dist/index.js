@@ -36864,7 +36864,14 @@ function parseTiers(body, collectionNames, policy) {
   const lines = [];
   const errors = [];
   const rows = body.split(/\r?\n|\r/);
+  let fence;
   rows.forEach((raw, index) => {
+    const opener = /^\s*(`{3,}|~{3,})/.exec(raw)?.[1];
+    if (opener && (fence === void 0 || opener.startsWith(fence))) {
+      fence = fence === void 0 ? opener : void 0;
+      return;
+    }
+    if (fence !== void 0) return;
     const text3 = unwrapLine(raw);
     if (text3 === void 0) return;
     const match = tierLinePattern.exec(text3);
