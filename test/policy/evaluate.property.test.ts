@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import type { Collection } from '../../action/src/manifest/types.js';
 import { evaluatePolicy } from '../../action/src/policy/evaluate.js';
 import type { PolicyFacts, PolicyResult, Review, ReviewState } from '../../action/src/policy/types.js';
-import { sameCommit } from '../../action/src/policy/wording.js';
 import {
   buildCollection,
   buildFacts,
@@ -114,11 +113,11 @@ const insertAt = (reviews: Review[], at: number, review: Review) => [
 ];
 
 /** Position of a user's last review that could be their latest word on the head. */
-function lastHeadReview(f: PolicyFacts, user: string): number {
+/** Index of the person's last review that supersedes earlier ones (any commit), or -1. */
+function lastDecisiveReview(f: PolicyFacts, user: string): number {
   let last = -1;
   f.reviews.forEach((r, i) => {
-    const decisive = r.state !== 'COMMENTED' && r.state !== 'PENDING';
-    if (r.user === user && decisive && sameCommit(r.commit, HEAD)) last = i;
+    if (r.user === user && r.state !== 'COMMENTED' && r.state !== 'PENDING') last = i;
   });
   return last;
 }
@@ -127,16 +126,34 @@ function lastHeadReview(f: PolicyFacts, user: string): number {
 fc.configureGlobal({ numRuns: 300 });
 
 describe('evaluatePolicy properties', () => {
-  it('adding a stale review (anywhere) never changes the outcome', () => {
+  it('adding a stale approval before the person’s later review never changes the outcome', () => {
+    // A push makes approvals stale, never objections: stale requests for changes still block (below).
     fc.assert(
       fc.property(factsArb, reviewArb(everyone), fc.nat(), fc.boolean(), (f, extra, at, flag) => {
         const stale: Review = flag
-          ? { ...extra, id: 'x', commit: extra.commit, stale: true }
-          : { ...extra, id: 'x', commit: OLD };
-        const after = { ...f, reviews: insertAt(f.reviews, at % (f.reviews.length + 1), stale) };
+          ? { ...extra, id: 'x', state: 'APPROVED', stale: true }
+          : { ...extra, id: 'x', state: 'APPROVED', commit: OLD };
+        const last = lastDecisiveReview(f, stale.user);
+        const limit = last === -1 ? f.reviews.length : last;
+        const after = { ...f, reviews: insertAt(f.reviews, at % (limit + 1), stale) };
         expect(outcome(evaluatePolicy(after))).toEqual(outcome(evaluatePolicy(f)));
         const ignored = evaluatePolicy(after).collections[0]!.ignored.find((i) => i.reviewId === 'x');
         expect(ignored).toBeDefined();
+      }),
+    );
+  });
+
+  it('a role holder’s latest request for changes blocks even when made before the last push', () => {
+    fc.assert(
+      fc.property(factsArb, fc.constantFrom('alice', 'bob', 'carol', 'dora'), (f, user) => {
+        const objection: Review = { id: 'x', user, state: 'CHANGES_REQUESTED', commit: OLD, body: '' };
+        const after = {
+          ...f,
+          author: 'erin',
+          reviews: [...f.reviews.filter((r) => r.user !== user), objection],
+        };
+        for (const c of evaluatePolicy(after).collections) expect(c.state).not.toBe('cleared');
+        expect(evaluatePolicy(after).passed).toBe(false);
       }),
     );
   });
@@ -161,7 +178,7 @@ describe('evaluatePolicy properties', () => {
         const dismissed: Review = flag
           ? { ...extra, id: 'x', state: 'DISMISSED' }
           : { ...extra, id: 'x', state: 'APPROVED', dismissed: true };
-        const last = lastHeadReview(f, dismissed.user);
+        const last = lastDecisiveReview(f, dismissed.user);
         const limit = last === -1 ? f.reviews.length : last;
         const after = { ...f, reviews: insertAt(f.reviews, at % (limit + 1), dismissed) };
         expect(outcome(evaluatePolicy(after))).toEqual(outcome(evaluatePolicy(f)));
@@ -184,10 +201,11 @@ describe('evaluatePolicy properties', () => {
     fc.assert(
       fc.property(factsArb, (f) => {
         const result = evaluatePolicy(f);
-        // The latest word on the head of each role holder other than the author, computed independently.
+        // The latest decisive word of each role holder other than the author, computed independently;
+        // an approval counts only on the head, a request for changes on any commit.
         const latest = new Map<string, Review>();
         for (const r of f.reviews) {
-          if (r.user === f.author || r.state === 'COMMENTED' || !sameCommit(r.commit, HEAD)) continue;
+          if (r.user === f.author || r.state === 'COMMENTED' || r.state === 'PENDING') continue;
           latest.set(r.user, r);
         }
         const requesting = [...latest.values()].some((r) => r.state === 'CHANGES_REQUESTED');

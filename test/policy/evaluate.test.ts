@@ -238,6 +238,27 @@ const cases: Case[] = [
     state: 'changes-requested',
   },
   {
+    name: 'changes requested before the last push still block: a push makes approvals stale, not objections',
+    facts: buildFacts({
+      reviews: [
+        buildReview('bob', 'CHANGES_REQUESTED', 'table 2', { commit: OLD }),
+        ...threeApprovals(1).slice(0, 1),
+        approve('carol', 'tier: 1'),
+      ],
+    }),
+    state: 'changes-requested',
+  },
+  {
+    name: 'changes requested that Gitea flags stale still block',
+    facts: buildFacts({
+      reviews: [
+        ...threeApprovals(1),
+        buildReview('dora', 'CHANGES_REQUESTED', 'wrong disk', { stale: true }),
+      ],
+    }),
+    state: 'changes-requested',
+  },
+  {
     name: 'a later approval replaces the changes request',
     facts: buildFacts({ reviews: [buildReview('carol', 'CHANGES_REQUESTED', 'no'), ...threeApprovals(1)] }),
     state: 'cleared',

@@ -37,9 +37,10 @@ function unwrapLine(raw: string): string | undefined {
 }
 
 /**
- * Reads every tier line of `body`. `collectionNames` are the request's collections; each gets the
- * tier its own line names, else the `tier: N` line's. Any malformed line, unknown tier or
- * collection, or two different tiers for one collection makes the whole review invalid.
+ * Reads every tier line of `body`. `collectionNames` are the request's collections. `tier: N`
+ * applies to every collection and `tier <collection>: N` to one; a collection given two different
+ * tiers (by either form) is a conflict. Any malformed line, unknown tier or collection, or
+ * conflict makes the whole review invalid.
  */
 export function parseTiers(body: string, collectionNames: readonly string[], policy: Policy): TierParse {
   const allowed = policy.tiers.map((t) => t.tier).sort((a, b) => a - b);

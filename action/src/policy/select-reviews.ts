@@ -1,6 +1,6 @@
 /**
  * First pass over the reviews, independent of collections: which review is each person's latest
- * word on the head commit, and which reviews do not count at all (and why).
+ * word, whether it still stands on the head commit, and which reviews do not count at all (and why).
  */
 import type { WorkPackage } from '../manifest/config-types.js';
 import type { IgnoredReview, Policy, PolicyFacts, Review } from './types.js';
@@ -58,6 +58,11 @@ function verbOf(review: Review): string {
   }
 }
 
+/** Made before the last push: on another commit than the head, or flagged stale by Gitea. */
+function isStale(review: Review, head: string | undefined): boolean {
+  return review.stale === true || (head !== undefined && !sameCommit(review.commit, head));
+}
+
 function isDismissed(review: Review): boolean {
   return review.state === 'DISMISSED' || review.dismissed === true;
 }
@@ -98,18 +103,6 @@ export function screenReviews(facts: PolicyFacts): ScreenedReviews {
       );
       return;
     }
-    const onOtherCommit = facts.head !== undefined && !sameCommit(review.commit, facts.head);
-    if (onOtherCommit || review.stale === true) {
-      const where = onOtherCommit
-        ? `${shortSha(review.commit)}, before the last push (head ${shortSha(facts.head ?? '')})`
-        : `${shortSha(review.commit)}, which the forge marks stale (made before the last push)`;
-      ignore(
-        review,
-        'stale',
-        `${who(review.user)} ${verbOf(review)} ${where}: review #${review.id} not counted`,
-      );
-      return;
-    }
     const key = review.user.toLowerCase();
     const previous = latest.get(key);
     if (previous) {
@@ -129,7 +122,15 @@ export function screenReviews(facts: PolicyFacts): ScreenedReviews {
     if (isDismissed(review)) {
       ignore(review, 'dismissed', `review #${review.id} by ${who(review.user)} was dismissed: not counted`);
     } else if (review.state === 'CHANGES_REQUESTED') {
+      // A push makes approvals stale, never objections: a request for changes blocks until the
+      // reviewer approves again or it is dismissed.
       changeRequests.push(entry);
+    } else if (isStale(review, facts.head)) {
+      const where =
+        facts.head !== undefined && !sameCommit(review.commit, facts.head)
+          ? `${shortSha(review.commit)}, before the last push (head ${shortSha(facts.head)})`
+          : `${shortSha(review.commit)}, which the forge marks stale (made before the last push)`;
+      ignore(review, 'stale', `${who(review.user)} ${verbOf(review)} ${where}: review #${review.id} not counted`);
     } else if (entry.roles.length === 0) {
       ignore(
         review,
