@@ -25,6 +25,9 @@ describe('parseYaml limits', () => {
     ['deep compact block nesting', `${'- '.repeat(100_000)}x`, 'too-deep'],
     ['deep indentation', Array.from({ length: 1200 }, (_, i) => `${' '.repeat(i)}k:`).join('\n'), 'too-deep'],
     ['flow nesting after an anchor', `a: &x ${'['.repeat(100_000)}`, 'too-deep'],
+    // An apostrophe inside a flow plain scalar is no quote: it must not hide what follows from the scan.
+    ["deep nesting after [a'b]", `workPackage: [a'b]\nc: ${'- '.repeat(100_000)}x\n`, 'too-deep'],
+    ["deep nesting after {k: it's}", `t: {k: it's}\nc:\n${'- '.repeat(100_000)}x\n`, 'too-deep'],
   ])('%s is refused with a clear diagnostic', (_name, text, code) => {
     const parsed = parseYaml(text, 'requests/x.yaml');
     expect(parsed.value).toBeUndefined();
@@ -38,6 +41,7 @@ describe('parseYaml limits', () => {
     ['brackets inside plain text', `title: see [1] and ${'[x '.repeat(100)}\n`],
     ['brackets inside a comment', `a: 1 # ${'['.repeat(200)}\n`],
     ['ordinary nesting', 'a:\n  b:\n    - c: [1, {d: [2, 3]}]\n'],
+    ['quotes where flow values start', `a: ['${'['.repeat(100)}', {b: "${'{'.repeat(100)}"}, it's]\n`],
   ])('%s is not mistaken for nesting', (_name, text) => {
     expect(findExcessiveNesting(text, defaultYamlLimits.maxDepth)).toBeUndefined();
     expect(parseYaml(text, 'x.yaml').diagnostics).toEqual([]);

@@ -65,10 +65,12 @@ export function findExcessiveNesting(text: string, maxDepth: number): DepthViola
       }
       if (c === ' ' || c === '\t') continue;
       if (c === '#' && (i === 0 || line[i - 1] === ' ' || line[i - 1] === '\t')) break;
-      const valueStart = previous === '' || '-?:[{,'.includes(previous);
+      // A quote opens a scalar only where a value starts; inside a plain scalar (`[a'b]`, `x 'y`)
+      // it is an ordinary character, and taking it for a quote would hide the rest of the file.
+      const valueStart = previous === '' || (flow > 0 ? '[{,:' : '-?:[{,').includes(previous);
       if ((c === '-' || c === '?') && flow === 0 && (line[i + 1] === ' ' || i + 1 === line.length)) {
         if (previous === '' || previous === '-' || previous === '?') compact++;
-      } else if ((c === '"' || c === "'") && (valueStart || flow > 0)) {
+      } else if ((c === '"' || c === "'") && valueStart) {
         quote = c;
       } else if ((c === '[' || c === '{') && (valueStart || flow > 0)) {
         flow++;
