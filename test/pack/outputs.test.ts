@@ -23,6 +23,8 @@ describe('resolveItem', () => {
     await mkdir(join(base, 'outputs/mixed'));
     await writeFile(join(base, 'outputs/mixed/ok.txt'), 'ok');
     await symlink(join(base, 'secret/extract.csv'), join(base, 'outputs/mixed/zz-leak.csv'));
+    await mkdir(join(base, 'outputs/odd-names'));
+    await writeFile(join(base, 'outputs/odd-names/nl\n  - path: evil.csv'), 'a,b\n');
     await mkdir(join(base, 'outputs/looped'));
     await symlink('..', join(base, 'outputs/looped/up'));
     root = await resolveOutputsRoot(join(base, 'outputs'));
@@ -36,6 +38,7 @@ describe('resolveItem', () => {
     ['leak.csv', 'path-escapes-root', /outside the outputs root/],
     ['leak-dir/extract.csv', 'path-escapes-root', /outside the outputs root/],
     ['mixed', 'path-escapes-root', /'mixed\/zz-leak\.csv' resolves to .*outside the outputs root/],
+    ['odd-names', 'unsafe-path', /"odd-names\/nl\\n {2}- path: evil\.csv" contains a control character/],
     ['looped', 'not-a-file', /'looped\/up' is a symbolic link to a directory/],
     ['dangling.csv', 'missing-file', /symbolic link to nothing/],
     ['absent.csv', 'missing-file', /does not exist/],

@@ -7,7 +7,10 @@ export function describeUnsafeItemPath(path: string): string | undefined {
     return `'${path}' is absolute; item paths are relative to the outputs root (e.g. figures/fig-1.png)`;
   }
   if (path.includes('\\')) return `'${path}' contains a backslash; write POSIX paths with '/'`;
-  if (path.includes('\0')) return `'${path}' contains a NUL character`;
+  // A newline would split the path in SHA256SUMS and in tar listings; no control character is a real file name.
+  if (/[\u0000-\u001f\u007f]/.test(path)) {
+    return `${JSON.stringify(path)} contains a control character (a newline, tab or similar); rename the file`;
+  }
   const segments = path.split('/');
   if (segments.includes('..')) return `'${path}' has a '..' segment; items must stay inside the outputs root`;
   const trimmed = path.endsWith('/') ? segments.slice(0, -1) : segments;

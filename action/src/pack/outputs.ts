@@ -85,6 +85,9 @@ async function walk(
   const entries: Dirent[] = await readdir(dirReal, { withFileTypes: true });
   for (const entry of entries) {
     const path = `${dirPath}/${entry.name}`;
+    // Names found on disk obey the same rule as names written in a manifest.
+    const unsafe = describeUnsafeItemPath(path);
+    if (unsafe) return { ok: false, code: 'unsafe-path', message: unsafe };
     const result = await resolveEntry(rootReal, join(dirReal, entry.name), path, entry.isSymbolicLink());
     if (!result.ok) return result;
     if (result.kind === 'file') out.push({ path, absolutePath: result.real });
