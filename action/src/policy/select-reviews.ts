@@ -130,7 +130,11 @@ export function screenReviews(facts: PolicyFacts): ScreenedReviews {
         facts.head !== undefined && !sameCommit(review.commit, facts.head)
           ? `${shortSha(review.commit)}, before the last push (head ${shortSha(facts.head)})`
           : `${shortSha(review.commit)}, which the forge marks stale (made before the last push)`;
-      ignore(review, 'stale', `${who(review.user)} ${verbOf(review)} ${where}: review #${review.id} not counted`);
+      ignore(
+        review,
+        'stale',
+        `${who(review.user)} ${verbOf(review)} ${where}: review #${review.id} not counted`,
+      );
     } else if (entry.roles.length === 0) {
       ignore(
         review,
