@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,5 +51,17 @@ describe('egress-gate check', () => {
     expect(inputs.findings).toEqual([
       expect.objectContaining({ path: 'report/tables/table-1.csv', line: 2, column: 7, code: 'small-cell' }),
     ]);
+  });
+
+  it('never says "no risks" of a file it could not read: a missing item or a link out of the root fails', async () => {
+    await rm(join(repo, 'outputs/report/text/findings.md'));
+    await rm(join(repo, 'outputs/report/tables/table-1.csv'));
+    await symlink('/etc/passwd', join(repo, 'outputs/report/tables/table-1.csv'));
+    const run = capture(repo);
+    expect(await runCli(['check', manifest], run.io)).toBe(1);
+    expect(run.stderr()).toMatch(/cannot check 'report\/text\/findings\.md': .*does not exist/);
+    expect(run.stderr()).toMatch(/cannot check 'report\/tables\/table-1\.csv': .*outside the outputs root/);
+    expect(run.stdout()).not.toContain('no disclosure risks found');
+    expect(run.stdout()).toContain('could not be read, so they were not checked');
   });
 });

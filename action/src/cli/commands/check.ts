@@ -21,10 +21,12 @@ in image metadata, files over the size limit, and archives inside outputs.
 Findings are advice for the reviewers, never an approval or a refusal. Each is printed as
 <outputs root>/<file>:<line>:<column>: <code>: <message>, with the value partly masked.
 
-Exit codes: 0 no findings, 1 findings to look at (or the manifest is invalid),
+Exit codes: 0 every file read and no findings, 1 findings to look at, an item that could not be
+            read (missing, unsafe or outside the outputs root), or an invalid manifest,
             2 usage or configuration error.
 --json prints one JSON object per manifest on stdout:
-  {manifest, collections: [{collection, findings: [{path, line, column, code, message}]}]}`;
+  {manifest, collections: [{collection, findings: [{path, line, column, code, message}],
+                            unreadable: [{path, message}]}]}`;
 
 export const checkCommand: Command = {
   name: 'check',
@@ -56,11 +58,13 @@ export const checkCommand: Command = {
         (done, total) => progress(done, total, 0),
       );
       const count = collections.reduce((n, c) => n + c.findings.length, 0);
-      if (count > 0) exit = ExitCode.failed;
+      const unreadable = collections.flatMap((c) => c.unreadable);
+      if (count > 0 || unreadable.length > 0) exit = ExitCode.failed;
       if (args.json) {
         io.stdout(`${JSON.stringify({ manifest: manifestPath, collections })}\n`);
         continue;
       }
+      for (const u of unreadable) io.stderr(`${manifestPath}: cannot check '${u.path}': ${u.message}\n`);
       const root = opened.repo.config.outputsRoot.replace(/\/+$/, '');
       for (const { collection, findings } of collections) {
         for (const f of findings) {
@@ -68,9 +72,13 @@ export const checkCommand: Command = {
           io.stdout(`${where}: ${f.code}: ${f.message} (collection ${collection})\n`);
         }
       }
-      io.stdout(
-        `${manifestPath}: ${count === 0 ? 'no disclosure risks found' : `${count} finding(s) for the reviewers`}\n`,
-      );
+      const verdict =
+        unreadable.length > 0
+          ? `${unreadable.length} item(s) could not be read, so they were not checked`
+          : count === 0
+            ? 'no disclosure risks found'
+            : `${count} finding(s) for the reviewers`;
+      io.stdout(`${manifestPath}: ${verdict}\n`);
     }
     return exit;
   },
