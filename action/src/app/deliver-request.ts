@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as openpgp from 'openpgp';
-import { signCleartext } from '../crypto/sign-text.js';
+import { signCleartext, verifyCleartext } from '../crypto/sign-text.js';
 import { createDelivery } from '../deliver/choose-delivery.js';
 import type { RepoConfig } from '../manifest/config-types.js';
 import type { Receipt } from '../pack/receipt-types.js';
@@ -48,8 +48,11 @@ export async function deliverPackages(input: {
       package: { file: packed.file, sha256: packed.sha256, size: packed.size },
       destination: { name, kind: destination.kind, location },
     };
-    const signed = await signCleartext(`${JSON.stringify(deliveryReceipt, null, 2)}\n`, input.signingKey);
+    const text = `${JSON.stringify(deliveryReceipt, null, 2)}\n`;
     const receiptPath = join(packed.path, '..', `${packed.file}.receipt.asc`);
+    const signed =
+      (await reusableReceipt(receiptPath, text, input.signingKey)) ??
+      (await signCleartext(text, input.signingKey));
     await writeFile(receiptPath, signed);
     const receiptFile = {
       localPath: receiptPath,
@@ -71,4 +74,20 @@ export async function deliverPackages(input: {
     });
   }
   return delivered;
+}
+
+/**
+ * The receipt a previous run signed for this very package, when it still verifies and says the
+ * same: signatures are salted, so signing again would give other bytes and make a re-run look
+ * like a different delivery.
+ */
+async function reusableReceipt(
+  path: string,
+  text: string,
+  signingKey: openpgp.PrivateKey,
+): Promise<string | undefined> {
+  const existing = await readFile(path, 'utf8').catch(() => undefined);
+  if (existing === undefined) return undefined;
+  const signedText = await verifyCleartext(existing, [signingKey.toPublic()]).catch(() => undefined);
+  return signedText?.trimEnd() === text.trimEnd() ? existing : undefined;
 }

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deliverPackages } from '../../action/src/app/deliver-request.js';
+import type { PackedPackage } from '../../action/src/app/pack-request.js';
+import { generateDemoKey } from '../../action/src/crypto/generate-key.js';
+import { readSecretKey } from '../../action/src/crypto/keys.js';
+import type { RepoConfig } from '../../action/src/manifest/config-types.js';
+import type { Receipt } from '../../action/src/pack/receipt-types.js';
+
+const config: RepoConfig = {
+  policy: 'turing-dsh',
+  outputsRoot: 'outputs',
+  destinations: { 'provider-disk': { kind: 'physical', path: 'disk' } },
+};
+
+const receipt: Receipt = {
+  receiptVersion: 1,
+  request: { id: 'req-1', title: 'Outputs', workPackage: 'wp', requester: 'erin' },
+  collection: { name: 'handover', kind: 'report', destination: 'provider-disk' },
+  tier: 1,
+  classifications: [],
+  files: [],
+  excluded: [],
+  recipients: [],
+  signer: 'ABCD',
+  createdAt: '2026-11-21T12:00:00Z',
+};
+
+describe('deliverPackages', () => {
+  let root: string;
+  let packages: PackedPackage[];
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'egress-deliver-'));
+    await mkdir(join(root, 'packages'));
+    const path = join(root, 'packages', 'req-1-handover.tar.gpg');
+    await writeFile(path, 'encrypted bytes');
+    const sha256 = createHash('sha256').update('encrypted bytes').digest('hex');
+    packages = [
+      {
+        collection: 'handover',
+        receipt,
+        package: { path, file: 'req-1-handover.tar.gpg', sha256, size: 15, archiveBytes: 10 },
+      },
+    ];
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('is safe to run again: the second run finds everything delivered and changes nothing', async () => {
+    const key = await generateDemoKey('Egress', 'egress@tre.example');
+    const signingKey = await readSecretKey(key.privateKey, 'signing key');
+    const first = await deliverPackages({ packages, config, repoRoot: root, signingKey });
+    const delivered = join(root, 'disk', 'req-1', 'req-1-handover.tar.gpg.receipt.asc');
+    const receiptBytes = await readFile(delivered, 'utf8');
+    expect(first[0]?.alreadyDelivered).toBe(false);
+    expect(receiptBytes).toContain('"sha256": "');
+
+    const second = await deliverPackages({ packages, config, repoRoot: root, signingKey });
+    expect(second[0]?.alreadyDelivered).toBe(true);
+    expect(await readFile(delivered, 'utf8')).toBe(receiptBytes);
+  });
+
+  it('never overwrites a delivered receipt with one that says something else', async () => {
+    const key = await generateDemoKey('Egress', 'egress@tre.example');
+    const signingKey = await readSecretKey(key.privateKey, 'signing key');
+    await deliverPackages({ packages, config, repoRoot: root, signingKey });
+    const changed = packages.map((p) => ({ ...p, receipt: { ...p.receipt, tier: 0 } }));
+    await expect(deliverPackages({ packages: changed, config, repoRoot: root, signingKey })).rejects.toThrow(
+      /already exists with different content/,
+    );
+  });
+});
