@@ -5,17 +5,11 @@ import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PhysicalDestination } from '../manifest/config-types.js';
+import { hashFile, readChunkBytes } from '../pack/digest.js';
 import { EgressError } from '../shared/errors.js';
 import type { Delivery, DeliveryFile, DeliveryResult } from './delivery.js';
 
-const CHUNK = 1024 * 1024;
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -36,7 +30,7 @@ async function copyVerified(file: DeliveryFile, dir: string): Promise<void> {
   });
   try {
     await pipeline(
-      createReadStream(file.localPath, { highWaterMark: CHUNK }),
+      createReadStream(file.localPath, { highWaterMark: readChunkBytes }),
       tap,
       createWriteStream(partial, { flags: 'w', mode: 0o640 }),
     );
@@ -76,7 +70,7 @@ export function createPhysicalDelivery(destination: PhysicalDestination, repoRoo
         }
         const target = join(dir, file.remoteName);
         if (await exists(target)) {
-          const digest = await hashFile(target);
+          const { sha256: digest } = await hashFile(target);
           if (digest === file.sha256) {
             already += 1;
             continue;
