@@ -24,6 +24,9 @@ test.each(['.github/workflows', '.gitea/workflows'])('%s', async (dir) => {
     }
     for (const e of events) expect(supportedEvents).toContain(e);
     expect(events).not.toContain('pull_request');
+    // GitHub runs pull_request_review with the pull request's own workflow file: a workflow that
+    // can write statuses must never be triggered by it there (reviews signal; workflow_run evaluates).
+    if (dir === '.github/workflows') expect(events).not.toContain('pull_request_review');
     const steps = Object.values(workflow.jobs).flatMap((j) => j.steps);
     expect(steps.some((s) => String(s['uses'] ?? '').includes('checkout'))).toBe(false);
     expect(steps.some((s) => String(s['uses'] ?? '').includes('egress-gate'))).toBe(true);

@@ -31,7 +31,11 @@ function patchPull(target: Json, world: FakeWorld, pull: FakePull): void {
 
 function patchRepo(target: Json, world: FakeWorld): void {
   const repo = target['repository'] as Json;
-  Object.assign(repo, { name: world.repo, full_name: `${world.owner}/${world.repo}` });
+  Object.assign(repo, {
+    name: world.repo,
+    full_name: `${world.owner}/${world.repo}`,
+    default_branch: 'main',
+  });
   (repo['owner'] as Json)['login'] = world.owner;
 }
 
@@ -117,6 +121,7 @@ function giteaRepository(world: FakeWorld): Json {
     owner: giteaUser(world.owner),
     name: world.repo,
     full_name: `${world.owner}/${world.repo}`,
+    default_branch: 'main',
     private: true,
   };
 }

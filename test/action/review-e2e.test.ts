@@ -249,6 +249,26 @@ describe.each(['github', 'gitea'] as const)('the action on %s', (dialect) => {
     });
   });
 
+  test('a pull request against a branch other than the protected one gets no status and no comment', async () => {
+    const world = newWorld(dialect);
+    // A branch whose .egress/ the researcher controls: they made themselves every role.
+    const own = baseFiles['.egress/work-packages/wp1.yaml']!.replace(/\[(alice|bob|carol)\]/g, '[mallory]');
+    seedBranch(world, 'sandbox', { ...baseFiles, '.egress/work-packages/wp1.yaml': own });
+    await using forge = await startFakeForge(dialect, world);
+    const pull = openPull(world, {
+      author: 'erin',
+      base: 'sandbox',
+      changes: { [requestPath]: requestManifest() },
+    });
+    submitReview(world, pull, { user: 'mallory', body: 'tier: 0' });
+    const run = await onReview(forge, pull, 'mallory');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("targets 'sandbox', not the protected branch 'main': not evaluated");
+    expect(latestStatus(world, pull.headSha, 'egress-gate')).toBeUndefined();
+    expect(world.comments).toEqual([]);
+    expect(world.unknown).toEqual([]);
+  });
+
   test('a pull request without a request passes quietly', async () => {
     const world = newWorld(dialect);
     await using forge = await startFakeForge(dialect, world);

@@ -44,3 +44,12 @@ export function readTrigger(eventName: string, payload: unknown): Trigger {
       };
   }
 }
+
+/** The repository's default branch as the event reports it (GitHub and Gitea both send it). */
+export function readDefaultBranch(payload: unknown): string | undefined {
+  const repository = ((payload ?? {}) as Record<string, unknown>)['repository'] as
+    | Record<string, unknown>
+    | undefined;
+  const branch = repository?.['default_branch'];
+  return typeof branch === 'string' && branch !== '' ? branch : undefined;
+}

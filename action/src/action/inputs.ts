@@ -8,6 +8,8 @@ export interface ActionInputs {
   forge: ForgeChoice;
   configDir: string;
   outputsRoot?: string;
+  /** The protected branch requests must target; default: the repository's default branch. */
+  baseBranch?: string;
   /** Every secret input that was given, so it can be masked everywhere. */
   secrets: string[];
 }
@@ -52,12 +54,14 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     );
   }
   const outputsRoot = getInput('outputs-root');
+  const baseBranch = getInput('base-branch');
   return {
     mode: oneOf('mode', getInput('mode'), ['auto', 'review', 'release'] as const, 'auto'),
     token,
     forge: oneOf('forge', getInput('forge'), ['auto', 'github', 'gitea', 'forgejo'] as const, 'auto'),
     configDir,
     ...(outputsRoot ? { outputsRoot } : {}),
+    ...(baseBranch ? { baseBranch } : {}),
     secrets: secretInputs.map(getInput).filter((s) => s !== ''),
   };
 }

@@ -4,7 +4,7 @@ import { type ReviewOutcome, reviewPullRequest } from '../app/review.js';
 import { chooseForge, type ForgeSettings } from '../forge/choose-forge.js';
 import type { Forge } from '../forge/forge.js';
 import { EgressError } from '../shared/errors.js';
-import { readTrigger } from './event.js';
+import { readDefaultBranch, readTrigger } from './event.js';
 import type { ActionInputs, RunnerContext } from './inputs.js';
 import { publishOutcome } from './publish.js';
 import { describe, statusContext } from './report.js';
@@ -72,19 +72,17 @@ export async function run(
   };
   const forge = (options.createForge ?? chooseForge)(settings);
 
-  let number: number;
-  if (trigger.kind === 'pull') {
-    number = trigger.number;
-  } else {
-    const found = await forge.findPullRequestsForCommit(trigger.sha);
-    if (found.length === 0) {
-      io.info(
-        `No open pull request has ${trigger.sha.slice(0, 7)} as its head (it moved on, or closed): nothing to evaluate.`,
-      );
-      return;
-    }
-    number = found[0]!;
+  const candidates =
+    trigger.kind === 'pull' ? [trigger.number] : await forge.findPullRequestsForCommit(trigger.sha);
+  if (candidates.length === 0 && trigger.kind === 'commit') {
+    io.info(
+      `No open pull request has ${trigger.sha.slice(0, 7)} as its head (it moved on, or closed): nothing to evaluate.`,
+    );
+    return;
   }
+  // Statuses belong to the commit: a pull request against another branch (whose .egress/ someone
+  // else may control) must not speak for the one against the protected branch.
+  const protectedBase = inputs.baseBranch ?? readDefaultBranch(payload);
 
   const outputsDir = inputs.outputsRoot
     ? isAbsolute(inputs.outputsRoot)
@@ -96,10 +94,22 @@ export async function run(
       ? `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}`
       : undefined;
   try {
-    const outcome = await reviewPullRequest(forge, number, {
-      configDir: inputs.configDir,
-      ...(outputsDir ? { outputsDir } : {}),
-    });
+    let outcome: ReviewOutcome | undefined;
+    for (const candidate of candidates) {
+      const evaluated = await reviewPullRequest(forge, candidate, {
+        configDir: inputs.configDir,
+        ...(outputsDir ? { outputsDir } : {}),
+      });
+      if (protectedBase === undefined || evaluated.pull.baseRef === protectedBase) {
+        outcome = evaluated;
+        break;
+      }
+      io.info(
+        `Pull request #${candidate} targets '${evaluated.pull.baseRef}', not the protected branch '${protectedBase}': not evaluated (set the base-branch input to change this).`,
+      );
+    }
+    if (!outcome) return;
+    const number = outcome.pull.number;
     const status = await publishOutcome(
       forge,
       outcome,
