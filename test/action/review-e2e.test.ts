@@ -34,11 +34,16 @@ function onPullEvent(forge: FakeForge, pull: FakePull, action: 'opened' | 'synch
       );
 }
 
-function onReview(forge: FakeForge, pull: FakePull, reviewer: string): Promise<ActionRun> {
+function onReview(
+  forge: FakeForge,
+  pull: FakePull,
+  reviewer: string,
+  extra: Parameters<typeof runAction>[3] = {},
+): Promise<ActionRun> {
   const w = forge.world;
   return forge.dialect === 'github'
-    ? runAction(forge, 'pull_request_review', githubReviewEvent(w, pull, 'submitted', reviewer))
-    : runAction(forge, 'pull_request_review', giteaReviewEvent(w, pull, reviewer));
+    ? runAction(forge, 'pull_request_review', githubReviewEvent(w, pull, 'submitted', reviewer), extra)
+    : runAction(forge, 'pull_request_review', giteaReviewEvent(w, pull, reviewer), extra);
 }
 
 function stickyComments(world: FakeWorld, pull: FakePull) {
@@ -179,6 +184,21 @@ describe.each(['github', 'gitea'] as const)('the action on %s', (dialect) => {
     // Measured on this fixture (2 keys, 1 work package): reads + status (+ comment, labels on change).
     expect(small.again).toBe(14);
     expect(small.first).toBeLessThanOrEqual(dialect === 'github' ? 17 : 19);
+  });
+
+  test('a secret that turns up in user text is masked in the comment, the status, the summary and the log', async () => {
+    const world = newWorld(dialect);
+    await using forge = await startFakeForge(dialect, world);
+    const secret = 'sas-token-9f8e7d6c5b4a';
+    const pull = openPull(world, {
+      author: 'erin',
+      changes: { [requestPath]: requestManifest(`Figures (token ${secret} pasted by mistake)`) },
+    });
+    submitReview(world, pull, { user: 'alice', body: `tier: 1\nnot tier ${secret}: 2` });
+    const run = await onReview(forge, pull, 'alice', { inputs: { 'azure-sas-token': secret } });
+    expect(run.code).toBe(0);
+    expectNoSecret(run, world, [secret, world.token]);
+    expect(stickyComments(world, pull)[0]!.body).toContain('Figures (token *** pasted by mistake)');
   });
 
   test('hostile text in the request neither mentions anyone nor injects HTML', async () => {
