@@ -18192,10 +18192,10 @@ function findExcessiveNesting(text, maxDepth) {
       }
       if (c === " " || c === "	") continue;
       if (c === "#" && (i2 === 0 || line[i2 - 1] === " " || line[i2 - 1] === "	")) break;
-      const valueStart = previous === "" || "-?:[{,".includes(previous);
+      const valueStart = previous === "" || (flow > 0 ? "[{,:" : "-?:[{,").includes(previous);
       if ((c === "-" || c === "?") && flow === 0 && (line[i2 + 1] === " " || i2 + 1 === line.length)) {
         if (previous === "" || previous === "-" || previous === "?") compact++;
-      } else if ((c === '"' || c === "'") && (valueStart || flow > 0)) {
+      } else if ((c === '"' || c === "'") && valueStart) {
         quote2 = c;
       } else if ((c === "[" || c === "{") && (valueStart || flow > 0)) {
         flow++;
@@ -19659,7 +19659,9 @@ function describeUnsafeItemPath(path4) {
     return `'${path4}' is absolute; item paths are relative to the outputs root (e.g. figures/fig-1.png)`;
   }
   if (path4.includes("\\")) return `'${path4}' contains a backslash; write POSIX paths with '/'`;
-  if (path4.includes("\0")) return `'${path4}' contains a NUL character`;
+  if (/[\u0000-\u001f\u007f]/.test(path4)) {
+    return `${JSON.stringify(path4)} contains a control character (a newline, tab or similar); rename the file`;
+  }
   const segments = path4.split("/");
   if (segments.includes("..")) return `'${path4}' has a '..' segment; items must stay inside the outputs root`;
   const trimmed = path4.endsWith("/") ? segments.slice(0, -1) : segments;
@@ -19725,6 +19727,8 @@ async function walk(rootReal, dirReal, dirPath, out) {
   const entries = await readdir(dirReal, { withFileTypes: true });
   for (const entry of entries) {
     const path4 = `${dirPath}/${entry.name}`;
+    const unsafe2 = describeUnsafeItemPath(path4);
+    if (unsafe2) return { ok: false, code: "unsafe-path", message: unsafe2 };
     const result = await resolveEntry(rootReal, join(dirReal, entry.name), path4, entry.isSymbolicLink());
     if (!result.ok) return result;
     if (result.kind === "file") out.push({ path: path4, absolutePath: result.real });
@@ -19765,22 +19769,24 @@ async function resolveEntry(rootReal, absolute, path4, isLink) {
 // action/src/app/scan-request.ts
 async function scanRequestOutputs(manifest2, outputsDir, limits, onProgress) {
   const root = await resolveOutputsRoot(outputsDir);
+  const results = new Map(
+    manifest2.collections.map((c) => [c.name, { collection: c.name, findings: [], unreadable: [] }])
+  );
   const plan = [];
   for (const collection of manifest2.collections) {
     for (const item of collection.items) {
       const resolved = await resolveItem(root, item.path);
-      if (!resolved.ok) continue;
-      for (const file of resolved.files) plan.push({ collection: collection.name, ...file });
+      if (resolved.ok) for (const file of resolved.files) plan.push({ collection: collection.name, ...file });
+      else results.get(collection.name)?.unreadable.push({ path: item.path, message: resolved.message });
     }
   }
-  const results = new Map(manifest2.collections.map((c) => [c.name, []]));
   let done = 0;
   for (const file of plan) {
-    results.get(file.collection)?.push(...await scanOutputFile(file.absolutePath, file.path, limits));
+    results.get(file.collection)?.findings.push(...await scanOutputFile(file.absolutePath, file.path, limits));
     done += 1;
     onProgress?.(done, plan.length);
   }
-  return [...results].map(([collection, findings]) => ({ collection, findings }));
+  return [...results.values()];
 }
 
 // action/src/app/validate-request.ts
@@ -20394,10 +20400,12 @@ in image metadata, files over the size limit, and archives inside outputs.
 Findings are advice for the reviewers, never an approval or a refusal. Each is printed as
 <outputs root>/<file>:<line>:<column>: <code>: <message>, with the value partly masked.
 
-Exit codes: 0 no findings, 1 findings to look at (or the manifest is invalid),
+Exit codes: 0 every file read and no findings, 1 findings to look at, an item that could not be
+            read (missing, unsafe or outside the outputs root), or an invalid manifest,
             2 usage or configuration error.
 --json prints one JSON object per manifest on stdout:
-  {manifest, collections: [{collection, findings: [{path, line, column, code, message}]}]}`;
+  {manifest, collections: [{collection, findings: [{path, line, column, code, message}],
+                            unreadable: [{path, message}]}]}`;
 var checkCommand = {
   name: "check",
   summary: "look for disclosure risks (small cells, identifiers, GPS, archives) in the outputs",
@@ -20429,12 +20437,15 @@ var checkCommand = {
         (done, total) => progress(done, total, 0)
       );
       const count = collections.reduce((n, c) => n + c.findings.length, 0);
-      if (count > 0) exit = ExitCode.failed;
+      const unreadable = collections.flatMap((c) => c.unreadable);
+      if (count > 0 || unreadable.length > 0) exit = ExitCode.failed;
       if (args.json) {
         io2.stdout(`${JSON.stringify({ manifest: manifestPath, collections })}
 `);
         continue;
       }
+      for (const u of unreadable) io2.stderr(`${manifestPath}: cannot check '${u.path}': ${u.message}
+`);
       const root = opened.repo.config.outputsRoot.replace(/\/+$/, "");
       for (const { collection, findings } of collections) {
         for (const f of findings) {
@@ -20443,10 +20454,9 @@ var checkCommand = {
 `);
         }
       }
-      io2.stdout(
-        `${manifestPath}: ${count === 0 ? "no disclosure risks found" : `${count} finding(s) for the reviewers`}
-`
-      );
+      const verdict = unreadable.length > 0 ? `${unreadable.length} item(s) could not be read, so they were not checked` : count === 0 ? "no disclosure risks found" : `${count} finding(s) for the reviewers`;
+      io2.stdout(`${manifestPath}: ${verdict}
+`);
     }
     return exit;
   }
@@ -20459,7 +20469,7 @@ import { join as join8, resolve as resolve4 } from "node:path";
 
 // action/src/app/run-demo.ts
 import { createHash as createHash8 } from "node:crypto";
-import { mkdir as mkdir5, readFile as readFile2, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir5, readFile as readFile3, writeFile as writeFile3 } from "node:fs/promises";
 import { join as join7 } from "node:path";
 
 // node_modules/openpgp/dist/node/openpgp.mjs
@@ -30319,8 +30329,8 @@ var OnePassSignaturePacket = class _OnePassSignaturePacket {
 OnePassSignaturePacket.prototype.hash = SignaturePacket.prototype.hash;
 OnePassSignaturePacket.prototype.toHash = SignaturePacket.prototype.toHash;
 OnePassSignaturePacket.prototype.toSign = SignaturePacket.prototype.toSign;
-function newPacketFromTag(tag, allowedPackets) {
-  if (!allowedPackets[tag]) {
+function newPacketFromTag(tag, allowedPackets2) {
+  if (!allowedPackets2[tag]) {
     let packetType;
     try {
       packetType = enums.read(enums.packet, tag);
@@ -30329,7 +30339,7 @@ function newPacketFromTag(tag, allowedPackets) {
     }
     throw new Error(`Packet not allowed in this context: ${packetType}`);
   }
-  return new allowedPackets[tag]();
+  return new allowedPackets2[tag]();
 }
 var PacketList = class _PacketList extends Array {
   /**
@@ -30344,9 +30354,9 @@ var PacketList = class _PacketList extends Array {
    * @throws on parsing errors
    * @async
    */
-  static async fromBinary(bytes, allowedPackets, config$1 = config, grammarValidator = null, delayErrors = false) {
+  static async fromBinary(bytes, allowedPackets2, config$1 = config, grammarValidator = null, delayErrors = false) {
     const packets = new _PacketList();
-    await packets.read(bytes, allowedPackets, config$1, grammarValidator, delayErrors);
+    await packets.read(bytes, allowedPackets2, config$1, grammarValidator, delayErrors);
     return packets;
   }
   /**
@@ -30359,11 +30369,11 @@ var PacketList = class _PacketList extends Array {
    * @throws on parsing errors
    * @async
    */
-  async read(bytes, allowedPackets, config$1 = config, grammarValidator = null, delayErrors = false) {
+  async read(bytes, allowedPackets2, config$1 = config, grammarValidator = null, delayErrors = false) {
     let additionalAllowedPackets;
     if (config$1.additionalAllowedPackets.length) {
       additionalAllowedPackets = util.constructAllowedPackets(config$1.additionalAllowedPackets);
-      allowedPackets = { ...allowedPackets, ...additionalAllowedPackets };
+      allowedPackets2 = { ...allowedPackets2, ...additionalAllowedPackets };
     }
     this.stream = transformPair(bytes, async (readable, writable) => {
       const reader2 = getReader(readable);
@@ -30379,7 +30389,7 @@ var PacketList = class _PacketList extends Array {
               if (parsed.tag === enums.packet.marker || parsed.tag === enums.packet.trust || parsed.tag === enums.packet.padding) {
                 return;
               }
-              const packet = newPacketFromTag(parsed.tag, allowedPackets);
+              const packet = newPacketFromTag(parsed.tag, allowedPackets2);
               try {
                 grammarValidator?.recordPacket(parsed.tag, additionalAllowedPackets);
               } catch (e) {
@@ -34848,6 +34858,7 @@ async function createMessage({ text, binary, filename, date = /* @__PURE__ */ ne
   message.fromStream = streamType;
   return message;
 }
+var allowedPackets = /* @__PURE__ */ util.constructAllowedPackets([SignaturePacket]);
 var CleartextMessage = class _CleartextMessage {
   /**
    * @param {String} text - The cleartext of the signed message
@@ -34933,6 +34944,56 @@ var CleartextMessage = class _CleartextMessage {
     return armor(enums.armor.signed, body, void 0, void 0, void 0, emitHeaderAndChecksum, config$1);
   }
 };
+async function readCleartextMessage({ cleartextMessage, config: config$1, ...rest }) {
+  config$1 = { ...config, ...config$1 };
+  if (!cleartextMessage) {
+    throw new Error("readCleartextMessage: must pass options object containing `cleartextMessage`");
+  }
+  if (!util.isString(cleartextMessage)) {
+    throw new Error("readCleartextMessage: options.cleartextMessage must be a string");
+  }
+  const unknownOptions = Object.keys(rest);
+  if (unknownOptions.length > 0)
+    throw new Error(`Unknown option: ${unknownOptions.join(", ")}`);
+  const input = await unarmor(cleartextMessage);
+  if (input.type !== enums.armor.signed) {
+    throw new Error("No cleartext signed message.");
+  }
+  const packetlist = await PacketList.fromBinary(input.data, allowedPackets, config$1);
+  verifyHeaders(input.headers, packetlist);
+  const signature = new Signature(packetlist);
+  return new CleartextMessage(input.text, signature);
+}
+function verifyHeaders(headers, packetlist) {
+  const checkHashAlgos = function(hashAlgos2) {
+    const check = (packet) => (algo) => packet.hashAlgorithm === algo;
+    for (let i2 = 0; i2 < packetlist.length; i2++) {
+      if (packetlist[i2].constructor.tag === enums.packet.signature && !hashAlgos2.some(check(packetlist[i2]))) {
+        return false;
+      }
+    }
+    return true;
+  };
+  const hashAlgos = [];
+  headers.forEach((header) => {
+    const hashHeader = header.match(/^Hash: (.+)$/);
+    if (hashHeader) {
+      const parsedHashIDs = hashHeader[1].replace(/\s/g, "").split(",").map((hashName) => {
+        try {
+          return enums.write(enums.hash, hashName.toLowerCase());
+        } catch {
+          throw new Error("Unknown hash algorithm in armor header: " + hashName.toLowerCase());
+        }
+      });
+      hashAlgos.push(...parsedHashIDs);
+    } else {
+      throw new Error('Only "Hash" header allowed in cleartext signed message');
+    }
+  });
+  if (hashAlgos.length && !checkHashAlgos(hashAlgos)) {
+    throw new Error("Hash algorithm mismatch in armor header and signature");
+  }
+}
 async function createCleartextMessage({ text, ...rest }) {
   if (!text) {
     throw new Error("createCleartextMessage: must pass options object containing `text`");
@@ -35139,6 +35200,49 @@ async function sign({ message, signingKeys, recipientKeys = [], format = "armore
     return await convertStream(signature);
   } catch (err2) {
     throw util.wrapError("Error signing message", err2);
+  }
+}
+async function verify({ message, verificationKeys, expectSigned = false, format = "utf8", signature = null, date = /* @__PURE__ */ new Date(), config: config$1, ...rest }) {
+  config$1 = { ...config, ...config$1 };
+  checkConfig(config$1);
+  checkCleartextOrMessage(message);
+  verificationKeys = toArray(verificationKeys);
+  if (rest.publicKeys)
+    throw new Error("The `publicKeys` option has been removed from openpgp.verify, pass `verificationKeys` instead");
+  const unknownOptions = Object.keys(rest);
+  if (unknownOptions.length > 0)
+    throw new Error(`Unknown option: ${unknownOptions.join(", ")}`);
+  if (message instanceof CleartextMessage && format === "binary")
+    throw new Error("Can't return cleartext message data as binary");
+  if (message instanceof CleartextMessage && signature)
+    throw new Error("Can't verify detached cleartext signature");
+  try {
+    const result = {};
+    if (signature) {
+      result.signatures = await message.verifyDetached(signature, verificationKeys, date, config$1);
+    } else {
+      result.signatures = await message.verify(verificationKeys, date, config$1);
+    }
+    result.data = format === "binary" ? message.getLiteralData() : message.getText();
+    if (message.fromStream && !signature) {
+      linkStreams(result, .../* @__PURE__ */ new Set([message, message.unwrapCompressed()]));
+    }
+    if (expectSigned) {
+      if (result.signatures.length === 0) {
+        throw new Error("Message is not signed");
+      }
+      result.data = concat([
+        result.data,
+        fromAsync(async () => {
+          await util.anyPromise(result.signatures.map((sig) => sig.verified));
+          return format === "binary" ? new Uint8Array() : "";
+        })
+      ]);
+    }
+    result.data = await convertStream(result.data);
+    return result;
+  } catch (err2) {
+    throw util.wrapError("Error verifying signed message", err2);
   }
 }
 function checkMessage(message) {
@@ -47353,7 +47457,7 @@ function parseReviewsFile(text, file) {
 
 // action/src/app/deliver-request.ts
 import { createHash as createHash6 } from "node:crypto";
-import { stat as stat4, writeFile } from "node:fs/promises";
+import { readFile as readFile2, stat as stat4, writeFile } from "node:fs/promises";
 import { join as join5 } from "node:path";
 
 // action/src/crypto/sign-text.ts
@@ -47367,6 +47471,21 @@ async function signCleartext(text, signingKey) {
     });
   }
 }
+async function verifyCleartext(armored, signerKeys) {
+  try {
+    const message = await readCleartextMessage({ cleartextMessage: armored });
+    const result = await verify({ message, verificationKeys: signerKeys, expectSigned: true });
+    return result.data;
+  } catch (error) {
+    throw new EgressError(
+      "INTEGRITY",
+      `the receipt's signature does not verify (${describeOpenpgp(error)})`,
+      {
+        cause: error
+      }
+    );
+  }
+}
 
 // action/src/deliver/physical.ts
 import { createHash as createHash5 } from "node:crypto";
@@ -47375,13 +47494,7 @@ import { mkdir as mkdir2, open as open4, rename as rename2, rm as rm3, stat as s
 import { join as join4, resolve as resolve3 } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-var CHUNK = 1024 * 1024;
 var SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-async function hashFile2(path4) {
-  const hash = createHash5("sha256");
-  for await (const chunk of createReadStream4(path4, { highWaterMark: CHUNK })) hash.update(chunk);
-  return hash.digest("hex");
-}
 async function exists(path4) {
   return stat3(path4).then(
     () => true,
@@ -47399,7 +47512,7 @@ async function copyVerified(file, dir) {
   });
   try {
     await pipeline(
-      createReadStream4(file.localPath, { highWaterMark: CHUNK }),
+      createReadStream4(file.localPath, { highWaterMark: readChunkBytes }),
       tap,
       createWriteStream(partial, { flags: "w", mode: 416 })
     );
@@ -47434,7 +47547,7 @@ function createPhysicalDelivery(destination, repoRoot) {
         }
         const target = join4(dir, file.remoteName);
         if (await exists(target)) {
-          const digest = await hashFile2(target);
+          const { sha256: digest } = await hashFile(target);
           if (digest === file.sha256) {
             already += 1;
             continue;
@@ -47485,9 +47598,10 @@ async function deliverPackages(input) {
       package: { file: packed.file, sha256: packed.sha256, size: packed.size },
       destination: { name, kind: destination.kind, location }
     };
-    const signed = await signCleartext(`${JSON.stringify(deliveryReceipt, null, 2)}
-`, input.signingKey);
+    const text = `${JSON.stringify(deliveryReceipt, null, 2)}
+`;
     const receiptPath = join5(packed.path, "..", `${packed.file}.receipt.asc`);
+    const signed = await reusableReceipt(receiptPath, text, input.signingKey) ?? await signCleartext(text, input.signingKey);
     await writeFile(receiptPath, signed);
     const receiptFile = {
       localPath: receiptPath,
@@ -47509,6 +47623,12 @@ async function deliverPackages(input) {
     });
   }
   return delivered;
+}
+async function reusableReceipt(path4, text, signingKey) {
+  const existing = await readFile2(path4, "utf8").catch(() => void 0);
+  if (existing === void 0) return void 0;
+  const signedText = await verifyCleartext(existing, [signingKey.toPublic()]).catch(() => void 0);
+  return signedText?.trimEnd() === text.trimEnd() ? existing : void 0;
 }
 
 // action/src/app/demo-repository.ts
@@ -48094,6 +48214,9 @@ function verbOf(review) {
       return "commented on";
   }
 }
+function isStale(review, head) {
+  return review.stale === true || head !== void 0 && !sameCommit(review.commit, head);
+}
 function isDismissed(review) {
   return review.state === "DISMISSED" || review.dismissed === true;
 }
@@ -48131,16 +48254,6 @@ function screenReviews(facts) {
       );
       return;
     }
-    const onOtherCommit = facts.head !== void 0 && !sameCommit(review.commit, facts.head);
-    if (onOtherCommit || review.stale === true) {
-      const where = onOtherCommit ? `${shortSha(review.commit)}, before the last push (head ${shortSha(facts.head ?? "")})` : `${shortSha(review.commit)}, which the forge marks stale (made before the last push)`;
-      ignore(
-        review,
-        "stale",
-        `${who(review.user)} ${verbOf(review)} ${where}: review #${review.id} not counted`
-      );
-      return;
-    }
     const key = review.user.toLowerCase();
     const previous = latest.get(key);
     if (previous) {
@@ -48160,6 +48273,13 @@ function screenReviews(facts) {
       ignore(review, "dismissed", `review #${review.id} by ${who(review.user)} was dismissed: not counted`);
     } else if (review.state === "CHANGES_REQUESTED") {
       changeRequests.push(entry);
+    } else if (isStale(review, facts.head)) {
+      const where = facts.head !== void 0 && !sameCommit(review.commit, facts.head) ? `${shortSha(review.commit)}, before the last push (head ${shortSha(facts.head)})` : `${shortSha(review.commit)}, which the forge marks stale (made before the last push)`;
+      ignore(
+        review,
+        "stale",
+        `${who(review.user)} ${verbOf(review)} ${where}: review #${review.id} not counted`
+      );
     } else if (entry.roles.length === 0) {
       ignore(
         review,
@@ -48922,7 +49042,7 @@ async function runDemo(input) {
   const verified2 = [];
   for (const d of delivered) {
     const recipient = recipientOf[d.collection] ?? "investigator";
-    const secret = await readFile2(join7(secrets, `${recipient}.secret.asc`), "utf8");
+    const secret = await readFile3(join7(secrets, `${recipient}.secret.asc`), "utf8");
     const outDir = join7(workspace, "opened", recipient);
     const result = await verifyPackage({
       packagePath: join7(d.location, d.receipt.package?.file ?? ""),
@@ -49010,7 +49130,7 @@ var demoCommand = {
 };
 
 // action/src/cli/commands/evaluate.ts
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 import { relative as relative4, resolve as resolve5 } from "node:path";
 var help3 = `Usage: egress-gate evaluate <manifest> --reviews <file> [--repo <dir>] [--json]
                             [--config-dir <dir>] [--skip-pins]
@@ -49075,7 +49195,7 @@ function parseEvaluateArgs(argv, io2) {
 }
 async function readReviewsText(path4) {
   try {
-    return await readFile3(path4, "utf8");
+    return await readFile4(path4, "utf8");
   } catch (error) {
     throw new EgressError(
       "INPUT",
@@ -49327,7 +49447,7 @@ var lockCommand = {
 };
 
 // action/src/cli/commands/pack.ts
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile5 } from "node:fs/promises";
 import { relative as relative5, resolve as resolve6 } from "node:path";
 var help5 = `Usage: egress-gate pack <manifest> --reviews <file> --out <dir> --signing-key <file>
                         [--passphrase-file <file>] [--package-passphrase-file <file>]
@@ -49393,7 +49513,7 @@ function parsePackArgs(argv, io2) {
 }
 async function readUserFile(path4, what) {
   try {
-    return await readFile4(path4, "utf8");
+    return await readFile5(path4, "utf8");
   } catch (error) {
     throw new EgressError(
       "INPUT",

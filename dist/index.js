@@ -36435,12 +36435,14 @@ function readInputs(getInput2) {
     );
   }
   const outputsRoot = getInput2("outputs-root");
+  const baseBranch = getInput2("base-branch");
   return {
     mode: oneOf("mode", getInput2("mode"), ["auto", "review", "release"], "auto"),
     token,
     forge: oneOf("forge", getInput2("forge"), ["auto", "github", "gitea", "forgejo"], "auto"),
     configDir,
     ...outputsRoot ? { outputsRoot } : {},
+    ...baseBranch ? { baseBranch } : {},
     secrets: secretInputs.map(getInput2).filter((s) => s !== "")
   };
 }
@@ -36582,6 +36584,9 @@ function verbOf(review) {
       return "commented on";
   }
 }
+function isStale(review, head) {
+  return review.stale === true || head !== void 0 && !sameCommit(review.commit, head);
+}
 function isDismissed(review) {
   return review.state === "DISMISSED" || review.dismissed === true;
 }
@@ -36619,16 +36624,6 @@ function screenReviews(facts) {
       );
       return;
     }
-    const onOtherCommit = facts.head !== void 0 && !sameCommit(review.commit, facts.head);
-    if (onOtherCommit || review.stale === true) {
-      const where = onOtherCommit ? `${shortSha(review.commit)}, before the last push (head ${shortSha(facts.head ?? "")})` : `${shortSha(review.commit)}, which the forge marks stale (made before the last push)`;
-      ignore(
-        review,
-        "stale",
-        `${who(review.user)} ${verbOf(review)} ${where}: review #${review.id} not counted`
-      );
-      return;
-    }
     const key = review.user.toLowerCase();
     const previous = latest.get(key);
     if (previous) {
@@ -36648,6 +36643,13 @@ function screenReviews(facts) {
       ignore(review, "dismissed", `review #${review.id} by ${who(review.user)} was dismissed: not counted`);
     } else if (review.state === "CHANGES_REQUESTED") {
       changeRequests.push(entry);
+    } else if (isStale(review, facts.head)) {
+      const where = facts.head !== void 0 && !sameCommit(review.commit, facts.head) ? `${shortSha(review.commit)}, before the last push (head ${shortSha(facts.head)})` : `${shortSha(review.commit)}, which the forge marks stale (made before the last push)`;
+      ignore(
+        review,
+        "stale",
+        `${who(review.user)} ${verbOf(review)} ${where}: review #${review.id} not counted`
+      );
     } else if (entry.roles.length === 0) {
       ignore(
         review,
@@ -37342,10 +37344,10 @@ function findExcessiveNesting(text3, maxDepth) {
       }
       if (c === " " || c === "	") continue;
       if (c === "#" && (i === 0 || line[i - 1] === " " || line[i - 1] === "	")) break;
-      const valueStart = previous === "" || "-?:[{,".includes(previous);
+      const valueStart = previous === "" || (flow > 0 ? "[{,:" : "-?:[{,").includes(previous);
       if ((c === "-" || c === "?") && flow === 0 && (line[i + 1] === " " || i + 1 === line.length)) {
         if (previous === "" || previous === "-" || previous === "?") compact++;
-      } else if ((c === '"' || c === "'") && (valueStart || flow > 0)) {
+      } else if ((c === '"' || c === "'") && valueStart) {
         quote2 = c;
       } else if ((c === "[" || c === "{") && (valueStart || flow > 0)) {
         flow++;
@@ -38390,7 +38392,9 @@ function describeUnsafeItemPath(path) {
     return `'${path}' is absolute; item paths are relative to the outputs root (e.g. figures/fig-1.png)`;
   }
   if (path.includes("\\")) return `'${path}' contains a backslash; write POSIX paths with '/'`;
-  if (path.includes("\0")) return `'${path}' contains a NUL character`;
+  if (/[\u0000-\u001f\u007f]/.test(path)) {
+    return `${JSON.stringify(path)} contains a control character (a newline, tab or similar); rename the file`;
+  }
   const segments = path.split("/");
   if (segments.includes("..")) return `'${path}' has a '..' segment; items must stay inside the outputs root`;
   const trimmed = path.endsWith("/") ? segments.slice(0, -1) : segments;
@@ -39459,6 +39463,8 @@ async function walk(rootReal, dirReal, dirPath, out) {
   const entries = await readdir2(dirReal, { withFileTypes: true });
   for (const entry of entries) {
     const path = `${dirPath}/${entry.name}`;
+    const unsafe = describeUnsafeItemPath(path);
+    if (unsafe) return { ok: false, code: "unsafe-path", message: unsafe };
     const result = await resolveEntry(rootReal, join(dirReal, entry.name), path, entry.isSymbolicLink());
     if (!result.ok) return result;
     if (result.kind === "file") out.push({ path, absolutePath: result.real });
@@ -39499,22 +39505,24 @@ async function resolveEntry(rootReal, absolute, path, isLink) {
 // action/src/app/scan-request.ts
 async function scanRequestOutputs(manifest, outputsDir, limits, onProgress) {
   const root = await resolveOutputsRoot(outputsDir);
+  const results = new Map(
+    manifest.collections.map((c) => [c.name, { collection: c.name, findings: [], unreadable: [] }])
+  );
   const plan = [];
   for (const collection of manifest.collections) {
     for (const item of collection.items) {
       const resolved = await resolveItem(root, item.path);
-      if (!resolved.ok) continue;
-      for (const file of resolved.files) plan.push({ collection: collection.name, ...file });
+      if (resolved.ok) for (const file of resolved.files) plan.push({ collection: collection.name, ...file });
+      else results.get(collection.name)?.unreadable.push({ path: item.path, message: resolved.message });
     }
   }
-  const results = new Map(manifest.collections.map((c) => [c.name, []]));
   let done = 0;
   for (const file of plan) {
-    results.get(file.collection)?.push(...await scanOutputFile(file.absolutePath, file.path, limits));
+    results.get(file.collection)?.findings.push(...await scanOutputFile(file.absolutePath, file.path, limits));
     done += 1;
     onProgress?.(done, plan.length);
   }
-  return [...results].map(([collection, findings]) => ({ collection, findings }));
+  return [...results.values()];
 }
 
 // action/src/pack/digest.ts
@@ -44765,6 +44773,11 @@ function readTrigger(eventName, payload) {
       };
   }
 }
+function readDefaultBranch(payload) {
+  const repository = (payload ?? {})["repository"];
+  const branch = repository?.["default_branch"];
+  return typeof branch === "string" && branch !== "" ? branch : void 0;
+}
 
 // action/src/action/escape.ts
 var markdownPunctuation = /[\\`*_[\]!~|#]/g;
@@ -45024,26 +45037,33 @@ async function run(inputs, context, io2, options = {}) {
     log: (m) => io2.warning(m)
   };
   const forge = (options.createForge ?? chooseForge)(settings);
-  let number;
-  if (trigger.kind === "pull") {
-    number = trigger.number;
-  } else {
-    const found = await forge.findPullRequestsForCommit(trigger.sha);
-    if (found.length === 0) {
-      io2.info(
-        `No open pull request has ${trigger.sha.slice(0, 7)} as its head (it moved on, or closed): nothing to evaluate.`
-      );
-      return;
-    }
-    number = found[0];
+  const candidates = trigger.kind === "pull" ? [trigger.number] : await forge.findPullRequestsForCommit(trigger.sha);
+  if (candidates.length === 0 && trigger.kind === "commit") {
+    io2.info(
+      `No open pull request has ${trigger.sha.slice(0, 7)} as its head (it moved on, or closed): nothing to evaluate.`
+    );
+    return;
   }
+  const protectedBase = inputs.baseBranch ?? readDefaultBranch(payload);
   const outputsDir = inputs.outputsRoot ? isAbsolute(inputs.outputsRoot) ? inputs.outputsRoot : resolve(context.workspace, inputs.outputsRoot) : void 0;
   const runUrl = context.serverUrl && context.runId ? `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}` : void 0;
   try {
-    const outcome = await reviewPullRequest(forge, number, {
-      configDir: inputs.configDir,
-      ...outputsDir ? { outputsDir } : {}
-    });
+    let outcome;
+    for (const candidate of candidates) {
+      const evaluated = await reviewPullRequest(forge, candidate, {
+        configDir: inputs.configDir,
+        ...outputsDir ? { outputsDir } : {}
+      });
+      if (protectedBase === void 0 || evaluated.pull.baseRef === protectedBase) {
+        outcome = evaluated;
+        break;
+      }
+      io2.info(
+        `Pull request #${candidate} targets '${evaluated.pull.baseRef}', not the protected branch '${protectedBase}': not evaluated (set the base-branch input to change this).`
+      );
+    }
+    if (!outcome) return;
+    const number = outcome.pull.number;
     const status = await publishOutcome(
       forge,
       outcome,

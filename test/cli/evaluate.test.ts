@@ -55,7 +55,7 @@ describe('egress-gate evaluate on the examples (as examples/reviews says)', () =
       states: { 'report-inputs': ['cleared', 1], 'data-provider-handover': ['cleared', 1] },
       text: [
         /passes, tier 1/,
-        /investigator @alice approved 1a2b3c4, before the last push \(head 5f3c9e1\): review #1 not counted/,
+        /review #1 by investigator @alice is superseded by their later review #3/,
         /@erin opened the pull request; the author's review #2 never counts/,
       ],
     },
