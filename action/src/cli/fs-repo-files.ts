@@ -1,6 +1,7 @@
 import { readdir, readFile, realpath } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { EgressError } from '../shared/errors.js';
+import { isInsideRoot } from '../shared/inside-root.js';
 import type { RepoFiles } from '../shared/repo-files.js';
 
 function isErrno(error: unknown, ...codes: string[]): boolean {
@@ -24,8 +25,7 @@ export function createFsRepoFiles(root: string): RepoFiles {
       throw error;
     }
     const rootReal = await realpath(root);
-    const rel = relative(rootReal, real);
-    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    if (!isInsideRoot(rootReal, real)) {
       throw new EgressError('INPUT', `'${path}' resolves to '${real}', outside the repository ${rootReal}`);
     }
     return real;

@@ -3,6 +3,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } fro
 import path from 'node:path';
 import { describeUnsafeItemPath } from '../manifest/item-path.js';
 import { EgressError } from '../shared/errors.js';
+import { isInsideRoot } from '../shared/inside-root.js';
 import { createChunkQueue } from './chunk.js';
 import type { Receipt, ReceiptFile } from './receipt-types.js';
 import { encodeEnd, encodeFileHeader, paddingFor } from './tar-header.js';
@@ -188,7 +189,7 @@ function resolveInside(outputsRoot: string, relative: string): string {
   } catch (error) {
     throw cannotOpen(relative, error);
   }
-  if (!real.startsWith(`${outputsRoot}${path.sep}`)) {
+  if (real === outputsRoot || !isInsideRoot(outputsRoot, real)) {
     throw new EgressError(
       'INPUT',
       `'${relative}' resolves outside the outputs root (to '${real}'); refused.`,

@@ -1,7 +1,8 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { describeUnsafeItemPath } from '../manifest/item-path.js';
+import { isInsideRoot } from '../shared/inside-root.js';
 
 /** One file of an item, resolved under the outputs root. */
 export interface OutputFile {
@@ -14,14 +15,6 @@ export interface OutputFile {
 export type ItemResolution =
   | { ok: true; directory: boolean; files: OutputFile[] }
   | { ok: false; code: 'unsafe-path' | 'path-escapes-root' | 'missing-file' | 'not-a-file'; message: string };
-
-function isInside(rootReal: string, candidate: string): boolean {
-  const rel = relative(rootReal, candidate);
-  return (
-    rel === '' ||
-    (!rel.startsWith(`..${sep}`) && rel !== '..' && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel))
-  );
-}
 
 /** The outputs root's real path; resolves symlinks once so every check compares real paths. */
 export async function resolveOutputsRoot(root: string): Promise<string> {
@@ -53,7 +46,7 @@ export async function resolveItem(rootReal: string, itemPath: string): Promise<I
         : `'${itemPath}' does not exist under the outputs root`,
     };
   }
-  if (!isInside(rootReal, real)) {
+  if (!isInsideRoot(rootReal, real)) {
     return {
       ok: false,
       code: 'path-escapes-root',
@@ -111,7 +104,7 @@ async function resolveEntry(
   } catch {
     return { ok: false, code: 'missing-file', message: `'${path}' is a symbolic link to nothing` };
   }
-  if (!isInside(rootReal, real)) {
+  if (!isInsideRoot(rootReal, real)) {
     return {
       ok: false,
       code: 'path-escapes-root',

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type * as openpgp from 'openpgp';
 import tar from 'tar-stream';
 import { decryptVerifyToFile } from '../crypto/decrypt-verify.js';
+import { describeUnsafeItemPath } from '../manifest/item-path.js';
 import { EgressError } from '../shared/errors.js';
 import { FILES_DIR, RECEIPT_NAME, SUMS_NAME } from './archive.js';
 import type { Receipt } from './receipt-types.js';
@@ -137,15 +138,7 @@ function normalizeEntryName(raw: string): string | undefined | null {
   while (name.startsWith('./')) name = name.slice(2);
   name = name.replace(/\/+$/, '');
   if (name === '' || name === '.') return undefined;
-  const segments = name.split('/');
-  if (
-    name.startsWith('/') ||
-    name.includes('\0') ||
-    segments.some((s) => s === '' || s === '.' || s === '..')
-  ) {
-    return null;
-  }
-  return name;
+  return describeUnsafeItemPath(name) === undefined ? name : null;
 }
 
 function isMetadata(name: string): boolean {
