@@ -3914,50 +3914,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative7, options, skipNormalization) {
+    function resolveComponent(base, relative6, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse2(serialize(base, options), options);
-        relative7 = parse2(serialize(relative7, options), options);
+        relative6 = parse2(serialize(relative6, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative7.scheme) {
-        target.scheme = relative7.scheme;
-        target.userinfo = relative7.userinfo;
-        target.host = relative7.host;
-        target.port = relative7.port;
-        target.path = removeDotSegments(relative7.path || "");
-        target.query = relative7.query;
+      if (!options.tolerant && relative6.scheme) {
+        target.scheme = relative6.scheme;
+        target.userinfo = relative6.userinfo;
+        target.host = relative6.host;
+        target.port = relative6.port;
+        target.path = removeDotSegments(relative6.path || "");
+        target.query = relative6.query;
       } else {
-        if (relative7.userinfo !== void 0 || relative7.host !== void 0 || relative7.port !== void 0) {
-          target.userinfo = relative7.userinfo;
-          target.host = relative7.host;
-          target.port = relative7.port;
-          target.path = removeDotSegments(relative7.path || "");
-          target.query = relative7.query;
+        if (relative6.userinfo !== void 0 || relative6.host !== void 0 || relative6.port !== void 0) {
+          target.userinfo = relative6.userinfo;
+          target.host = relative6.host;
+          target.port = relative6.port;
+          target.path = removeDotSegments(relative6.path || "");
+          target.query = relative6.query;
         } else {
-          if (!relative7.path) {
+          if (!relative6.path) {
             target.path = base.path;
-            if (relative7.query !== void 0) {
-              target.query = relative7.query;
+            if (relative6.query !== void 0) {
+              target.query = relative6.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative7.path[0] === "/") {
-              target.path = removeDotSegments(relative7.path);
+            if (relative6.path[0] === "/") {
+              target.path = removeDotSegments(relative6.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative7.path;
+                target.path = "/" + relative6.path;
               } else if (!base.path) {
-                target.path = relative7.path;
+                target.path = relative6.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative7.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative6.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative7.query;
+            target.query = relative6.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -3965,7 +3965,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative7.fragment;
+      target.fragment = relative6.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -11479,10 +11479,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep4, value } = collItem;
+        const { start, key, sep: sep3, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep4?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -11496,7 +11496,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep4) {
+          if (!keyProps.anchor && !keyProps.tag && !sep3) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -11520,7 +11520,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -11536,7 +11536,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -11627,7 +11627,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep4 = "";
+        let sep3 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -11641,13 +11641,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep4 + cb;
-              sep4 = "";
+                comment += sep3 + cb;
+              sep3 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep4 += source;
+                sep3 += source;
               hasSpace = true;
               break;
             default:
@@ -11690,18 +11690,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i2 = 0; i2 < fc.items.length; ++i2) {
         const collItem = fc.items[i2];
-        const { start, key, sep: sep4, value } = collItem;
+        const { start, key, sep: sep3, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep4?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep4 && !value) {
+          if (!props.anchor && !props.tag && !sep3 && !value) {
             if (i2 === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i2 < fc.items.length - 1)
@@ -11755,8 +11755,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep4 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
+        if (!isMap3 && !sep3 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -11768,7 +11768,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -11779,8 +11779,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap3 && !props.found && ctx.options.strict) {
-              if (sep4)
-                for (const st of sep4) {
+              if (sep3)
+                for (const st of sep3) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -11797,7 +11797,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -11977,7 +11977,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i2 + 1;
       }
       let value = "";
-      let sep4 = "";
+      let sep3 = "";
       let prevMoreIndented = false;
       for (let i2 = 0; i2 < contentStart; ++i2)
         value += lines[i2][0].slice(trimIndent) + "\n";
@@ -11994,24 +11994,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep4 + indent.slice(trimIndent) + content;
-          sep4 = "\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep4 === " ")
-            sep4 = "\n";
-          else if (!prevMoreIndented && sep4 === "\n")
-            sep4 = "\n\n";
-          value += sep4 + indent.slice(trimIndent) + content;
-          sep4 = "\n";
+          if (sep3 === " ")
+            sep3 = "\n";
+          else if (!prevMoreIndented && sep3 === "\n")
+            sep3 = "\n\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep4 === "\n")
+          if (sep3 === "\n")
             value += "\n";
           else
-            sep4 = "\n";
+            sep3 = "\n";
         } else {
-          value += sep4 + content;
-          sep4 = " ";
+          value += sep3 + content;
+          sep3 = " ";
           prevMoreIndented = false;
         }
       }
@@ -12194,25 +12194,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep4 = " ";
+      let sep3 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep4 === "\n")
-            res += sep4;
+          if (sep3 === "\n")
+            res += sep3;
           else
-            sep4 = "\n";
+            sep3 = "\n";
         } else {
-          res += sep4 + lm;
-          sep4 = " ";
+          res += sep3 + lm;
+          sep3 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep4 + (match?.[1] ?? "");
+      return res + sep3 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -13022,14 +13022,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep4, value }) {
+    function stringifyItem({ start, key, sep: sep3, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep4)
-        for (const st of sep4)
+      if (sep3)
+        for (const st of sep3)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -14196,18 +14196,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep4;
+          let sep3;
           if (scalar.end) {
-            sep4 = scalar.end;
-            sep4.push(this.sourceToken);
+            sep3 = scalar.end;
+            sep3.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep4 = [this.sourceToken];
+            sep3 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep4 }]
+            items: [{ start, key: scalar, sep: sep3 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -14360,15 +14360,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep4 = it.sep;
-                  sep4.push(this.sourceToken);
+                  const sep3 = it.sep;
+                  sep3.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep4 }]
+                    items: [{ start: start2, key, sep: sep3 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -14562,13 +14562,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep4 = fc.end.splice(1, fc.end.length);
-            sep4.push(this.sourceToken);
+            const sep3 = fc.end.splice(1, fc.end.length);
+            sep3.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep4 }]
+              items: [{ start, key: fc, sep: sep3 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -19651,7 +19651,7 @@ async function scanOutputFile(absolutePath, path4, limits) {
 
 // action/src/pack/outputs.ts
 import { lstat, readdir, realpath, stat as stat2 } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { join } from "node:path";
 
 // action/src/manifest/item-path.ts
 function describeUnsafeItemPath(path4) {
@@ -19674,11 +19674,14 @@ function normaliseItemPath(path4) {
   return path4.split("/").filter((s) => s !== "" && s !== ".").join("/");
 }
 
-// action/src/pack/outputs.ts
-function isInside(rootReal, candidate) {
-  const rel = relative(rootReal, candidate);
-  return rel === "" || !rel.startsWith(`..${sep}`) && rel !== ".." && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel);
+// action/src/shared/inside-root.ts
+import { isAbsolute, relative, sep } from "node:path";
+function isInsideRoot(root, candidate) {
+  const rel = relative(root, candidate);
+  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
+
+// action/src/pack/outputs.ts
 async function resolveOutputsRoot(root) {
   return realpath(root);
 }
@@ -19701,7 +19704,7 @@ async function resolveItem(rootReal, itemPath) {
       message: dangling ? `'${itemPath}' is a symbolic link to nothing` : `'${itemPath}' does not exist under the outputs root`
     };
   }
-  if (!isInside(rootReal, real)) {
+  if (!isInsideRoot(rootReal, real)) {
     return {
       ok: false,
       code: "path-escapes-root",
@@ -19746,7 +19749,7 @@ async function resolveEntry(rootReal, absolute, path4, isLink) {
   } catch {
     return { ok: false, code: "missing-file", message: `'${path4}' is a symbolic link to nothing` };
   }
-  if (!isInside(rootReal, real)) {
+  if (!isInsideRoot(rootReal, real)) {
     return {
       ok: false,
       code: "path-escapes-root",
@@ -20249,7 +20252,7 @@ var defaultDisclosureLimits = {
 import { resolve as resolve2 } from "node:path";
 
 // action/src/cli/command-line.ts
-import { isAbsolute, relative as relative2, resolve, sep as sep2 } from "node:path";
+import { isAbsolute as isAbsolute2, relative as relative2, resolve, sep as sep2 } from "node:path";
 import { parseArgs } from "node:util";
 function parseCommandLine(command, argv, options) {
   try {
@@ -20274,7 +20277,7 @@ function requireOption(command, value, flag) {
 }
 function toRepoPath(repoRoot, cwd, arg) {
   const rel = relative2(repoRoot, resolve(cwd, arg));
-  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute(rel)) {
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute2(rel)) {
     throw new EgressError("USAGE", `'${arg}' is not inside the repository ${repoRoot} (set --repo)`);
   }
   return rel.split(sep2).join("/");
@@ -20282,13 +20285,13 @@ function toRepoPath(repoRoot, cwd, arg) {
 
 // action/src/cli/fs-repo-files.ts
 import { readdir as readdir2, readFile, realpath as realpath2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute2, join as join3, relative as relative3, sep as sep3 } from "node:path";
+import { isAbsolute as isAbsolute3, join as join3 } from "node:path";
 function isErrno(error, ...codes) {
   return typeof error === "object" && error !== null && codes.includes(error.code ?? "");
 }
 function createFsRepoFiles(root) {
   const inside = async (path4) => {
-    if (isAbsolute2(path4) || path4.split("/").includes("..")) {
+    if (isAbsolute3(path4) || path4.split("/").includes("..")) {
       throw new EgressError("INPUT", `'${path4}' is not a path inside the repository ${root}`);
     }
     const absolute = join3(root, ...path4.split("/"));
@@ -20300,8 +20303,7 @@ function createFsRepoFiles(root) {
       throw error;
     }
     const rootReal = await realpath2(root);
-    const rel = relative3(rootReal, real);
-    if (rel === ".." || rel.startsWith(`..${sep3}`) || isAbsolute2(rel)) {
+    if (!isInsideRoot(rootReal, real)) {
       throw new EgressError("INPUT", `'${path4}' resolves to '${real}', outside the repository ${rootReal}`);
     }
     return real;
@@ -47083,51 +47085,51 @@ function readInto(fd2, target, length, file) {
     });
   }
 }
-function openInside(outputsRoot, relative7, dirs) {
-  checkRelativePath(relative7);
-  const slash = relative7.lastIndexOf("/");
-  const dir = slash < 0 ? "" : relative7.slice(0, slash);
+function openInside(outputsRoot, relative6, dirs) {
+  checkRelativePath(relative6);
+  const slash = relative6.lastIndexOf("/");
+  const dir = slash < 0 ? "" : relative6.slice(0, slash);
   let realDir = dirs.get(dir);
   if (realDir === void 0) {
     realDir = dir === "" ? outputsRoot : resolveInside(outputsRoot, dir);
     dirs.set(dir, realDir);
   }
-  const target = path.join(realDir, relative7.slice(slash + 1));
+  const target = path.join(realDir, relative6.slice(slash + 1));
   try {
     return openSync(target, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
-    if (error.code !== "ELOOP") throw cannotOpen(relative7, error);
+    if (error.code !== "ELOOP") throw cannotOpen(relative6, error);
   }
-  const real = resolveInside(outputsRoot, relative7);
+  const real = resolveInside(outputsRoot, relative6);
   try {
     return openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
-    throw cannotOpen(relative7, error);
+    throw cannotOpen(relative6, error);
   }
 }
-function resolveInside(outputsRoot, relative7) {
+function resolveInside(outputsRoot, relative6) {
   let real;
   try {
-    real = realpathSync.native(path.join(outputsRoot, relative7));
+    real = realpathSync.native(path.join(outputsRoot, relative6));
   } catch (error) {
-    throw cannotOpen(relative7, error);
+    throw cannotOpen(relative6, error);
   }
-  if (!real.startsWith(`${outputsRoot}${path.sep}`)) {
+  if (real === outputsRoot || !isInsideRoot(outputsRoot, real)) {
     throw new EgressError(
       "INPUT",
-      `'${relative7}' resolves outside the outputs root (to '${real}'); refused.`
+      `'${relative6}' resolves outside the outputs root (to '${real}'); refused.`
     );
   }
   return real;
 }
-function cannotOpen(relative7, error) {
+function cannotOpen(relative6, error) {
   const reason = error.code ?? error.message;
-  return new EgressError("INPUT", `'${relative7}' cannot be opened under the outputs root: ${reason}.`, {
+  return new EgressError("INPUT", `'${relative6}' cannot be opened under the outputs root: ${reason}.`, {
     cause: error
   });
 }
-function checkRelativePath(relative7) {
-  const unsafe2 = describeUnsafeItemPath(relative7) ?? (relative7 === "" || relative7.endsWith("/") ? `'${relative7}' names no file` : void 0);
+function checkRelativePath(relative6) {
+  const unsafe2 = describeUnsafeItemPath(relative6) ?? (relative6 === "" || relative6.endsWith("/") ? `'${relative6}' names no file` : void 0);
   if (unsafe2) throw new EgressError("INPUT", `${unsafe2}; refused.`);
 }
 function pinMismatch(file, detail) {
@@ -47226,11 +47228,7 @@ function normalizeEntryName(raw) {
   while (name.startsWith("./")) name = name.slice(2);
   name = name.replace(/\/+$/, "");
   if (name === "" || name === ".") return void 0;
-  const segments = name.split("/");
-  if (name.startsWith("/") || name.includes("\0") || segments.some((s) => s === "" || s === "." || s === "..")) {
-    return null;
-  }
-  return name;
+  return describeUnsafeItemPath(name) === void 0 ? name : null;
 }
 function isMetadata(name) {
   const base = name.slice(name.lastIndexOf("/") + 1);
@@ -49131,7 +49129,7 @@ var demoCommand = {
 
 // action/src/cli/commands/evaluate.ts
 import { readFile as readFile4 } from "node:fs/promises";
-import { relative as relative4, resolve as resolve5 } from "node:path";
+import { relative as relative3, resolve as resolve5 } from "node:path";
 var help3 = `Usage: egress-gate evaluate <manifest> --reviews <file> [--repo <dir>] [--json]
                             [--config-dir <dir>] [--skip-pins]
 
@@ -49212,7 +49210,7 @@ var evaluateCommand = {
   help: help3,
   async run(argv, io2) {
     const args = parseEvaluateArgs(argv, io2);
-    const reviewsLabel = relative4(io2.cwd, args.reviewsPath) || args.reviewsPath;
+    const reviewsLabel = relative3(io2.cwd, args.reviewsPath) || args.reviewsPath;
     const reviews = createReviewsFileParser().parse(await readReviewsText(args.reviewsPath), reviewsLabel);
     const fail = (code, diagnostics2, valid, message) => {
       if (args.json) {
@@ -49448,7 +49446,7 @@ var lockCommand = {
 
 // action/src/cli/commands/pack.ts
 import { readFile as readFile5 } from "node:fs/promises";
-import { relative as relative5, resolve as resolve6 } from "node:path";
+import { relative as relative4, resolve as resolve6 } from "node:path";
 var help5 = `Usage: egress-gate pack <manifest> --reviews <file> --out <dir> --signing-key <file>
                         [--passphrase-file <file>] [--package-passphrase-file <file>]
                         [--repo <dir>] [--config-dir <dir>] [--json]
@@ -49543,7 +49541,7 @@ var packCommand = {
   help: help5,
   async run(argv, io2) {
     const args = parsePackArgs(argv, io2);
-    const reviewsLabel = relative5(io2.cwd, args.reviewsPath) || args.reviewsPath;
+    const reviewsLabel = relative4(io2.cwd, args.reviewsPath) || args.reviewsPath;
     const reviews = createReviewsFileParser().parse(
       await readUserFile(args.reviewsPath, "reviews file"),
       reviewsLabel
@@ -49572,7 +49570,7 @@ var packCommand = {
     const passphrase = args.passphrasePath ? await readPassphraseFile(args.passphrasePath) : void 0;
     const signingKey = await readSecretKey(
       await readUserFile(args.signingKeyPath, "signing key"),
-      relative5(io2.cwd, args.signingKeyPath) || args.signingKeyPath,
+      relative4(io2.cwd, args.signingKeyPath) || args.signingKeyPath,
       passphrase
     );
     const packagePassphrase = args.packagePassphrasePath ? await readPassphraseFile(args.packagePassphrasePath) : void 0;
@@ -49694,7 +49692,7 @@ var validateCommand = {
 };
 
 // action/src/cli/commands/verify.ts
-import { relative as relative6, resolve as resolve7 } from "node:path";
+import { relative as relative5, resolve as resolve7 } from "node:path";
 var help7 = `Usage: egress-gate verify <package> --key <secret-key-file> --signer <public-key-file> --out <dir>
                           [--passphrase-file <file>] [--json]
 
@@ -49745,7 +49743,7 @@ var verifyCommand = {
   help: help7,
   async run(argv, io2) {
     const args = parseVerifyArgs(argv, io2);
-    const label = (path4) => relative6(io2.cwd, path4) || path4;
+    const label = (path4) => relative5(io2.cwd, path4) || path4;
     const passphrase = args.passphrasePath ? await readPassphraseFile(args.passphrasePath) : void 0;
     const decryptionKey = await readSecretKey(
       await readUserFile(args.keyPath, "secret key"),

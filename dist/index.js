@@ -36470,7 +36470,7 @@ function readRunnerContext(env) {
 
 // action/src/action/run.ts
 import { readFile } from "node:fs/promises";
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute as isAbsolute2, resolve } from "node:path";
 
 // action/src/disclosure/finding.ts
 var defaultDisclosureLimits = {
@@ -39410,11 +39410,16 @@ async function scanOutputFile(absolutePath, path, limits) {
 
 // action/src/pack/outputs.ts
 import { lstat as lstat2, readdir as readdir2, realpath, stat as stat3 } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
-function isInside(rootReal, candidate) {
-  const rel = relative(rootReal, candidate);
-  return rel === "" || !rel.startsWith(`..${sep}`) && rel !== ".." && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel);
+import { join } from "node:path";
+
+// action/src/shared/inside-root.ts
+import { isAbsolute, relative, sep } from "node:path";
+function isInsideRoot(root, candidate) {
+  const rel = relative(root, candidate);
+  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }
+
+// action/src/pack/outputs.ts
 async function resolveOutputsRoot(root) {
   return realpath(root);
 }
@@ -39437,7 +39442,7 @@ async function resolveItem(rootReal, itemPath) {
       message: dangling ? `'${itemPath}' is a symbolic link to nothing` : `'${itemPath}' does not exist under the outputs root`
     };
   }
-  if (!isInside(rootReal, real)) {
+  if (!isInsideRoot(rootReal, real)) {
     return {
       ok: false,
       code: "path-escapes-root",
@@ -39482,7 +39487,7 @@ async function resolveEntry(rootReal, absolute, path, isLink) {
   } catch {
     return { ok: false, code: "missing-file", message: `'${path}' is a symbolic link to nothing` };
   }
-  if (!isInside(rootReal, real)) {
+  if (!isInsideRoot(rootReal, real)) {
     return {
       ok: false,
       code: "path-escapes-root",
@@ -45045,7 +45050,7 @@ async function run(inputs, context, io2, options = {}) {
     return;
   }
   const protectedBase = inputs.baseBranch ?? readDefaultBranch(payload);
-  const outputsDir = inputs.outputsRoot ? isAbsolute(inputs.outputsRoot) ? inputs.outputsRoot : resolve(context.workspace, inputs.outputsRoot) : void 0;
+  const outputsDir = inputs.outputsRoot ? isAbsolute2(inputs.outputsRoot) ? inputs.outputsRoot : resolve(context.workspace, inputs.outputsRoot) : void 0;
   const runUrl = context.serverUrl && context.runId ? `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}` : void 0;
   try {
     let outcome;
