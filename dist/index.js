@@ -39720,7 +39720,7 @@ async function evaluateFacts(facts, options) {
   });
   if (!options.outputsDir) {
     notes.push(
-      "Pins (SHA-256 and size) are not checked here: the outputs are not on this runner. They are verified at delivery."
+      "Pins (SHA-256 and size) are not checked here: the outputs are not on this runner. They are checked again, file by file, when the request is packed."
     );
   }
   const loaded = await loadPolicy(facts.repository.config.policy, facts.base);
