@@ -20471,7 +20471,7 @@ import { join as join8, resolve as resolve4 } from "node:path";
 
 // action/src/app/run-demo.ts
 import { createHash as createHash8 } from "node:crypto";
-import { mkdir as mkdir5, readFile as readFile3, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir5, readFile as readFile4, writeFile as writeFile3 } from "node:fs/promises";
 import { join as join7 } from "node:path";
 
 // node_modules/openpgp/dist/node/openpgp.mjs
@@ -47455,7 +47455,7 @@ function parseReviewsFile(text, file) {
 
 // action/src/app/deliver-request.ts
 import { createHash as createHash6 } from "node:crypto";
-import { readFile as readFile2, stat as stat4, writeFile } from "node:fs/promises";
+import { readFile as readFile3, stat as stat4, writeFile } from "node:fs/promises";
 import { join as join5 } from "node:path";
 
 // action/src/crypto/sign-text.ts
@@ -47488,7 +47488,7 @@ async function verifyCleartext(armored, signerKeys) {
 // action/src/deliver/physical.ts
 import { createHash as createHash5 } from "node:crypto";
 import { createReadStream as createReadStream4, createWriteStream } from "node:fs";
-import { mkdir as mkdir2, open as open4, rename as rename2, rm as rm3, stat as stat3 } from "node:fs/promises";
+import { mkdir as mkdir2, open as open4, readFile as readFile2, rename as rename2, rm as rm3, stat as stat3 } from "node:fs/promises";
 import { join as join4, resolve as resolve3 } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -47534,6 +47534,21 @@ function createPhysicalDelivery(destination, repoRoot) {
   const root = resolve3(repoRoot, destination.path);
   return {
     kind: "physical",
+    async readExisting(folder, remoteName, maxBytes) {
+      if (!SAFE_NAME.test(folder) || !SAFE_NAME.test(remoteName)) return void 0;
+      const target = join4(root, folder, remoteName);
+      const info = await stat3(target).catch(() => void 0);
+      if (!info) return void 0;
+      if (!info.isFile() || info.size > maxBytes) {
+        throw new EgressError(
+          "DELIVERY",
+          `${target} is not a receipt-sized regular file; it was left as it is`
+        );
+      }
+      return readFile2(target, "utf8");
+    },
+    async close() {
+    },
     async deliver(folder, files) {
       if (!SAFE_NAME.test(folder)) throw new EgressError("INPUT", `unsafe delivery folder name '${folder}'`);
       const dir = join4(root, folder);
@@ -47563,10 +47578,10 @@ function createPhysicalDelivery(destination, repoRoot) {
 }
 
 // action/src/deliver/choose-delivery.ts
-function createDelivery(name, destination, repoRoot) {
+function createDelivery(name, destination, context) {
   switch (destination.kind) {
     case "physical":
-      return createPhysicalDelivery(destination, repoRoot);
+      return createPhysicalDelivery(destination, context.repoRoot);
     case "azure-blob":
     case "sftp":
       throw new EgressError(
@@ -47588,7 +47603,7 @@ async function deliverPackages(input) {
         `collection '${collection}' names destination '${name}', which is not configured`
       );
     }
-    const delivery = createDelivery(name, destination, input.repoRoot);
+    const delivery = createDelivery(name, destination, { repoRoot: input.repoRoot, secrets: {} });
     const folder = receipt.request.id;
     const location = `${name}:${folder}/${packed.file}`;
     const deliveryReceipt = {
@@ -47623,7 +47638,7 @@ async function deliverPackages(input) {
   return delivered;
 }
 async function reusableReceipt(path4, text, signingKey) {
-  const existing = await readFile2(path4, "utf8").catch(() => void 0);
+  const existing = await readFile3(path4, "utf8").catch(() => void 0);
   if (existing === void 0) return void 0;
   const signedText = await verifyCleartext(existing, [signingKey.toPublic()]).catch(() => void 0);
   return signedText?.trimEnd() === text.trimEnd() ? existing : void 0;
@@ -49040,7 +49055,7 @@ async function runDemo(input) {
   const verified2 = [];
   for (const d of delivered) {
     const recipient = recipientOf[d.collection] ?? "investigator";
-    const secret = await readFile3(join7(secrets, `${recipient}.secret.asc`), "utf8");
+    const secret = await readFile4(join7(secrets, `${recipient}.secret.asc`), "utf8");
     const outDir = join7(workspace, "opened", recipient);
     const result = await verifyPackage({
       packagePath: join7(d.location, d.receipt.package?.file ?? ""),
@@ -49128,7 +49143,7 @@ var demoCommand = {
 };
 
 // action/src/cli/commands/evaluate.ts
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile5 } from "node:fs/promises";
 import { relative as relative3, resolve as resolve5 } from "node:path";
 var help3 = `Usage: egress-gate evaluate <manifest> --reviews <file> [--repo <dir>] [--json]
                             [--config-dir <dir>] [--skip-pins]
@@ -49193,7 +49208,7 @@ function parseEvaluateArgs(argv, io2) {
 }
 async function readReviewsText(path4) {
   try {
-    return await readFile4(path4, "utf8");
+    return await readFile5(path4, "utf8");
   } catch (error) {
     throw new EgressError(
       "INPUT",
@@ -49445,7 +49460,7 @@ var lockCommand = {
 };
 
 // action/src/cli/commands/pack.ts
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile6 } from "node:fs/promises";
 import { relative as relative4, resolve as resolve6 } from "node:path";
 var help5 = `Usage: egress-gate pack <manifest> --reviews <file> --out <dir> --signing-key <file>
                         [--passphrase-file <file>] [--package-passphrase-file <file>]
@@ -49511,7 +49526,7 @@ function parsePackArgs(argv, io2) {
 }
 async function readUserFile(path4, what) {
   try {
-    return await readFile5(path4, "utf8");
+    return await readFile6(path4, "utf8");
   } catch (error) {
     throw new EgressError(
       "INPUT",

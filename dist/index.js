@@ -40054,6 +40054,12 @@ function createGiteaForge(options) {
       if (pull?.state !== "open" || pull.head?.sha !== sha || typeof pull.number !== "number") return [];
       return [pull.number];
     },
+    // Implemented by the forge work (issue 9/8); the port is agreed first so both sides can build on it.
+    getBranchTip: () => notYet("getBranchTip"),
+    listOpenPullRequests: () => notYet("listOpenPullRequests"),
+    findMergedPullRequest: () => notYet("findMergedPullRequest"),
+    getCommitParents: () => notYet("getCommitParents"),
+    isAncestor: () => notYet("isAncestor"),
     async setCommitStatus(sha, status) {
       await client.createStatus(sha, {
         state: status.state,
@@ -40095,6 +40101,9 @@ function byName(labels) {
   const map = /* @__PURE__ */ new Map();
   for (const l of labels) if (l.name && typeof l.id === "number") map.set(l.name, l.id);
   return map;
+}
+function notYet(method) {
+  throw new EgressError("INTERNAL", `forge method ${method} is not implemented yet`);
 }
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -44689,6 +44698,12 @@ function createGithubForge(options) {
       const pulls = await client.listPullsForCommit(sha);
       return pulls.filter((p) => p.state === "open" && p.head.sha === sha).map((p) => p.number);
     },
+    // Implemented by the forge work (issue 9/8); the port is agreed first so both sides can build on it.
+    getBranchTip: () => notYet2("getBranchTip"),
+    listOpenPullRequests: () => notYet2("listOpenPullRequests"),
+    findMergedPullRequest: () => notYet2("findMergedPullRequest"),
+    getCommitParents: () => notYet2("getCommitParents"),
+    isAncestor: () => notYet2("isAncestor"),
     async setCommitStatus(sha, status) {
       await client.createStatus(sha, {
         state: status.state,
@@ -44707,6 +44722,9 @@ function createGithubForge(options) {
     },
     removeLabel: (number, label) => client.removeIssueLabel(number, label)
   };
+}
+function notYet2(method) {
+  throw new EgressError("INTERNAL", `forge method ${method} is not implemented yet`);
 }
 
 // action/src/forge/choose-forge.ts

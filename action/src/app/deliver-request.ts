@@ -40,7 +40,7 @@ export async function deliverPackages(input: {
         `collection '${collection}' names destination '${name}', which is not configured`,
       );
     }
-    const delivery = createDelivery(name, destination, input.repoRoot);
+    const delivery = createDelivery(name, destination, { repoRoot: input.repoRoot, secrets: {} });
     const folder = receipt.request.id;
     const location = `${name}:${folder}/${packed.file}`;
     const deliveryReceipt: Receipt = {

@@ -1,13 +1,13 @@
 import type { Destination } from '../manifest/config-types.js';
 import { EgressError } from '../shared/errors.js';
-import type { Delivery } from './delivery.js';
+import type { Delivery, DeliveryContext } from './delivery.js';
 import { createPhysicalDelivery } from './physical.js';
 
-/** The adapter for a configured destination; `repoRoot` anchors relative physical paths. */
-export function createDelivery(name: string, destination: Destination, repoRoot: string): Delivery {
+/** The adapter for a configured destination (the production `CreateDelivery`). */
+export function createDelivery(name: string, destination: Destination, context: DeliveryContext): Delivery {
   switch (destination.kind) {
     case 'physical':
-      return createPhysicalDelivery(destination, repoRoot);
+      return createPhysicalDelivery(destination, context.repoRoot);
     case 'azure-blob':
     case 'sftp':
       throw new EgressError(

@@ -2,6 +2,8 @@
  * The port every destination implements. A delivery is a set of files (the encrypted package and
  * its signed receipt) that must appear at the destination completely or not at all.
  */
+import type { Destination } from '../manifest/config-types.js';
+
 export interface DeliveryFile {
   /** Local path of the file to send. */
   localPath: string;
@@ -12,14 +14,71 @@ export interface DeliveryFile {
   size: number;
 }
 
+/** Chain of custody for a physical disk (who wrote it, when, onto which labelled device). */
+export interface Custody {
+  by: string;
+  at: string;
+  deviceLabel: string;
+}
+
 export interface DeliveryResult {
-  /** Where the recipient finds the files, in words they can use (a path, an sftp URL, a SAS link's base). */
+  /** Where the recipient finds the files, in words they can use (a path, an sftp URL, a blob URL without any token). */
   location: string;
   /** True when every file was already there with the same hash: a re-run changed nothing. */
   alreadyDelivered: boolean;
+  /**
+   * A secret link for the recipient (Azure: a read-only SAS URL scoped to the package and its
+   * receipt). Never logged or posted in clear: the release encrypts it to the recipients' keys.
+   */
+  accessUrl?: string;
+  custody?: Custody;
 }
+
+export type DeliveryProgress = (file: string, sentBytes: number, totalBytes: number) => void;
 
 export interface Delivery {
   readonly kind: string;
-  deliver(folder: string, files: readonly DeliveryFile[]): Promise<DeliveryResult>;
+  /**
+   * Text of a small file that is already complete under its final name at the destination (a
+   * previously delivered signed receipt), or undefined when absent. Files larger than `maxBytes`
+   * are refused. Used to judge a re-run by the receipt's content, not by ciphertext bytes.
+   */
+  readExisting(folder: string, remoteName: string, maxBytes: number): Promise<string | undefined>;
+  /**
+   * Sends the files in order under temporary names, verifies each (size, and hash where the
+   * destination can), and only then makes it visible under its final name. Resumes a partial
+   * upload left by an interrupted run. Transient failures surface as `EgressError` with
+   * `transient: true` once the adapter's own retries are exhausted.
+   */
+  deliver(
+    folder: string,
+    files: readonly DeliveryFile[],
+    onProgress?: DeliveryProgress,
+  ): Promise<DeliveryResult>;
+  /** Releases connections; safe to call more than once. */
+  close(): Promise<void>;
 }
+
+/** Credentials for destinations, from action secrets or the CLI's environment; never printed. */
+export interface DestinationSecrets {
+  /** Azure Storage connection string (`DefaultEndpointsProtocol=…;AccountKey=…`). */
+  azureConnectionString?: string;
+  /** Azure Storage account key (base64), used with the destination's `account`. */
+  azureAccountKey?: string;
+  /** OpenSSH private key (PEM/OpenSSH format) for sftp destinations. */
+  sftpPrivateKey?: string;
+  sftpPrivateKeyPassphrase?: string;
+}
+
+export interface DeliveryContext {
+  /** Anchors relative physical paths. */
+  repoRoot: string;
+  secrets: DestinationSecrets;
+  /** Who performs the delivery (the merger / system manager), for the chain of custody. */
+  actor?: string;
+  now?: () => Date;
+  log?: (message: string) => void;
+}
+
+/** How the release flow obtains adapters: injected, so the app layer never builds its own. */
+export type CreateDelivery = (name: string, destination: Destination, context: DeliveryContext) => Delivery;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -59,6 +59,20 @@ export function createPhysicalDelivery(destination: PhysicalDestination, repoRoo
   const root = resolve(repoRoot, destination.path);
   return {
     kind: 'physical',
+    async readExisting(folder, remoteName, maxBytes) {
+      if (!SAFE_NAME.test(folder) || !SAFE_NAME.test(remoteName)) return undefined;
+      const target = join(root, folder, remoteName);
+      const info = await stat(target).catch(() => undefined);
+      if (!info) return undefined;
+      if (!info.isFile() || info.size > maxBytes) {
+        throw new EgressError(
+          'DELIVERY',
+          `${target} is not a receipt-sized regular file; it was left as it is`,
+        );
+      }
+      return readFile(target, 'utf8');
+    },
+    async close() {},
     async deliver(folder, files): Promise<DeliveryResult> {
       if (!SAFE_NAME.test(folder)) throw new EgressError('INPUT', `unsafe delivery folder name '${folder}'`);
       const dir = join(root, folder);

@@ -31,6 +31,13 @@ export interface PullRequest {
   baseRef: string;
   mergeBase?: string;
   labels: string[];
+  /** The commit this pull request was merged as (merge, squash, or the last rebased commit). */
+  mergeCommitSha?: string;
+  /**
+   * How many files the forge says the pull request changes (GitHub `changed_files`), so that a
+   * listing cut short by the forge (GitHub lists at most 3,000) is refused, not judged.
+   */
+  changedFilesCount?: number;
 }
 
 export type ChangeStatus = 'added' | 'modified' | 'removed' | 'renamed' | 'copied' | 'changed' | 'unchanged';
@@ -81,6 +88,19 @@ export interface Forge {
   listDirAt(ref: string, dir: string): Promise<string[]>;
   /** Open pull requests whose head is this commit (workflow_run events). */
   findPullRequestsForCommit(sha: string): Promise<number[]>;
+  /** Current tip commit of a branch: trusted configuration is read here, never at `baseSha`. */
+  getBranchTip(branch: string): Promise<string>;
+  /** Open pull requests against this base branch (re-evaluated when the base branch moves). */
+  listOpenPullRequests(base: string): Promise<number[]>;
+  /**
+   * The pull request merged as this commit (its merge, squash or last rebased commit), checked:
+   * merged, and `mergeCommitSha === sha`. Undefined when the commit is no such merge.
+   */
+  findMergedPullRequest(sha: string): Promise<number | undefined>;
+  /** Parent commits, first parent first. */
+  getCommitParents(sha: string): Promise<string[]>;
+  /** True when `ancestor` is `sha` itself or one of its ancestors. */
+  isAncestor(ancestor: string, sha: string): Promise<boolean>;
   setCommitStatus(sha: string, status: CommitStatus): Promise<void>;
   listComments(number: number): Promise<IssueComment[]>;
   createComment(number: number, body: string): Promise<IssueComment>;

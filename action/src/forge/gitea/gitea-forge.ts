@@ -1,4 +1,5 @@
 import type { Label } from 'gitea-js';
+import { EgressError } from '../../shared/errors.js';
 import type { Forge, RepoRef } from '../forge.js';
 import { truncateDescription } from '../forge.js';
 import { createGiteaClient, type GiteaClientOptions } from './client.js';
@@ -63,6 +64,12 @@ export function createGiteaForge(options: GiteaForgeOptions): Forge {
       if (pull?.state !== 'open' || pull.head?.sha !== sha || typeof pull.number !== 'number') return [];
       return [pull.number];
     },
+    // Implemented by the forge work (issue 9/8); the port is agreed first so both sides can build on it.
+    getBranchTip: () => notYet('getBranchTip'),
+    listOpenPullRequests: () => notYet('listOpenPullRequests'),
+    findMergedPullRequest: () => notYet('findMergedPullRequest'),
+    getCommitParents: () => notYet('getCommitParents'),
+    isAncestor: () => notYet('isAncestor'),
     async setCommitStatus(sha, status) {
       await client.createStatus(sha, {
         state: status.state,
@@ -105,4 +112,8 @@ function byName(labels: Label[]): Map<string, number> {
   const map = new Map<string, number>();
   for (const l of labels) if (l.name && typeof l.id === 'number') map.set(l.name, l.id);
   return map;
+}
+
+function notYet(method: string): never {
+  throw new EgressError('INTERNAL', `forge method ${method} is not implemented yet`);
 }

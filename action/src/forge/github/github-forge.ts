@@ -1,3 +1,4 @@
+import { EgressError } from '../../shared/errors.js';
 import type { Forge, RepoRef } from '../forge.js';
 import { truncateDescription } from '../forge.js';
 import { createGithubClient, type GithubClientOptions } from './client.js';
@@ -39,6 +40,12 @@ export function createGithubForge(options: GithubClientOptions & { repo: RepoRef
       const pulls = await client.listPullsForCommit(sha);
       return pulls.filter((p) => p.state === 'open' && p.head.sha === sha).map((p) => p.number);
     },
+    // Implemented by the forge work (issue 9/8); the port is agreed first so both sides can build on it.
+    getBranchTip: () => notYet('getBranchTip'),
+    listOpenPullRequests: () => notYet('listOpenPullRequests'),
+    findMergedPullRequest: () => notYet('findMergedPullRequest'),
+    getCommitParents: () => notYet('getCommitParents'),
+    isAncestor: () => notYet('isAncestor'),
     async setCommitStatus(sha, status) {
       await client.createStatus(sha, {
         state: status.state,
@@ -57,4 +64,8 @@ export function createGithubForge(options: GithubClientOptions & { repo: RepoRef
     },
     removeLabel: (number, label) => client.removeIssueLabel(number, label),
   };
+}
+
+function notYet(method: string): never {
+  throw new EgressError('INTERNAL', `forge method ${method} is not implemented yet`);
 }
