@@ -27,10 +27,11 @@ export interface DeliveryResult {
   /** True when every file was already there with the same hash: a re-run changed nothing. */
   alreadyDelivered: boolean;
   /**
-   * A secret link for the recipient (Azure: a read-only SAS URL scoped to the package and its
-   * receipt). Never logged or posted in clear: the release encrypts it to the recipients' keys.
+   * Secret links for the recipient (Azure: one read-only, expiring SAS URL per delivered file,
+   * each scoped to that one blob). Never logged or posted in clear: the release encrypts them to
+   * the recipients' keys.
    */
-  accessUrl?: string;
+  accessUrls?: { remoteName: string; url: string; expiresAt: string }[];
   custody?: Custody;
 }
 
