@@ -106,9 +106,10 @@ describe('packRequest', () => {
     expect(await listing(input.outDir)).toBeUndefined();
   });
 
-  it('removes the earlier package and the out folder it created when a later collection fails', async () => {
+  it('removes the earlier package and the out folders it created when a later collection fails', async () => {
     await using tmp = await makeTempDir();
-    const { root, input } = await setUp(tmp.dir);
+    const { root, input: base } = await setUp(tmp.dir);
+    const input = { ...base, outDir: path.join(tmp.dir, 'runs', 'today', 'out') };
     // Only in the second collection; same size, other bytes: found while packing it.
     const derived = path.join(root, 'outputs/derived/admissions-by-week.csv');
     const bytes = await readFile(derived);
@@ -118,6 +119,6 @@ describe('packRequest', () => {
     const attempt = packRequest(input);
     await expect(attempt).rejects.toMatchObject({ code: 'INTEGRITY' });
     await expect(attempt).rejects.toThrow("'derived/admissions-by-week.csv' no longer matches its pin");
-    expect(await listing(input.outDir)).toBeUndefined();
+    expect(await listing(path.join(tmp.dir, 'runs'))).toBeUndefined();
   });
 });

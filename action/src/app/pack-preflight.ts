@@ -115,12 +115,12 @@ export async function checkPackedItems(
 
 /**
  * `outDir` is a writable directory (or can be created), and none of the final names is taken.
- * Returns whether `outDir` already existed, so a failed run can remove a directory it created.
+ * Returns the folders packing will create (deepest first), so a failed run can remove them again.
  */
 export async function checkOutDir(
   outDir: string,
   finalNames: readonly string[],
-): Promise<{ existed: boolean }> {
+): Promise<{ created: string[] }> {
   const info = await lstat(outDir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw new EgressError('USAGE', `cannot use --out '${outDir}': ${error.code ?? 'error'}`, {
@@ -131,15 +131,19 @@ export async function checkOutDir(
     throw new EgressError('USAGE', `--out '${outDir}' exists and is not a directory; nothing was packed.`);
   }
   let probe = outDir;
+  const created: string[] = [];
   if (!info) {
     // The nearest existing ancestor must be a directory we may create entries in.
-    do probe = path.dirname(probe);
-    while (
-      !(await lstat(probe).then(
+    created.push(outDir);
+    for (;;) {
+      probe = path.dirname(probe);
+      const found = await lstat(probe).then(
         () => true,
         () => false,
-      ))
-    );
+      );
+      if (found) break;
+      created.push(probe);
+    }
   }
   try {
     await access(probe, constants.W_OK | constants.X_OK);
@@ -168,7 +172,7 @@ export async function checkOutDir(
       );
     }
   }
-  return { existed: info !== undefined };
+  return { created };
 }
 
 /** Names of the manifest's items, with their JSON pointers, for the collections being packed. */
