@@ -74,6 +74,44 @@ describe('packRequest', () => {
     expect(createSchemaValidators().validate('receipt', receipt)).toEqual([]);
   });
 
+  it('makes receipts the schema takes, also as delivery receipts with custody or a link expiry', async () => {
+    await using tmp = await makeTempDir();
+    const { input } = await setUp(tmp.dir);
+    const result = await packRequest({ ...input, collections: ['report-inputs'] });
+    const receipt = result.packages[0]!.receipt;
+    const validators = createSchemaValidators();
+    const delivered = {
+      ...receipt,
+      package: { file: 'x.tar.gpg', sha256: 'e'.repeat(64), size: 10 },
+      destination: {
+        name: 'provider-disk',
+        kind: 'physical',
+        location: '/media/disk-7/dsg-2026-03-final-outputs',
+        custody: { by: 'dora', at: '2026-12-01T10:05:00Z', deviceLabel: 'TRE-DISK-0007' },
+      },
+    };
+    expect(validators.validate('receipt', delivered)).toEqual([]);
+    const linked = {
+      ...delivered,
+      destination: {
+        name: 'researcher-blob',
+        kind: 'azure-blob',
+        location: 'https://dsgegress.blob.core.windows.net/dsg-egress-1',
+        expiresAt: '2026-12-04T10:05:00Z',
+      },
+    };
+    expect(validators.validate('receipt', linked)).toEqual([]);
+    const { passphrase: _, ...withoutPassphrase } = receipt;
+    expect(
+      validators
+        .validate('receipt', withoutPassphrase)
+        .map((d) => d.message)
+        .join(),
+    ).toContain('passphrase');
+    const abbreviated = { ...receipt, commit: '5f3c9e1' };
+    expect(validators.validate('receipt', abbreviated)).not.toEqual([]);
+  });
+
   it('still judges the whole request: a cleared collection is not packed while another is not cleared', async () => {
     await using tmp = await makeTempDir();
     const { root, input } = await setUp(tmp.dir);
