@@ -8,13 +8,13 @@ import { createSftpDelivery } from './sftp.js';
 export function createDelivery(name: string, destination: Destination, context: DeliveryContext): Delivery {
   switch (destination.kind) {
     case 'physical':
-      return createPhysicalDelivery(destination, context.repoRoot);
-    case 'sftp':
-      return createSftpDelivery(destination, context);
+      return createPhysicalDelivery(destination, context);
     case 'azure-blob':
       throw new EgressError(
         'CONFIG',
         `destination '${name}' is of kind ${destination.kind}, which this version of egress-gate cannot deliver to yet; use a physical destination, or deliver the package by hand`,
       );
+    case 'sftp':
+      return createSftpDelivery(destination, context);
   }
 }
