@@ -12,6 +12,7 @@ import {
   fsyncRemote,
   hashLocalOffThread,
   hashRemote,
+  readRemote,
   removeRemote,
   renameRemoteNoReplace,
   statRemote,
@@ -165,7 +166,7 @@ export function createSftpDelivery(
           );
         }
         const chunks: Buffer[] = [];
-        for await (const chunk of live.sftp.createReadStream(path)) chunks.push(chunk as Buffer);
+        for await (const chunk of readRemote(live, path)) chunks.push(chunk as Buffer);
         return Buffer.concat(chunks).toString('utf8');
       });
     },

@@ -166,6 +166,8 @@ export async function openSftpSession(options: OpenSessionOptions): Promise<Sftp
   }
   // Sequential uploads write many small packets: without this, Nagle's algorithm caps them at ~2 MB/s.
   ssh.setNoDelay(true);
+  // A channel failing is seen by the call waiting on it; without a listener it would also crash the process.
+  sftp.on('error', markLost);
   let side: Promise<SFTPWrapper> | undefined;
   return {
     client,
@@ -175,7 +177,11 @@ export async function openSftpSession(options: OpenSessionOptions): Promise<Sftp
     },
     sideChannel() {
       side ??= new Promise<SFTPWrapper>((resolve, reject) =>
-        ssh.sftp((error, channel) => (error ? reject(error) : resolve(channel))),
+        ssh.sftp((error, channel) => {
+          if (error) return reject(error);
+          channel.on('error', () => undefined);
+          resolve(channel);
+        }),
       );
       return side;
     },

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
-import type { Stats } from 'ssh2';
+import type { ReadStream, ReadStreamOptions, Stats } from 'ssh2';
 import { EgressError } from '../../shared/errors.js';
 import type { DeliveryFile } from '../delivery.js';
 import type { SftpSession } from './session.js';
@@ -53,6 +53,17 @@ export async function renameRemoteNoReplace(session: SftpSession, from: string, 
   await call<undefined>((done) => session.sftp.rename(from, to, (error) => done(error, undefined)));
 }
 
+/**
+ * A remote read stream. The loop reading it sees its errors; the listener added here only keeps
+ * a late failure (closing the handle after the last byte, when the connection is going away)
+ * from becoming an uncaught exception.
+ */
+export function readRemote(session: SftpSession, path: string, options: ReadStreamOptions = {}): ReadStream {
+  const stream = session.sftp.createReadStream(path, options);
+  stream.on('error', () => undefined);
+  return stream;
+}
+
 /** SHA-256 of remote bytes [start, end) read in order. */
 export async function hashRemote(
   session: SftpSession,
@@ -62,7 +73,7 @@ export async function hashRemote(
 ): Promise<string> {
   const hash = createHash('sha256');
   if (end !== undefined && end <= start) return hash.digest('hex');
-  const stream = session.sftp.createReadStream(path, {
+  const stream = readRemote(session, path, {
     start,
     ...(end === undefined ? {} : { end: end - 1 }),
     highWaterMark: chunkBytes,
