@@ -36,6 +36,13 @@ function keyType(key: Buffer): string {
   return key.subarray(4, 4 + Math.min(length, 64)).toString('latin1');
 }
 
+/** The `ssh-keyscan -t` name of a key algorithm (`ssh-ed25519` → `ed25519`). */
+function keyscanType(algorithm: string): string {
+  if (algorithm.startsWith('ecdsa-')) return 'ecdsa';
+  if (algorithm === 'ssh-rsa') return 'rsa';
+  return algorithm.replace(/^ssh-/, '');
+}
+
 /** `user@host:port`, for messages. */
 export function describeTarget(destination: SftpDestination): string {
   const host = destination.host.includes(':') ? `[${destination.host}]` : destination.host;
@@ -142,7 +149,7 @@ export async function openSftpSession(options: OpenSessionOptions): Promise<Sftp
     if (presented && !hostKeyOk) {
       throw new EgressError(
         'DELIVERY',
-        `sftp server ${target} presented host key ${presented.fingerprint} (${presented.type}), but the destination pins ${destination.hostKeyFingerprint}; the connection was dropped before authenticating and nothing was sent. If the server's key really changed, confirm the new fingerprint with its administrator (ssh-keyscan -t ${presented.type} … | ssh-keygen -lf -) and update hostKeyFingerprint in .egress/config.yaml`,
+        `sftp server ${target} presented host key ${presented.fingerprint} (${presented.type}), but the destination pins ${destination.hostKeyFingerprint}; the connection was dropped before authenticating and nothing was sent. If the server's key really changed, confirm the new fingerprint with its administrator (ssh-keyscan -t ${keyscanType(presented.type)} -p ${destination.port} ${destination.host} | ssh-keygen -lf -) and update hostKeyFingerprint in .egress/config.yaml`,
         { cause: error },
       );
     }
