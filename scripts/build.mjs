@@ -10,6 +10,11 @@ const common = {
   logLevel: 'warning',
   // Built-in policies ship inside the bundle: the demo and the action need no files beside it.
   loader: { '.yaml': 'text' },
+  // ssh2's optional native add-ons (cpu-features, sshcrypto): loaded in try/catch, so outside the
+  // bundle they are simply absent and ssh2 uses Node's own crypto.
+  external: ['*.node'],
+  // ssh2's agent module reads __dirname when loaded, which an ESM bundle does not have.
+  define: { __dirname: 'import.meta.dirname' },
   // Some CommonJS dependencies call require(); ESM bundles need it provided.
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

@@ -2,17 +2,19 @@ import type { Destination } from '../manifest/config-types.js';
 import { EgressError } from '../shared/errors.js';
 import type { Delivery, DeliveryContext } from './delivery.js';
 import { createPhysicalDelivery } from './physical.js';
+import { createSftpDelivery } from './sftp.js';
 
 /** The adapter for a configured destination (the production `CreateDelivery`). */
 export function createDelivery(name: string, destination: Destination, context: DeliveryContext): Delivery {
   switch (destination.kind) {
     case 'physical':
-      return createPhysicalDelivery(destination, context.repoRoot);
+      return createPhysicalDelivery(destination, context);
     case 'azure-blob':
-    case 'sftp':
       throw new EgressError(
         'CONFIG',
         `destination '${name}' is of kind ${destination.kind}, which this version of egress-gate cannot deliver to yet; use a physical destination, or deliver the package by hand`,
       );
+    case 'sftp':
+      return createSftpDelivery(destination, context);
   }
 }
