@@ -37657,6 +37657,12 @@ var config_schema_default = {
           type: "string",
           minLength: 1
         },
+        deviceLabel: {
+          description: "The label on the device (e.g. `TRE-DISK-0042`), recorded in the receipt's chain of custody with who wrote the disk and when; the mounted path is recorded when absent.",
+          type: "string",
+          minLength: 1,
+          maxLength: 200
+        },
         description: { description: "What this destination is, in words.", type: "string" }
       }
     }
