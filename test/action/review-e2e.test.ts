@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { createWorld, type FakePull, type FakeWorld } from '../fake-forge/model.js';
 import { latestStatus, openPull, push, seedBranch, submitReview } from '../fake-forge/scenario.js';
 import { type Dialect, type FakeForge, startFakeForge } from '../fake-forge/server.js';
-import { baseFiles, requestId, requestManifest, requestPath } from './fixture-repo.js';
+import { baseFiles, requestId, requestManifest, requestOutputs, requestPath } from './fixture-repo.js';
 import {
   giteaPullRequestEvent,
   giteaReviewEvent,
@@ -72,7 +72,10 @@ describe.each(['github', 'gitea'] as const)('the action on %s', (dialect) => {
     const world = newWorld(dialect);
     await using forge = await startFakeForge(dialect, world);
     const signingKey = 'SIGNING-KEY-SECRET-4f1e2d3c';
-    const pull = openPull(world, { author: 'erin', changes: { [requestPath]: requestManifest() } });
+    const pull = openPull(world, {
+      author: 'erin',
+      changes: { ...requestOutputs, [requestPath]: requestManifest() },
+    });
     const runs: ActionRun[] = [];
     const secretsIn = { inputs: { 'signing-key': signingKey } };
 
@@ -150,7 +153,11 @@ describe.each(['github', 'gitea'] as const)('the action on %s', (dialect) => {
     );
     const pull = openPull(world, {
       author: 'erin',
-      changes: { [requestPath]: requestManifest(), '.egress/work-packages/wp1.yaml': widened },
+      changes: {
+        ...requestOutputs,
+        [requestPath]: requestManifest(),
+        '.egress/work-packages/wp1.yaml': widened,
+      },
     });
     for (const reviewer of ['alice', 'bob', 'mallory'])
       submitReview(world, pull, { user: reviewer, body: 'tier: 1' });
@@ -170,7 +177,7 @@ describe.each(['github', 'gitea'] as const)('the action on %s', (dialect) => {
     const steadyCalls = async (extraFiles: number) => {
       const world = newWorld(dialect);
       await using forge = await startFakeForge(dialect, world);
-      const changes: Record<string, string> = { [requestPath]: requestManifest() };
+      const changes: Record<string, string> = { ...requestOutputs, [requestPath]: requestManifest() };
       for (let i = 0; i < extraFiles; i++) changes[`notes/n-${i}.md`] = `${i}`;
       const pull = openPull(world, { author: 'erin', changes });
       for (const reviewer of ['alice', 'bob', 'carol'])
@@ -205,7 +212,10 @@ describe.each(['github', 'gitea'] as const)('the action on %s', (dialect) => {
     const secret = 'sas-token-9f8e7d6c5b4a';
     const pull = openPull(world, {
       author: 'erin',
-      changes: { [requestPath]: requestManifest(`Figures (token ${secret} pasted by mistake)`) },
+      changes: {
+        ...requestOutputs,
+        [requestPath]: requestManifest(`Figures (token ${secret} pasted by mistake)`),
+      },
     });
     submitReview(world, pull, { user: 'alice', body: `tier: 1\nnot tier ${secret}: 2` });
     const run = await onReview(forge, pull, 'alice', { inputs: { 'azure-sas-token': secret } });
@@ -219,7 +229,10 @@ describe.each(['github', 'gitea'] as const)('the action on %s', (dialect) => {
     await using forge = await startFakeForge(dialect, world);
     const title =
       '<img src=x onerror=alert(1)> @everyone <!-- egress-gate:review --> [x](https://evil.example)';
-    const pull = openPull(world, { author: 'erin', changes: { [requestPath]: requestManifest(title) } });
+    const pull = openPull(world, {
+      author: 'erin',
+      changes: { ...requestOutputs, [requestPath]: requestManifest(title) },
+    });
     const run = await onPullEvent(forge, pull, 'opened');
     expect(run.code).toBe(0);
     const body = stickyComments(world, pull)[0]!.body;
@@ -233,7 +246,10 @@ describe.each(['github', 'gitea'] as const)('the action on %s', (dialect) => {
   test('a merged pull request asks for release mode, which says plainly it is not available', async () => {
     const world = newWorld(dialect);
     await using forge = await startFakeForge(dialect, world);
-    const pull = openPull(world, { author: 'erin', changes: { [requestPath]: requestManifest() } });
+    const pull = openPull(world, {
+      author: 'erin',
+      changes: { ...requestOutputs, [requestPath]: requestManifest() },
+    });
     const payload =
       dialect === 'github'
         ? githubPullRequestEvent(world, pull, 'opened')
@@ -261,7 +277,10 @@ describe.each(['github', 'gitea'] as const)('the action on %s', (dialect) => {
   test('when re-evaluation fails, an earlier success on the commit is replaced by error', async () => {
     const world = newWorld(dialect);
     await using forge = await startFakeForge(dialect, world);
-    const pull = openPull(world, { author: 'erin', changes: { [requestPath]: requestManifest() } });
+    const pull = openPull(world, {
+      author: 'erin',
+      changes: { ...requestOutputs, [requestPath]: requestManifest() },
+    });
     for (const reviewer of ['alice', 'bob', 'carol'])
       submitReview(world, pull, { user: reviewer, body: 'tier: 1' });
     expect((await onReview(forge, pull, 'carol')).outputs['state']).toBe('cleared');
@@ -291,7 +310,7 @@ describe.each(['github', 'gitea'] as const)('the action on %s', (dialect) => {
     const pull = openPull(world, {
       author: 'erin',
       base: 'sandbox',
-      changes: { [requestPath]: requestManifest() },
+      changes: { ...requestOutputs, [requestPath]: requestManifest() },
     });
     submitReview(world, pull, { user: 'mallory', body: 'tier: 0' });
     const run = await onReview(forge, pull, 'mallory');
@@ -319,7 +338,10 @@ describe.each(['github', 'gitea'] as const)('the action on %s', (dialect) => {
     async () => {
       const world = newWorld(dialect);
       await using forge = await startFakeForge(dialect, world);
-      const pull = openPull(world, { author: 'erin', changes: { [requestPath]: requestManifest() } });
+      const pull = openPull(world, {
+        author: 'erin',
+        changes: { ...requestOutputs, [requestPath]: requestManifest() },
+      });
       for (const reviewer of ['alice', 'bob', 'carol'])
         submitReview(world, pull, { user: reviewer, body: 'tier: 1' });
       expect((await onReview(forge, pull, 'carol')).outputs['state']).toBe('cleared');

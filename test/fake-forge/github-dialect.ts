@@ -1,6 +1,16 @@
 import type { components } from '@octokit/openapi-types';
-import { changedFiles, type FakePull, type FakeWorld, listDir, nextId, now, reachable } from './model.js';
-import { type FakeRequest, type FakeResponse, json, type Route, route } from './router.js';
+import {
+  blobId,
+  changedFiles,
+  type FakePull,
+  type FakeWorld,
+  findBlob,
+  listDir,
+  nextId,
+  now,
+  reachable,
+} from './model.js';
+import { type FakeRequest, type FakeResponse, json, type Route, raw, route } from './router.js';
 
 /**
  * GitHub's REST answers, typed by GitHub's published OpenAPI description (@octokit/openapi-types)
@@ -268,14 +278,19 @@ export function githubRoutes(world: FakeWorld): Route[] {
         type,
       });
       if (text !== undefined) {
+        // Over 1 MB GitHub sends no content (encoding "none"): the blob API serves it.
+        const large = Buffer.byteLength(text) > 1024 * 1024;
         const file: S['content-file'] = {
           ...meta(path!, 'file'),
+          sha: blobId(text),
           type: 'file',
-          encoding: 'base64',
+          encoding: large ? 'none' : 'base64',
           size: Buffer.byteLength(text),
-          content: Buffer.from(text)
-            .toString('base64')
-            .replace(/(.{60})/g, '$1\n'),
+          content: large
+            ? ''
+            : Buffer.from(text)
+                .toString('base64')
+                .replace(/(.{60})/g, '$1\n'),
         };
         return json(200, file);
       }
@@ -283,6 +298,19 @@ export function githubRoutes(world: FakeWorld): Route[] {
       if (entries.length === 0) return notFound(path!);
       const dir: S['content-directory'] = entries.map((e) => ({ ...meta(e.path, e.type), size: 0 }));
       return json(200, dir);
+    }),
+    route('GET', `${repo}/git/blobs/:sha`, (r, [sha]) => {
+      const text = findBlob(world, sha!);
+      if (text === undefined) return notFound(`blob ${sha}`);
+      if (r.headers['accept'] !== 'application/vnd.github.raw+json') {
+        return json(200, {
+          sha,
+          size: Buffer.byteLength(text),
+          encoding: 'base64',
+          content: Buffer.from(text).toString('base64'),
+        });
+      }
+      return raw(200, Buffer.from(text), 'application/vnd.github.raw');
     }),
     route('GET', `${repo}/pulls`, (r) => {
       const state = r.query.get('state') ?? 'open';
