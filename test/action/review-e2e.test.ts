@@ -1,12 +1,21 @@
 import { describe, expect, test } from 'vitest';
 import { createWorld, type FakePull, type FakeWorld } from '../fake-forge/model.js';
-import { latestStatus, openPull, push, seedBranch, submitReview } from '../fake-forge/scenario.js';
+import {
+  latestStatus,
+  openPull,
+  push,
+  pushToBranch,
+  seedBranch,
+  submitReview,
+} from '../fake-forge/scenario.js';
 import { type Dialect, type FakeForge, startFakeForge } from '../fake-forge/server.js';
 import { baseFiles, requestId, requestManifest, requestOutputs, requestPath } from './fixture-repo.js';
 import {
   giteaPullRequestEvent,
+  giteaPushEvent,
   giteaReviewEvent,
   githubPullRequestEvent,
+  githubPushEvent,
   githubReviewEvent,
   githubWorkflowRunEvent,
 } from './payloads.js';
@@ -320,6 +329,75 @@ describe.each(['github', 'gitea'] as const)('the action on %s', (dialect) => {
     expect(world.comments).toEqual([]);
     expect(world.unknown).toEqual([]);
   });
+
+  test('a push to the protected branch re-evaluates every open request against its new tip', async () => {
+    const world = newWorld(dialect);
+    await using forge = await startFakeForge(dialect, world);
+    const pull = openPull(world, {
+      author: 'erin',
+      changes: { ...requestOutputs, [requestPath]: requestManifest() },
+    });
+    const other = openPull(world, { author: 'frank', changes: { 'README.md': 'docs only\n' } });
+    for (const reviewer of ['alice', 'bob', 'carol'])
+      submitReview(world, pull, { user: reviewer, body: 'tier: 1' });
+    expect((await onReview(forge, pull, 'carol')).outputs['state']).toBe('cleared');
+    expect(latestStatus(world, pull.headSha, 'egress-gate')?.state).toBe('success');
+
+    // Carol loses the referee role on the protected branch after approving.
+    const before = world.branches.get('main')!;
+    const after = pushToBranch(world, 'main', {
+      '.egress/work-packages/wp1.yaml': baseFiles['.egress/work-packages/wp1.yaml']!.replace(
+        'referee: [carol]',
+        'referee: [frank]',
+      ),
+    });
+    const event =
+      dialect === 'github'
+        ? githubPushEvent(world, { branch: 'main', before, after })
+        : giteaPushEvent(world, { branch: 'main', before, after });
+    const run = await runAction(forge, 'push', event, { inputs: { mode: 'review' } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Re-evaluating 2 open pull request(s) against main at ${after.slice(0, 7)}`);
+    expect(latestStatus(world, pull.headSha, 'egress-gate')?.state).toBe('pending');
+    expect([...pull.labels]).toEqual(['egress:needs-review']);
+    const comment = stickyComments(world, pull)[0]!.body;
+    expect(comment).toContain(`configuration from main at \`${after.slice(0, 7)}\``);
+    expect(comment).toMatch(/@\u200Dcarol.*holds no role/);
+    // The pull request without a request is left alone: no status, no comment.
+    expect(latestStatus(world, other.headSha, 'egress-gate')).toBeUndefined();
+    expect(world.comments.filter((c) => c.issue === other.number)).toEqual([]);
+
+    // A push to any other branch changes nothing.
+    seedBranch(world, 'scratch', baseFiles);
+    const statuses = world.statuses.length;
+    const elsewhere =
+      dialect === 'github'
+        ? githubPushEvent(world, { branch: 'scratch', before, after })
+        : giteaPushEvent(world, { branch: 'scratch', before, after });
+    const ignored = await runAction(forge, 'push', elsewhere, { inputs: { mode: 'review' } });
+    expect(ignored.code).toBe(0);
+    expect(ignored.stdout).toContain("not to the protected branch 'main': nothing to do");
+    expect(world.statuses.length).toBe(statuses);
+    expect(world.unknown).toEqual([]);
+  }, 120_000);
+
+  test('in auto mode a push goes to release first, and the open requests are re-evaluated whatever it did', async () => {
+    const world = newWorld(dialect);
+    await using forge = await startFakeForge(dialect, world);
+    const pull = openPull(world, {
+      author: 'erin',
+      changes: { ...requestOutputs, [requestPath]: requestManifest() },
+    });
+    const before = world.branches.get('main')!;
+    const after = pushToBranch(world, 'main', { 'README.md': 'moved\n' });
+    const event =
+      dialect === 'github'
+        ? githubPushEvent(world, { branch: 'main', before, after })
+        : giteaPushEvent(world, { branch: 'main', before, after });
+    const run = await runAction(forge, 'push', event);
+    expect(run.stdout).toContain('Re-evaluating 1 open pull request(s)');
+    expect(latestStatus(world, pull.headSha, 'egress-gate')?.state).toBe('pending');
+  }, 120_000);
 
   test('a pull request without a request passes quietly', async () => {
     const world = newWorld(dialect);
