@@ -308,6 +308,54 @@ describe.each(['github', 'gitea'] as const)('the action on %s', (dialect) => {
       state: 'error',
       description: 'egress-gate could not evaluate this commit: see the job log.',
     });
+    // The label said "cleared" too: it goes with the success.
+    expect(pull.labels).not.toContain('egress:cleared');
+  });
+
+  test('many reviews that do not count still fit in one comment, and the request with three valid approvals passes', async () => {
+    const world = newWorld(dialect);
+    await using forge = await startFakeForge(dialect, world);
+    const pull = openPull(world, {
+      author: 'erin',
+      changes: { ...requestOutputs, [requestPath]: requestManifest() },
+    });
+    const padding = `'&<>"`.repeat(80);
+    for (let i = 0; i < 1500; i++) {
+      submitReview(world, pull, { user: `visitor-${i}`, body: `tier: 1\nLooks fine to me ${padding}` });
+    }
+    for (const reviewer of ['alice', 'bob', 'carol'])
+      submitReview(world, pull, { user: reviewer, body: 'tier: 1' });
+    const run = await onReview(forge, pull, 'carol');
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('::warning::');
+    expect(latestStatus(world, pull.headSha, 'egress-gate')?.state).toBe('success');
+    const comment = stickyComments(world, pull)[0]!.body;
+    expect(comment.length).toBeLessThanOrEqual(65_536);
+    expect(comment).toMatch(/- … and \d+ more/);
+    expect(comment).toContain('| report-inputs | tier 1');
+  }, 60_000);
+
+  test('a comment write that fails leaves the status as evaluated, with a warning', async () => {
+    const world = newWorld(dialect);
+    await using forge = await startFakeForge(dialect, world);
+    const pull = openPull(world, {
+      author: 'erin',
+      changes: { ...requestOutputs, [requestPath]: requestManifest() },
+    });
+    for (const reviewer of ['alice', 'bob', 'carol'])
+      submitReview(world, pull, { user: reviewer, body: 'tier: 1' });
+    world.faults.push({
+      match: `POST /repos/tre/egress/issues/${pull.number}/comments`,
+      status: 422,
+      remaining: 10,
+    });
+    const run = await onReview(forge, pull, 'carol');
+    expect(run.code).toBe(0);
+    expect(latestStatus(world, pull.headSha, 'egress-gate')?.state).toBe('success');
+    expect(run.stdout).toMatch(
+      /::warning::egress-gate: the success status on [0-9a-f]{7} is set, but writing the comment on #1 failed/,
+    );
+    expect([...pull.labels].sort()).toEqual(['egress:cleared', 'egress:tier-1']);
   });
 
   test('a pull request against a branch other than the protected one gets no status and no comment', async () => {

@@ -216,6 +216,23 @@ const notFound = (what: string): FakeResponse =>
     status: '404',
   });
 
+/** GitHub refuses comment bodies over 65,536 characters. */
+const tooLong = (r: FakeRequest) =>
+  String((r.body as { body?: unknown } | undefined)?.body ?? '').length > 65_536;
+const bodyTooLong = json(422, {
+  message: 'Validation Failed',
+  errors: [
+    {
+      resource: 'IssueComment',
+      code: 'unprocessable',
+      field: 'data',
+      message: 'Body is too long (maximum is 65536 characters)',
+    },
+  ],
+  documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
+  status: '422',
+});
+
 export function githubRoutes(world: FakeWorld): Route[] {
   const repo = `/repos/${world.owner}/${world.repo}`;
   const pull = (n: string) => world.pulls.get(Number(n));
@@ -426,6 +443,7 @@ export function githubRoutes(world: FakeWorld): Route[] {
     ),
     route('POST', `${repo}/issues/:n/comments`, (r, [n]) => {
       if (!pull(n!)) return notFound(`issue ${n}`);
+      if (tooLong(r)) return bodyTooLong;
       const at = now(world);
       const c = {
         id: nextId(world),
@@ -442,6 +460,7 @@ export function githubRoutes(world: FakeWorld): Route[] {
       const c = world.comments.find((x) => x.id === Number(id));
       if (!c) return notFound(`comment ${id}`);
       if (c.user !== world.botLogin) return json(403, { message: 'Must have admin rights to Repository.' });
+      if (tooLong(r)) return bodyTooLong;
       c.body = String(body(r)['body']);
       c.updatedAt = now(world);
       return json(200, comment(world, c));
