@@ -178,6 +178,32 @@ describe.each(['github', 'gitea'] as const)('review mode on %s', (dialect) => {
     expect(renderComment(missing, { forge: dialect })).toContain('is not a file at the head commit');
   });
 
+  test('a file the forge refuses to serve is reported at its item, and the request does not pass', async () => {
+    const w = world();
+    const big = `${'y'.repeat(1024 * 1024)}\n`;
+    const pin = { sha256: createHash('sha256').update(big).digest('hex'), size: Buffer.byteLength(big) };
+    const manifest = requestManifest().replace(
+      /path: report\/summary\.md\n\s+sha256: [0-9a-f]{64}\n\s+size: \d+/,
+      `path: report/big.txt\n        sha256: ${pin.sha256}\n        size: ${pin.size}`,
+    );
+    const pull = openPull(w, {
+      author: 'erin',
+      changes: { 'outputs/report/big.txt': big, [requestPath]: manifest },
+    });
+    for (const r of ['alice', 'bob', 'carol']) submitReview(w, pull, { user: r, body: 'tier: 1' });
+    // GitHub answers 403 "too_large" for blobs over 100 MB; modelled here for both forges.
+    w.faults.push({
+      match: dialect === 'github' ? 'GET /repos/tre/egress/git/blobs/' : 'GET /repos/tre/egress/media/',
+      status: 403,
+      remaining: 5,
+    });
+    await using fake = await startFakeForge(dialect, w);
+    const outcome = await reviewPullRequest(adapter(dialect, fake.apiUrl, w), pull.number, options);
+    expect(outcome).toMatchObject({ state: 'invalid', passed: false });
+    expect(outcome.diagnostics.map((d) => [d.code, d.line > 0])).toEqual([['pin-not-verified', true]]);
+    expect(outcome.diagnostics[0]!.message).toContain("'outputs-root'");
+  });
+
   test('an item without sha256/size never clears', async () => {
     const w = world();
     const unpinned = requestManifest().replace(/\n\s+sha256: [0-9a-f]{64}\n\s+size: \d+/, '');

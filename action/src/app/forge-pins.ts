@@ -4,6 +4,7 @@ import { describeUnsafeItemPath } from '../manifest/item-path.js';
 import { diagnosticAt, type ParsedYaml } from '../manifest/parse-yaml.js';
 import type { Manifest } from '../manifest/types.js';
 import type { Diagnostic } from '../shared/diagnostics.js';
+import { EgressError } from '../shared/errors.js';
 import { listPinnedEntries, type PinnedEntry } from './validate-request.js';
 
 /**
@@ -71,7 +72,16 @@ export async function verifyPinsAtForge(
   toHash.forEach((entry, i) => {
     const digest = results[i];
     const where = root === '' ? entry.path : `${root}/${entry.path}`;
-    if (digest === undefined) {
+    if (digest !== undefined && 'unreadable' in digest) {
+      out.push(
+        diagnosticAt(
+          parsed,
+          `${entry.pointer}/path`,
+          'pin-not-verified',
+          `'${entry.path}' could not be read through the forge (${digest.unreadable}); its pin is not verified. Give the action the head's outputs with 'outputs-root'.`,
+        ),
+      );
+    } else if (digest === undefined) {
       out.push(
         diagnosticAt(
           parsed,
@@ -107,8 +117,16 @@ async function hashAt(
   openFileAt: NonNullable<Forge['openFileAt']>,
   ref: string,
   path: string,
-): Promise<{ sha256: string; size: number } | undefined> {
-  const stream = await openFileAt(ref, path);
+): Promise<{ sha256: string; size: number } | { unreadable: string } | undefined> {
+  let stream: AsyncIterable<Uint8Array> | undefined;
+  try {
+    stream = await openFileAt(ref, path);
+  } catch (error) {
+    // A file the forge will not serve (GitHub: over 100 MB) is a finding about this request; a
+    // temporary failure is not, and fails the run so it can be retried.
+    if (error instanceof EgressError && !error.transient) return { unreadable: error.message };
+    throw error;
+  }
   if (stream === undefined) return undefined;
   const hash = createHash('sha256');
   let size = 0;
