@@ -1,7 +1,10 @@
 import type {
+  Branch,
   ChangedFile,
   Comment,
+  Commit,
   CommitStatus,
+  Compare,
   ContentsResponse,
   Label,
   PullRequest,
@@ -131,13 +134,74 @@ export function createGiteaClient(options: GiteaClientOptions) {
           [404],
         )
       ).data,
-    /** Gitea answers with the one pull request whose head is the commit (404 when none). */
-    getPullForCommit: async (sha: string) =>
+    /**
+     * A file's bytes at a commit, streamed: `media` serves the Git LFS object when the file is an
+     * LFS pointer, else the blob. Undefined when absent (404).
+     */
+    openMedia: async (ref: string, path: string) => {
+      const what = `GET file ${path} at ${ref}`;
+      const url = `${base}${repoPath}/media/${encodePath(path)}?ref=${encodeURIComponent(ref)}`;
+      for (let attempt = 0; ; attempt++) {
+        let response: Response;
+        try {
+          response = await doFetch(url, { headers: { authorization: `token ${options.token}` } });
+        } catch (error) {
+          if (attempt < retries) {
+            await sleep(delay * 2 ** attempt);
+            continue;
+          }
+          throw createForgeError(
+            `Gitea: ${what}`,
+            0,
+            error instanceof Error ? error.message : String(error),
+            error,
+          );
+        }
+        if (response.status === 404) {
+          await response.body?.cancel();
+          return undefined;
+        }
+        if (response.ok) return response.body ?? undefined;
+        const transient = response.status === 429 || response.status >= 500;
+        if (transient && attempt < retries) {
+          await response.body?.cancel();
+          await sleep(delay * 2 ** attempt);
+          continue;
+        }
+        throw createForgeError(`Gitea: ${what}`, response.status, await messageOf(response));
+      }
+    },
+    /** Gitea (≥ 1.22.1) answers with the pull request merged as this commit (404 when none). */
+    getPullMergedAs: async (sha: string) =>
       (
         await send<PullRequest>(
           `GET pull request for commit ${sha}`,
           'GET',
           `${repoPath}/commits/${encodeURIComponent(sha)}/pull`,
+          undefined,
+          [404],
+        )
+      ).data,
+    /** Every open pull request; Gitea's list has no base filter in the versions egress-gate supports. */
+    listOpenPulls: () =>
+      getAll<PullRequest>('GET open pull requests', `${repoPath}/pulls?state=open&sort=oldest`),
+    getBranch: (branch: string) =>
+      get<Branch>(
+        `GET branch ${JSON.stringify(branch)}`,
+        `${repoPath}/branches/${encodeURIComponent(branch)}`,
+      ),
+    getGitCommit: (sha: string) =>
+      get<Commit>(
+        `GET commit ${sha}`,
+        `${repoPath}/git/commits/${encodeURIComponent(sha)}?stat=false&verification=false&files=false`,
+      ),
+    /** Commits `head` has and `base` has not; undefined when this Gitea answers 404 for commit ids. */
+    compare: async (base: string, head: string) =>
+      (
+        await send<Compare>(
+          `GET compare ${base}...${head}`,
+          'GET',
+          `${repoPath}/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`,
           undefined,
           [404],
         )

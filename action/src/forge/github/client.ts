@@ -96,6 +96,17 @@ export function createGithubClient(options: GithubClientOptions) {
           throw error;
         }
       }),
+    /** A blob's raw bytes as a stream (the git data API serves blobs up to 100 MB). */
+    getBlobStream: (blobSha: string) =>
+      call(`GET blob ${blobSha}`, async () => {
+        const answer = await octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', {
+          ...r,
+          file_sha: blobSha,
+          headers: { accept: 'application/vnd.github.raw+json' },
+          request: { parseSuccessResponseBody: false },
+        });
+        return answer.data as unknown as ReadableStream<Uint8Array> | null;
+      }),
     listPullsForCommit: (sha: string) =>
       call(`GET pull requests for commit ${sha}`, async () =>
         octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
@@ -103,6 +114,33 @@ export function createGithubClient(options: GithubClientOptions) {
           commit_sha: sha,
           per_page: 100,
         }),
+      ),
+    getBranch: (branch: string) =>
+      call(
+        `GET branch ${JSON.stringify(branch)}`,
+        async () => (await octokit.rest.repos.getBranch({ ...r, branch })).data,
+      ),
+    listOpenPulls: (base: string) =>
+      call(`GET open pull requests against ${JSON.stringify(base)}`, () =>
+        octokit.paginate(octokit.rest.pulls.list, { ...r, state: 'open', base, per_page: 100 }),
+      ),
+    getCommit: (sha: string) =>
+      call(
+        `GET commit ${sha}`,
+        // One file is enough: only the parents are read, and a big commit's file list is costly.
+        async () => (await octokit.rest.repos.getCommit({ ...r, ref: sha, per_page: 1 })).data,
+      ),
+    compare: (base: string, head: string) =>
+      call(
+        `GET compare ${base}...${head}`,
+        async () =>
+          (
+            await octokit.rest.repos.compareCommitsWithBasehead({
+              ...r,
+              basehead: `${base}...${head}`,
+              per_page: 1,
+            })
+          ).data,
       ),
     createStatus: (
       sha: string,

@@ -1,12 +1,16 @@
-import { EgressError } from '../../shared/errors.js';
 import type { Forge, RepoRef } from '../forge.js';
 import { truncateDescription } from '../forge.js';
 import { createGithubClient, type GithubClientOptions } from './client.js';
 import {
+  mapBranchTip,
   mapChangedFiles,
   mapComment,
   mapDirectory,
   mapFileContent,
+  mapFileEntry,
+  mapIsAncestor,
+  mapParents,
+  mapPullNumbers,
   mapPullRequest,
   mapReviews,
 } from './map.js';
@@ -36,16 +40,44 @@ export function createGithubForge(options: GithubClientOptions & { repo: RepoRef
     listReviews: async (number) => mapReviews(await client.listPullReviews(number)),
     readFileAt: async (ref, path) => mapFileContent(await client.getContent(ref, path), path),
     listDirAt: async (ref, dir) => mapDirectory(await client.getContent(ref, dir)),
+    async openFileAt(ref, path) {
+      const file = mapFileEntry(await client.getContent(ref, path));
+      if (file === undefined) return undefined;
+      // Up to 1 MB the contents API carries the bytes; above it only the blob id (served up to 100 MB).
+      if (file.inline !== undefined)
+        return (async function* () {
+          yield file.inline!;
+        })();
+      const body = await client.getBlobStream(file.blobSha);
+      if (!body) return undefined;
+      return body as unknown as AsyncIterable<Uint8Array>;
+    },
     async findPullRequestsForCommit(sha) {
       const pulls = await client.listPullsForCommit(sha);
       return pulls.filter((p) => p.state === 'open' && p.head.sha === sha).map((p) => p.number);
     },
-    // Implemented by the forge work (issue 9/8); the port is agreed first so both sides can build on it.
-    getBranchTip: () => notYet('getBranchTip'),
-    listOpenPullRequests: () => notYet('listOpenPullRequests'),
-    findMergedPullRequest: () => notYet('findMergedPullRequest'),
-    getCommitParents: () => notYet('getCommitParents'),
-    isAncestor: () => notYet('isAncestor'),
+    getBranchTip: async (branch) => mapBranchTip(await client.getBranch(branch)),
+    async listOpenPullRequests(base) {
+      const pulls = await client.listOpenPulls(base);
+      return mapPullNumbers(pulls.filter((p) => p.state === 'open' && p.base.ref === base)).sort(
+        (a, b) => a - b,
+      );
+    },
+    async findMergedPullRequest(sha) {
+      // The list also holds open pull requests that contain the commit: keep the one merged as it,
+      // then confirm on the pull request itself (the list has no `merged` field).
+      const listed = await client.listPullsForCommit(sha);
+      for (const candidate of listed.filter((p) => p.merged_at && p.merge_commit_sha === sha)) {
+        const pull = mapPullRequest(await client.getPull(candidate.number));
+        if (pull.merged && pull.mergeCommitSha === sha) return pull.number;
+      }
+      return undefined;
+    },
+    getCommitParents: async (sha) => mapParents(await client.getCommit(sha)),
+    async isAncestor(ancestor, sha) {
+      if (ancestor === sha) return true;
+      return mapIsAncestor(await client.compare(ancestor, sha));
+    },
     async setCommitStatus(sha, status) {
       await client.createStatus(sha, {
         state: status.state,
@@ -64,8 +96,4 @@ export function createGithubForge(options: GithubClientOptions & { repo: RepoRef
     },
     removeLabel: (number, label) => client.removeIssueLabel(number, label),
   };
-}
-
-function notYet(method: string): never {
-  throw new EgressError('INTERNAL', `forge method ${method} is not implemented yet`);
 }

@@ -43,7 +43,45 @@ export function mapPullRequest(wire: WirePull): PullRequest {
     baseSha: text('pull request', 'base.sha', wire.base?.sha),
     baseRef: wire.base?.ref ?? '',
     labels: (wire.labels ?? []).map((l) => l.name).filter((n): n is string => typeof n === 'string'),
+    // For an open pull request GitHub's merge_commit_sha is a test merge: only a merged one has a real one.
+    ...(wire.merged === true && wire.merge_commit_sha
+      ? { mergeCommitSha: sha('pull request', 'merge_commit_sha', wire.merge_commit_sha) }
+      : {}),
+    ...(typeof wire.changed_files === 'number' ? { changedFilesCount: wire.changed_files } : {}),
   };
+}
+
+const shaPattern = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+/** A full commit id (SHA-1 or SHA-256), refused otherwise. */
+export function sha(what: string, field: string, value: unknown): string {
+  if (typeof value !== 'string' || !shaPattern.test(value)) fail(what, field, value);
+  return value;
+}
+
+export function mapBranchTip(wire: Data<'getBranch'>): string {
+  return sha('branch', 'commit.sha', wire?.commit?.sha);
+}
+
+export function mapPullNumbers(wire: Array<{ number?: unknown }>): number[] {
+  return wire.map((p) => {
+    if (typeof p?.number !== 'number') fail('pull request list', 'number', p?.number);
+    return p.number;
+  });
+}
+
+export function mapParents(wire: Data<'getCommit'>): string[] {
+  if (!Array.isArray(wire?.parents)) fail('commit', 'parents', wire?.parents);
+  return wire.parents.map((p) => sha('commit', 'parents[].sha', p?.sha));
+}
+
+/** compare/{ancestor}...{sha}: `ahead` or `identical` means every commit of `ancestor` is in `sha`. */
+export function mapIsAncestor(wire: Data<'compare'>): boolean {
+  const status = wire?.status;
+  if (status !== 'ahead' && status !== 'identical' && status !== 'behind' && status !== 'diverged') {
+    fail('comparison', 'status', status);
+  }
+  return status === 'ahead' || status === 'identical';
 }
 
 const reviewStates: Record<string, ReviewState> = {
@@ -115,4 +153,22 @@ export function mapDirectory(wire: WireContent | undefined): string[] {
     .filter((e) => e.type === 'file')
     .map((e) => e.name)
     .sort();
+}
+
+/**
+ * A regular file's entry from the contents API: its bytes when inline (up to 1 MB), else its blob
+ * id. Undefined for a directory, a symlink, a submodule or an absent path.
+ */
+export function mapFileEntry(
+  wire: WireContent | undefined,
+): { blobSha: string; size: number; inline?: Uint8Array } | undefined {
+  if (wire === undefined || Array.isArray(wire)) return undefined;
+  const file = wire as WireFileContent;
+  if (file.type !== 'file') return undefined;
+  const blobSha = text('content', 'sha', file.sha);
+  const size = typeof file.size === 'number' ? file.size : fail('content', 'size', file.size);
+  if (file.encoding === 'base64' && (file.content !== '' || size === 0)) {
+    return { blobSha, size, inline: Buffer.from(file.content, 'base64') };
+  }
+  return { blobSha, size };
 }
