@@ -36536,8 +36536,8 @@ function assignRoles(roles, required, candidates) {
 function formatUser(user) {
   return `@${user}`;
 }
-function shortSha(sha) {
-  return sha.length > 7 ? sha.slice(0, 7) : sha;
+function shortSha(sha3) {
+  return sha3.length > 7 ? sha3.slice(0, 7) : sha3;
 }
 function sameUser(a, b) {
   return a.toLowerCase() === b.toLowerCase();
@@ -38962,30 +38962,44 @@ async function loadRepository(files, options = {}) {
 }
 
 // action/src/app/collect-facts.ts
+function requestIdOf(path) {
+  return path.replace(/^requests\//, "").replace(/\.ya?ml$/, "");
+}
 async function collectFacts(forge, number, options) {
   const [pull, changedFiles, reviews] = await Promise.all([
     forge.getPullRequest(number),
     forge.listChangedFiles(number),
     forge.listReviews(number)
   ]);
-  const base = createForgeRepoFiles(forge, pull.baseSha, `base commit ${pull.baseSha.slice(0, 7)}`);
+  const trustedSha = options.trustedTip ?? await forge.getBranchTip(pull.baseRef);
+  const base = createForgeRepoFiles(forge, trustedSha, `${pull.baseRef} at ${trustedSha.slice(0, 7)}`);
   const head = createForgeRepoFiles(forge, pull.headSha, `head commit ${pull.headSha.slice(0, 7)}`);
   const repository = await loadRepository(base, { configDir: options.configDir });
   const policy = repository.config.policy;
   const policyPath = policy && getBuiltinPolicyText(policy) === void 0 ? policy : void 0;
   const changes = classifyChanges(changedFiles, repository.configDir, policyPath);
   const existing = await Promise.all(
-    changes.requests.map(async (p) => await base.readText(p) === void 0 ? [] : [p])
+    changes.requests.map(async (path) => {
+      const id = requestIdOf(path);
+      for (const candidate of [`requests/${id}.yaml`, `requests/${id}.yml`]) {
+        if (await base.readText(candidate) !== void 0) return [{ path, id, existing: candidate }];
+      }
+      return [];
+    })
   );
+  const total = pull.changedFilesCount;
+  const incomplete = total !== void 0 && changedFiles.length < total;
   return Object.freeze({
     pull: deepFreeze(pull),
     changedFiles: deepFreeze(changedFiles),
     reviews: deepFreeze(reviews),
     base,
+    trustedSha,
     head,
     repository: Object.freeze(repository),
     changes: deepFreeze(changes),
-    existingOnBase: deepFreeze(existing.flat())
+    existingOnBase: deepFreeze(existing.flat()),
+    ...incomplete ? { incompleteFileList: { listed: changedFiles.length, total } } : {}
   });
 }
 function deepFreeze(value) {
@@ -38994,6 +39008,369 @@ function deepFreeze(value) {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
+}
+
+// action/src/app/forge-pins.ts
+import { createHash as createHash2 } from "node:crypto";
+
+// action/src/pack/digest.ts
+import { createHash } from "node:crypto";
+import { open as open2 } from "node:fs/promises";
+var readChunkBytes = 1024 * 1024;
+async function hashFile(absolutePath, buffer = Buffer.allocUnsafe(readChunkBytes)) {
+  const handle = await open2(absolutePath, "r");
+  try {
+    const hash = createHash("sha256");
+    let size = 0;
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    return { sha256: hash.digest("hex"), size };
+  } finally {
+    await handle.close();
+  }
+}
+async function hashFiles(paths, options = {}) {
+  const results = new Array(paths.length);
+  const workers = Math.max(1, Math.min(options.concurrency ?? 8, paths.length));
+  let next = 0;
+  let done = 0;
+  let bytes = 0;
+  const work = async () => {
+    const buffer = Buffer.allocUnsafe(readChunkBytes);
+    while (next < paths.length) {
+      const index = next++;
+      const digest = await hashFile(paths[index], buffer);
+      results[index] = digest;
+      done++;
+      bytes += digest.size;
+      options.onProgress?.(done, paths.length, bytes);
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, work));
+  return results;
+}
+
+// action/src/pack/outputs.ts
+import { lstat as lstat2, readdir as readdir2, realpath, stat as stat2 } from "node:fs/promises";
+import { join } from "node:path";
+
+// action/src/shared/inside-root.ts
+import { isAbsolute, relative, sep } from "node:path";
+function isInsideRoot(root, candidate) {
+  const rel = relative(root, candidate);
+  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+// action/src/pack/outputs.ts
+async function resolveOutputsRoot(root) {
+  return realpath(root);
+}
+async function resolveItem(rootReal, itemPath) {
+  const unsafe = describeUnsafeItemPath(itemPath);
+  if (unsafe) return { ok: false, code: "unsafe-path", message: unsafe };
+  const clean = itemPath.replace(/\/+$/, "");
+  const candidate = join(rootReal, ...clean.split("/"));
+  let real;
+  try {
+    real = await realpath(candidate);
+  } catch {
+    const dangling = await lstat2(candidate).then(
+      () => true,
+      () => false
+    );
+    return {
+      ok: false,
+      code: "missing-file",
+      message: dangling ? `'${itemPath}' is a symbolic link to nothing` : `'${itemPath}' does not exist under the outputs root`
+    };
+  }
+  if (!isInsideRoot(rootReal, real)) {
+    return {
+      ok: false,
+      code: "path-escapes-root",
+      message: `'${itemPath}' resolves to '${real}', outside the outputs root; copy the file into the outputs instead of linking to it`
+    };
+  }
+  const info2 = await stat2(real);
+  if (info2.isFile()) return { ok: true, directory: false, files: [{ path: clean, absolutePath: real }] };
+  if (!info2.isDirectory()) {
+    return {
+      ok: false,
+      code: "not-a-file",
+      message: `'${itemPath}' is neither a regular file nor a directory`
+    };
+  }
+  const files = [];
+  const problem2 = await walk(rootReal, real, clean, files);
+  if (problem2) return problem2;
+  files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return { ok: true, directory: true, files };
+}
+async function walk(rootReal, dirReal, dirPath, out) {
+  const entries = await readdir2(dirReal, { withFileTypes: true });
+  for (const entry of entries) {
+    const path = `${dirPath}/${entry.name}`;
+    const unsafe = describeUnsafeItemPath(path);
+    if (unsafe) return { ok: false, code: "unsafe-path", message: unsafe };
+    const result = await resolveEntry(rootReal, join(dirReal, entry.name), path, entry.isSymbolicLink());
+    if (!result.ok) return result;
+    if (result.kind === "file") out.push({ path, absolutePath: result.real });
+    else {
+      const problem2 = await walk(rootReal, result.real, path, out);
+      if (problem2) return problem2;
+    }
+  }
+  return void 0;
+}
+async function resolveEntry(rootReal, absolute, path, isLink) {
+  let real;
+  try {
+    real = await realpath(absolute);
+  } catch {
+    return { ok: false, code: "missing-file", message: `'${path}' is a symbolic link to nothing` };
+  }
+  if (!isInsideRoot(rootReal, real)) {
+    return {
+      ok: false,
+      code: "path-escapes-root",
+      message: `'${path}' resolves to '${real}', outside the outputs root; copy the file into the outputs instead of linking to it`
+    };
+  }
+  const info2 = await stat2(real);
+  if (info2.isFile()) return { ok: true, kind: "file", real };
+  if (info2.isDirectory() && isLink) {
+    return {
+      ok: false,
+      code: "not-a-file",
+      message: `'${path}' is a symbolic link to a directory; list the directory it points to instead`
+    };
+  }
+  if (info2.isDirectory()) return { ok: true, kind: "directory", real };
+  return { ok: false, code: "not-a-file", message: `'${path}' is neither a regular file nor a directory` };
+}
+
+// action/src/app/validate-request.ts
+function listPinnedEntries(manifest) {
+  const entries = [];
+  manifest.collections.forEach((collection, c) => {
+    collection.items.forEach((item, i) => {
+      entries.push({ pointer: `/collections/${c}/items/${i}`, ...item });
+    });
+    if (collection.generation) {
+      entries.push({ pointer: `/collections/${c}/generation/script`, ...collection.generation.script });
+    }
+  });
+  return entries;
+}
+async function validateRequest(input) {
+  const repo = input.repo ?? await loadRepository(input.files, { configDir: input.configDir });
+  const text3 = await input.files.readText(input.manifestPath);
+  if (text3 === void 0) {
+    throw new EgressError("INPUT", `${input.manifestPath}: no such file in ${input.files.label}`);
+  }
+  const result = parseManifest(text3, input.manifestPath, repo.validators, {
+    config: repo.configValid ? repo.config : void 0,
+    workPackages: repo.workPackages
+  });
+  const validated = {
+    manifest: result.value,
+    document: result.parsed,
+    repo,
+    diagnostics: [...result.diagnostics]
+  };
+  if (result.value && input.outputsDir !== void 0) {
+    const entries = listPinnedEntries(result.value).filter(
+      (e) => describeUnsafeItemPath(e.path) === void 0
+    );
+    validated.diagnostics.push(
+      ...await checkPins(result.parsed, entries, input.outputsDir, input.onProgress)
+    );
+  }
+  validated.diagnostics = sortDiagnostics(validated.diagnostics);
+  return validated;
+}
+async function checkPins(parsed, entries, outputsDir, onProgress) {
+  const out = [];
+  let root;
+  try {
+    root = await resolveOutputsRoot(outputsDir);
+  } catch (error2) {
+    throw new EgressError("CONFIG", `the outputs root '${outputsDir}' does not exist or cannot be read`, {
+      cause: error2
+    });
+  }
+  const toHash = [];
+  for (const entry of entries) {
+    const resolution = await resolveItem(root, entry.path);
+    const at = `${entry.pointer}/path`;
+    if (!resolution.ok) {
+      out.push(diagnosticAt(parsed, at, resolution.code, `${resolution.message}.`));
+    } else if (resolution.directory) {
+      out.push(
+        diagnosticAt(
+          parsed,
+          at,
+          "unlocked-directory",
+          `'${entry.path}' is a directory of ${resolution.files.length} file(s); run 'egress-gate lock' to list and pin them.`
+        )
+      );
+    } else if (entry.sha256 === void 0 || entry.size === void 0) {
+      out.push(
+        diagnosticAt(
+          parsed,
+          entry.pointer,
+          "unpinned-item",
+          `'${entry.path}' has no sha256/size pin; run 'egress-gate lock'.`
+        )
+      );
+    } else {
+      toHash.push({ entry, absolutePath: resolution.files[0].absolutePath });
+    }
+  }
+  const digests = await hashFiles(
+    toHash.map((h) => h.absolutePath),
+    { onProgress }
+  );
+  toHash.forEach(({ entry }, i) => {
+    const digest = digests[i];
+    if (digest.sha256 !== entry.sha256) {
+      out.push(
+        diagnosticAt(
+          parsed,
+          `${entry.pointer}/sha256`,
+          "hash-mismatch",
+          `'${entry.path}' has SHA-256 ${digest.sha256} on disk but is pinned as ${entry.sha256}; the file changed since it was locked. Re-run 'egress-gate lock' and ask for new reviews.`
+        )
+      );
+    } else if (digest.size !== entry.size) {
+      out.push(
+        diagnosticAt(
+          parsed,
+          `${entry.pointer}/size`,
+          "size-mismatch",
+          `'${entry.path}' is ${digest.size} bytes on disk but pinned as ${entry.size}.`
+        )
+      );
+    }
+  });
+  return out;
+}
+
+// action/src/app/forge-pins.ts
+var defaultMaxForgeFiles = 300;
+async function verifyPinsAtForge(forge, ref, manifest, parsed, options) {
+  const entries = listPinnedEntries(manifest).filter((e) => describeUnsafeItemPath(e.path) === void 0);
+  const out = [];
+  const toHash = [];
+  for (const entry of entries) {
+    if (entry.sha256 === void 0 || entry.size === void 0) {
+      out.push(
+        diagnosticAt(
+          parsed,
+          entry.pointer,
+          "unpinned-item",
+          `'${entry.path}' has no sha256/size pin; run 'egress-gate lock' and commit the result.`
+        )
+      );
+    } else {
+      toHash.push(entry);
+    }
+  }
+  const maxFiles = options.maxFiles ?? defaultMaxForgeFiles;
+  const openFileAt = forge.openFileAt?.bind(forge);
+  if (!openFileAt || toHash.length > maxFiles) {
+    const why = !openFileAt ? "this forge adapter cannot stream files" : `the request pins ${toHash.length} files, more than the ${maxFiles} this action fetches through the forge's API`;
+    out.push(
+      diagnosticAt(
+        parsed,
+        "/collections",
+        "pins-not-verified",
+        `The pins could not be verified: ${why}. Give the action the outputs of the head commit with the 'outputs-root' input (a checkout of the head's outputs as data); until then the request does not pass.`
+      )
+    );
+    return out;
+  }
+  const root = options.outputsRoot.replace(/^\.\/?/, "").replace(/\/+$/, "");
+  const results = await mapLimit(
+    toHash,
+    options.concurrency ?? 4,
+    (entry) => hashAt(openFileAt, ref, root === "" ? entry.path : `${root}/${entry.path}`)
+  );
+  toHash.forEach((entry, i) => {
+    const digest = results[i];
+    const where = root === "" ? entry.path : `${root}/${entry.path}`;
+    if (digest !== void 0 && "unreadable" in digest) {
+      out.push(
+        diagnosticAt(
+          parsed,
+          `${entry.pointer}/path`,
+          "pin-not-verified",
+          `'${entry.path}' could not be read through the forge (${digest.unreadable}); its pin is not verified. Give the action the head's outputs with 'outputs-root'.`
+        )
+      );
+    } else if (digest === void 0) {
+      out.push(
+        diagnosticAt(
+          parsed,
+          `${entry.pointer}/path`,
+          "missing-file",
+          `'${entry.path}' is not a file at the head commit ${ref.slice(0, 7)} (looked for ${where}); commit the outputs with the request, or give the action 'outputs-root'.`
+        )
+      );
+    } else if (digest.sha256 !== entry.sha256) {
+      out.push(
+        diagnosticAt(
+          parsed,
+          `${entry.pointer}/sha256`,
+          "hash-mismatch",
+          `'${entry.path}' has SHA-256 ${digest.sha256} at the head commit but is pinned as ${entry.sha256}; the file changed since it was locked. Re-run 'egress-gate lock' and ask for new reviews.`
+        )
+      );
+    } else if (digest.size !== entry.size) {
+      out.push(
+        diagnosticAt(
+          parsed,
+          `${entry.pointer}/size`,
+          "size-mismatch",
+          `'${entry.path}' is ${digest.size} bytes at the head commit but pinned as ${entry.size}.`
+        )
+      );
+    }
+  });
+  return out;
+}
+async function hashAt(openFileAt, ref, path) {
+  let stream;
+  try {
+    stream = await openFileAt(ref, path);
+  } catch (error2) {
+    if (error2 instanceof EgressError && !error2.transient) return { unreadable: error2.message };
+    throw error2;
+  }
+  if (stream === void 0) return void 0;
+  const hash = createHash2("sha256");
+  let size = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk);
+    size += chunk.byteLength;
+  }
+  return { sha256: hash.digest("hex"), size };
+}
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 // action/src/policy/parse-policy.ts
@@ -39417,7 +39794,7 @@ async function loadPolicy(name, files) {
 
 // action/src/disclosure/scan-file.ts
 import { createReadStream } from "node:fs";
-import { open as open2, stat as stat2 } from "node:fs/promises";
+import { open as open3, stat as stat3 } from "node:fs/promises";
 import { extname } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -39604,7 +39981,7 @@ var HEAD_BYTES = 256 * 1024;
 var BIRTH_HEADER = /\b(?:dob|date[\s_-]*of[\s_-]*birth|birth[\s_-]*date|birth)\b/i;
 var MAX_FINDINGS_PER_FILE = 50;
 async function readHead(path) {
-  const handle = await open2(path, "r");
+  const handle = await open3(path, "r");
   try {
     const buffer = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
@@ -39644,7 +40021,7 @@ async function scanText(absolutePath, path, limits) {
 }
 async function scanOutputFile(absolutePath, path, limits) {
   const findings = [];
-  const { size } = await stat2(absolutePath);
+  const { size } = await stat3(absolutePath);
   if (size > limits.maxFileBytes) {
     findings.push({
       path,
@@ -39681,105 +40058,6 @@ async function scanOutputFile(absolutePath, path, limits) {
   return [...findings, ...await scanText(absolutePath, path, limits)];
 }
 
-// action/src/pack/outputs.ts
-import { lstat as lstat2, readdir as readdir2, realpath, stat as stat3 } from "node:fs/promises";
-import { join } from "node:path";
-
-// action/src/shared/inside-root.ts
-import { isAbsolute, relative, sep } from "node:path";
-function isInsideRoot(root, candidate) {
-  const rel = relative(root, candidate);
-  return rel === "" || rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
-}
-
-// action/src/pack/outputs.ts
-async function resolveOutputsRoot(root) {
-  return realpath(root);
-}
-async function resolveItem(rootReal, itemPath) {
-  const unsafe = describeUnsafeItemPath(itemPath);
-  if (unsafe) return { ok: false, code: "unsafe-path", message: unsafe };
-  const clean = itemPath.replace(/\/+$/, "");
-  const candidate = join(rootReal, ...clean.split("/"));
-  let real;
-  try {
-    real = await realpath(candidate);
-  } catch {
-    const dangling = await lstat2(candidate).then(
-      () => true,
-      () => false
-    );
-    return {
-      ok: false,
-      code: "missing-file",
-      message: dangling ? `'${itemPath}' is a symbolic link to nothing` : `'${itemPath}' does not exist under the outputs root`
-    };
-  }
-  if (!isInsideRoot(rootReal, real)) {
-    return {
-      ok: false,
-      code: "path-escapes-root",
-      message: `'${itemPath}' resolves to '${real}', outside the outputs root; copy the file into the outputs instead of linking to it`
-    };
-  }
-  const info2 = await stat3(real);
-  if (info2.isFile()) return { ok: true, directory: false, files: [{ path: clean, absolutePath: real }] };
-  if (!info2.isDirectory()) {
-    return {
-      ok: false,
-      code: "not-a-file",
-      message: `'${itemPath}' is neither a regular file nor a directory`
-    };
-  }
-  const files = [];
-  const problem2 = await walk(rootReal, real, clean, files);
-  if (problem2) return problem2;
-  files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-  return { ok: true, directory: true, files };
-}
-async function walk(rootReal, dirReal, dirPath, out) {
-  const entries = await readdir2(dirReal, { withFileTypes: true });
-  for (const entry of entries) {
-    const path = `${dirPath}/${entry.name}`;
-    const unsafe = describeUnsafeItemPath(path);
-    if (unsafe) return { ok: false, code: "unsafe-path", message: unsafe };
-    const result = await resolveEntry(rootReal, join(dirReal, entry.name), path, entry.isSymbolicLink());
-    if (!result.ok) return result;
-    if (result.kind === "file") out.push({ path, absolutePath: result.real });
-    else {
-      const problem2 = await walk(rootReal, result.real, path, out);
-      if (problem2) return problem2;
-    }
-  }
-  return void 0;
-}
-async function resolveEntry(rootReal, absolute, path, isLink) {
-  let real;
-  try {
-    real = await realpath(absolute);
-  } catch {
-    return { ok: false, code: "missing-file", message: `'${path}' is a symbolic link to nothing` };
-  }
-  if (!isInsideRoot(rootReal, real)) {
-    return {
-      ok: false,
-      code: "path-escapes-root",
-      message: `'${path}' resolves to '${real}', outside the outputs root; copy the file into the outputs instead of linking to it`
-    };
-  }
-  const info2 = await stat3(real);
-  if (info2.isFile()) return { ok: true, kind: "file", real };
-  if (info2.isDirectory() && isLink) {
-    return {
-      ok: false,
-      code: "not-a-file",
-      message: `'${path}' is a symbolic link to a directory; list the directory it points to instead`
-    };
-  }
-  if (info2.isDirectory()) return { ok: true, kind: "directory", real };
-  return { ok: false, code: "not-a-file", message: `'${path}' is neither a regular file nor a directory` };
-}
-
 // action/src/app/scan-request.ts
 async function scanRequestOutputs(manifest, outputsDir, limits, onProgress) {
   const root = await resolveOutputsRoot(outputsDir);
@@ -39803,165 +40081,21 @@ async function scanRequestOutputs(manifest, outputsDir, limits, onProgress) {
   return [...results.values()];
 }
 
-// action/src/pack/digest.ts
-import { createHash } from "node:crypto";
-import { open as open3 } from "node:fs/promises";
-var readChunkBytes = 1024 * 1024;
-async function hashFile(absolutePath, buffer = Buffer.allocUnsafe(readChunkBytes)) {
-  const handle = await open3(absolutePath, "r");
-  try {
-    const hash = createHash("sha256");
-    let size = 0;
-    for (; ; ) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
-      size += bytesRead;
-    }
-    return { sha256: hash.digest("hex"), size };
-  } finally {
-    await handle.close();
-  }
-}
-async function hashFiles(paths, options = {}) {
-  const results = new Array(paths.length);
-  const workers = Math.max(1, Math.min(options.concurrency ?? 8, paths.length));
-  let next = 0;
-  let done = 0;
-  let bytes = 0;
-  const work = async () => {
-    const buffer = Buffer.allocUnsafe(readChunkBytes);
-    while (next < paths.length) {
-      const index = next++;
-      const digest = await hashFile(paths[index], buffer);
-      results[index] = digest;
-      done++;
-      bytes += digest.size;
-      options.onProgress?.(done, paths.length, bytes);
-    }
-  };
-  await Promise.all(Array.from({ length: workers }, work));
-  return results;
-}
-
-// action/src/app/validate-request.ts
-function listPinnedEntries(manifest) {
-  const entries = [];
-  manifest.collections.forEach((collection, c) => {
-    collection.items.forEach((item, i) => {
-      entries.push({ pointer: `/collections/${c}/items/${i}`, ...item });
-    });
-    if (collection.generation) {
-      entries.push({ pointer: `/collections/${c}/generation/script`, ...collection.generation.script });
-    }
-  });
-  return entries;
-}
-async function validateRequest(input) {
-  const repo = input.repo ?? await loadRepository(input.files, { configDir: input.configDir });
-  const text3 = await input.files.readText(input.manifestPath);
-  if (text3 === void 0) {
-    throw new EgressError("INPUT", `${input.manifestPath}: no such file in ${input.files.label}`);
-  }
-  const result = parseManifest(text3, input.manifestPath, repo.validators, {
-    config: repo.configValid ? repo.config : void 0,
-    workPackages: repo.workPackages
-  });
-  const validated = {
-    manifest: result.value,
-    document: result.parsed,
-    repo,
-    diagnostics: [...result.diagnostics]
-  };
-  if (result.value && input.outputsDir !== void 0) {
-    const entries = listPinnedEntries(result.value).filter(
-      (e) => describeUnsafeItemPath(e.path) === void 0
-    );
-    validated.diagnostics.push(
-      ...await checkPins(result.parsed, entries, input.outputsDir, input.onProgress)
-    );
-  }
-  validated.diagnostics = sortDiagnostics(validated.diagnostics);
-  return validated;
-}
-async function checkPins(parsed, entries, outputsDir, onProgress) {
-  const out = [];
-  let root;
-  try {
-    root = await resolveOutputsRoot(outputsDir);
-  } catch (error2) {
-    throw new EgressError("CONFIG", `the outputs root '${outputsDir}' does not exist or cannot be read`, {
-      cause: error2
-    });
-  }
-  const toHash = [];
-  for (const entry of entries) {
-    const resolution = await resolveItem(root, entry.path);
-    const at = `${entry.pointer}/path`;
-    if (!resolution.ok) {
-      out.push(diagnosticAt(parsed, at, resolution.code, `${resolution.message}.`));
-    } else if (resolution.directory) {
-      out.push(
-        diagnosticAt(
-          parsed,
-          at,
-          "unlocked-directory",
-          `'${entry.path}' is a directory of ${resolution.files.length} file(s); run 'egress-gate lock' to list and pin them.`
-        )
-      );
-    } else if (entry.sha256 === void 0 || entry.size === void 0) {
-      out.push(
-        diagnosticAt(
-          parsed,
-          entry.pointer,
-          "unpinned-item",
-          `'${entry.path}' has no sha256/size pin; run 'egress-gate lock'.`
-        )
-      );
-    } else {
-      toHash.push({ entry, absolutePath: resolution.files[0].absolutePath });
-    }
-  }
-  const digests = await hashFiles(
-    toHash.map((h) => h.absolutePath),
-    { onProgress }
-  );
-  toHash.forEach(({ entry }, i) => {
-    const digest = digests[i];
-    if (digest.sha256 !== entry.sha256) {
-      out.push(
-        diagnosticAt(
-          parsed,
-          `${entry.pointer}/sha256`,
-          "hash-mismatch",
-          `'${entry.path}' has SHA-256 ${digest.sha256} on disk but is pinned as ${entry.sha256}; the file changed since it was locked. Re-run 'egress-gate lock' and ask for new reviews.`
-        )
-      );
-    } else if (digest.size !== entry.size) {
-      out.push(
-        diagnosticAt(
-          parsed,
-          `${entry.pointer}/size`,
-          "size-mismatch",
-          `'${entry.path}' is ${digest.size} bytes on disk but pinned as ${entry.size}.`
-        )
-      );
-    }
-  });
-  return out;
-}
-
 // action/src/app/review.ts
 async function reviewPullRequest(forge, number, options) {
-  const facts = await collectFacts(forge, number, { configDir: options.configDir });
-  return evaluateFacts(facts, options);
+  const facts = await collectFacts(forge, number, {
+    configDir: options.configDir,
+    ...options.trustedTip ? { trustedTip: options.trustedTip } : {}
+  });
+  return evaluateFacts(forge, facts, options);
 }
-async function evaluateFacts(facts, options) {
+async function evaluateFacts(forge, facts, options) {
   const { pull, changes } = facts;
   const refusals = refusalsOf(facts);
   const notes = [];
   const outcome = (fields) => ({
     pull,
+    trustedSha: facts.trustedSha,
     passed: false,
     refusals,
     diagnostics: [],
@@ -39972,11 +40106,14 @@ async function evaluateFacts(facts, options) {
   const present = changes.requests.filter(
     (p) => facts.changedFiles.some((f) => f.path === p && f.status !== "removed")
   );
+  if (facts.incompleteFileList) {
+    return outcome({ state: "refused", diagnostics: configDiagnostics });
+  }
   if (changes.requests.length === 0) {
     return outcome({ state: "no-request", passed: true, diagnostics: configDiagnostics });
   }
   const manifestPath = present.length === 1 ? present[0] : void 0;
-  const requestId = manifestPath ? idOf(manifestPath) : void 0;
+  const requestId = manifestPath ? requestIdOf(manifestPath) : void 0;
   if (!manifestPath || !facts.repository.configValid) {
     return outcome({
       state: refusals.length > 0 ? "refused" : "invalid",
@@ -39991,13 +40128,21 @@ async function evaluateFacts(facts, options) {
     repo: facts.repository,
     ...options.outputsDir ? { outputsDir: options.outputsDir } : {}
   });
-  if (!options.outputsDir) {
+  const pinDiagnostics = !options.outputsDir && validated.manifest && validated.document ? await verifyPinsAtForge(forge, pull.headSha, validated.manifest, validated.document, {
+    outputsRoot: facts.repository.config.outputsRoot
+  }) : [];
+  if (validated.manifest) {
     notes.push(
-      "Pins (SHA-256 and size) are not checked here: the outputs are not on this runner. They are checked again, file by file, when the request is packed."
+      options.outputsDir ? "Pins (SHA-256 and size) are checked against the outputs on this runner (outputs-root)." : `Pins (SHA-256 and size) are checked against the files at the head commit ${pull.headSha.slice(0, 7)}, read through the forge.`
     );
   }
   const loaded = await loadPolicy(facts.repository.config.policy, facts.base);
-  const diagnostics = [...configDiagnostics, ...loaded.diagnostics, ...validated.diagnostics];
+  const diagnostics = [
+    ...configDiagnostics,
+    ...loaded.diagnostics,
+    ...validated.diagnostics,
+    ...pinDiagnostics
+  ];
   const manifest = validated.manifest;
   const workPackage = manifest ? facts.repository.workPackages.get(manifest.workPackage) : void 0;
   let result;
@@ -40031,12 +40176,15 @@ async function evaluateFacts(facts, options) {
     diagnostics
   });
 }
-function idOf(path) {
-  return path.replace(/^requests\//, "").replace(/\.ya?ml$/, "");
-}
 function refusalsOf(facts) {
   const { requests, trusted } = facts.changes;
   const out = [];
+  if (facts.incompleteFileList) {
+    const { listed, total } = facts.incompleteFileList;
+    out.push(
+      `The forge listed only ${listed} of the ${total} files this pull request changes (GitHub lists at most 3,000), so egress-gate cannot tell whether it changes trusted configuration or more than one request. Split it: a request needs only its manifest (and, if they live in the repository, its outputs).`
+    );
+  }
   if (requests.length > 0 && trusted.length > 0) {
     out.push(
       `This pull request changes trusted configuration (${trusted.join(", ")}) together with a request. Configuration is read from the base branch and must be changed in its own pull request, reviewed by its code owners; remove these changes from this pull request.`
@@ -40047,9 +40195,10 @@ function refusalsOf(facts) {
       `This pull request touches more than one request (${requests.join(", ")}). Each request is classified and delivered on its own: open one pull request per request.`
     );
   }
-  for (const path of facts.existingOnBase) {
+  for (const { path, id, existing } of facts.existingOnBase) {
+    const spelling = existing === path ? `${path} already exists` : `${path} re-uses the id '${id}' of ${existing}, which exists`;
     out.push(
-      `${path} already exists on the base branch: that request was merged, so it has been delivered (or its delivery attempted). A delivered request cannot be changed or delivered again; open a new request with a new id.`
+      `${spelling} on the protected branch: that request was merged, so it has been delivered (or its delivery attempted). A delivered request id cannot be changed or delivered again, under either spelling (.yaml or .yml); open a new request with a new id.`
     );
   }
   return out;
@@ -40144,18 +40293,73 @@ function createGiteaClient(options) {
       void 0,
       [404]
     )).data,
-    /** Gitea answers with the one pull request whose head is the commit (404 when none). */
-    getPullForCommit: async (sha) => (await send(
-      `GET pull request for commit ${sha}`,
+    /**
+     * A file's bytes at a commit, streamed: `media` serves the Git LFS object when the file is an
+     * LFS pointer, else the blob. Undefined when absent (404).
+     */
+    openMedia: async (ref, path) => {
+      const what = `GET file ${path} at ${ref}`;
+      const url = `${base}${repoPath}/media/${encodePath(path)}?ref=${encodeURIComponent(ref)}`;
+      for (let attempt = 0; ; attempt++) {
+        let response;
+        try {
+          response = await doFetch(url, { headers: { authorization: `token ${options.token}` } });
+        } catch (error2) {
+          if (attempt < retries) {
+            await sleep(delay * 2 ** attempt);
+            continue;
+          }
+          throw createForgeError(
+            `Gitea: ${what}`,
+            0,
+            error2 instanceof Error ? error2.message : String(error2),
+            error2
+          );
+        }
+        if (response.status === 404) {
+          await response.body?.cancel();
+          return void 0;
+        }
+        if (response.ok) return response.body ?? void 0;
+        const transient = response.status === 429 || response.status >= 500;
+        if (transient && attempt < retries) {
+          await response.body?.cancel();
+          await sleep(delay * 2 ** attempt);
+          continue;
+        }
+        throw createForgeError(`Gitea: ${what}`, response.status, await messageOf(response));
+      }
+    },
+    /** Gitea (≥ 1.22.1) answers with the pull request merged as this commit (404 when none). */
+    getPullMergedAs: async (sha3) => (await send(
+      `GET pull request for commit ${sha3}`,
       "GET",
-      `${repoPath}/commits/${encodeURIComponent(sha)}/pull`,
+      `${repoPath}/commits/${encodeURIComponent(sha3)}/pull`,
       void 0,
       [404]
     )).data,
-    createStatus: async (sha, body) => (await send(
-      `POST status on ${sha}`,
+    /** Every open pull request; Gitea's list has no base filter in the versions egress-gate supports. */
+    listOpenPulls: () => getAll("GET open pull requests", `${repoPath}/pulls?state=open&sort=oldest`),
+    getBranch: (branch) => get(
+      `GET branch ${JSON.stringify(branch)}`,
+      `${repoPath}/branches/${encodeURIComponent(branch)}`
+    ),
+    getGitCommit: (sha3) => get(
+      `GET commit ${sha3}`,
+      `${repoPath}/git/commits/${encodeURIComponent(sha3)}?stat=false&verification=false&files=false`
+    ),
+    /** Commits `head` has and `base` has not; undefined when this Gitea answers 404 for commit ids. */
+    compare: async (base2, head) => (await send(
+      `GET compare ${base2}...${head}`,
+      "GET",
+      `${repoPath}/compare/${encodeURIComponent(base2)}...${encodeURIComponent(head)}`,
+      void 0,
+      [404]
+    )).data,
+    createStatus: async (sha3, body) => (await send(
+      `POST status on ${sha3}`,
       "POST",
-      `${repoPath}/statuses/${encodeURIComponent(sha)}`,
+      `${repoPath}/statuses/${encodeURIComponent(sha3)}`,
       body
     )).data,
     /** Not paginated on Gitea: one call returns every comment. */
@@ -40225,8 +40429,22 @@ function mapPullRequest(wire) {
     baseSha: text("pull request", "base.sha", wire.base?.sha),
     baseRef: wire.base?.ref ?? "",
     ...wire.merge_base ? { mergeBase: wire.merge_base } : {},
-    labels: (wire.labels ?? []).map((l) => l.name).filter((n) => typeof n === "string")
+    labels: (wire.labels ?? []).map((l) => l.name).filter((n) => typeof n === "string"),
+    ...wire.merged === true && wire.merge_commit_sha ? { mergeCommitSha: sha("pull request", "merge_commit_sha", wire.merge_commit_sha) } : {},
+    ...typeof wire.changed_files === "number" ? { changedFilesCount: wire.changed_files } : {}
   };
+}
+var shaPattern = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+function sha(what, field, value) {
+  if (typeof value !== "string" || !shaPattern.test(value)) fail(what, field, value);
+  return value;
+}
+function mapBranchTip(wire) {
+  return sha("branch", "commit.id", wire?.commit?.id);
+}
+function mapParents(wire) {
+  if (!Array.isArray(wire?.parents)) fail("commit", "parents", wire?.parents);
+  return wire.parents.map((p) => sha("commit", "parents[].sha", p?.sha));
 }
 var reviewStates = {
   APPROVED: "APPROVED",
@@ -40322,19 +40540,42 @@ function createGiteaForge(options) {
     listReviews: async (number) => mapReviews(await client.listPullReviews(number)),
     readFileAt: async (ref, path) => mapFileContent(await client.getContent(ref, path), path),
     listDirAt: async (ref, dir) => mapDirectory(await client.getContent(ref, dir)),
-    async findPullRequestsForCommit(sha) {
-      const pull = await client.getPullForCommit(sha);
-      if (pull?.state !== "open" || pull.head?.sha !== sha || typeof pull.number !== "number") return [];
-      return [pull.number];
+    async openFileAt(ref, path) {
+      const body = await client.openMedia(ref, path);
+      return body;
     },
-    // Implemented by the forge work (issue 9/8); the port is agreed first so both sides can build on it.
-    getBranchTip: () => notYet("getBranchTip"),
-    listOpenPullRequests: () => notYet("listOpenPullRequests"),
-    findMergedPullRequest: () => notYet("findMergedPullRequest"),
-    getCommitParents: () => notYet("getCommitParents"),
-    isAncestor: () => notYet("isAncestor"),
-    async setCommitStatus(sha, status) {
-      await client.createStatus(sha, {
+    async findPullRequestsForCommit(sha3) {
+      const open4 = (await client.listOpenPulls()).map(mapPullRequest);
+      return open4.filter((p) => p.headSha === sha3).map((p) => p.number).sort((a, b) => a - b);
+    },
+    getBranchTip: async (branch) => mapBranchTip(await client.getBranch(branch)),
+    async listOpenPullRequests(base) {
+      const open4 = (await client.listOpenPulls()).map(mapPullRequest);
+      return open4.filter((p) => p.state === "open" && p.baseRef === base).map((p) => p.number).sort((a, b) => a - b);
+    },
+    async findMergedPullRequest(sha3) {
+      const wire = await client.getPullMergedAs(sha3);
+      if (wire === void 0) return void 0;
+      const pull = mapPullRequest(wire);
+      return pull.merged && pull.mergeCommitSha === sha3 ? pull.number : void 0;
+    },
+    getCommitParents: async (sha3) => mapParents(await client.getGitCommit(sha3)),
+    async isAncestor(ancestor, sha3) {
+      if (ancestor === sha3) return true;
+      const compared = await client.compare(sha3, ancestor);
+      if (compared !== void 0) {
+        if (typeof compared.total_commits !== "number") {
+          throw new EgressError(
+            "FORGE",
+            `Gitea returned an unexpected comparison: field 'total_commits' is ${JSON.stringify(compared.total_commits)}.`
+          );
+        }
+        return compared.total_commits === 0;
+      }
+      return walkForAncestor(ancestor, sha3, async (c) => mapParents(await client.getGitCommit(c)));
+    },
+    async setCommitStatus(sha3, status) {
+      await client.createStatus(sha3, {
         state: status.state,
         context: status.context,
         description: truncateDescription(status.description),
@@ -40375,8 +40616,26 @@ function byName(labels) {
   for (const l of labels) if (l.name && typeof l.id === "number") map.set(l.name, l.id);
   return map;
 }
-function notYet(method) {
-  throw new EgressError("INTERNAL", `forge method ${method} is not implemented yet`);
+var ancestorWalkLimit = 500;
+async function walkForAncestor(ancestor, sha3, parentsOf) {
+  const seen = /* @__PURE__ */ new Set([sha3]);
+  const todo = [sha3];
+  while (todo.length > 0) {
+    if (seen.size > ancestorWalkLimit) {
+      throw new EgressError(
+        "FORGE",
+        `Gitea could not compare ${ancestor.slice(0, 7)} with ${sha3.slice(0, 7)}, and ${ancestorWalkLimit} commits of history did not reach it: cannot tell whether one descends from the other. Upgrade Gitea (its compare endpoint) or re-run the job.`
+      );
+    }
+    for (const parent of await parentsOf(todo.shift())) {
+      if (parent === ancestor) return true;
+      if (!seen.has(parent)) {
+        seen.add(parent);
+        todo.push(parent);
+      }
+    }
+  }
+  return false;
 }
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -44805,17 +45064,48 @@ function createGithubClient(options) {
         throw error2;
       }
     }),
-    listPullsForCommit: (sha) => call(
-      `GET pull requests for commit ${sha}`,
+    /** A blob's raw bytes as a stream (the git data API serves blobs up to 100 MB). */
+    getBlobStream: (blobSha) => call(`GET blob ${blobSha}`, async () => {
+      const answer = await octokit.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
+        ...r,
+        file_sha: blobSha,
+        headers: { accept: "application/vnd.github.raw+json" },
+        request: { parseSuccessResponseBody: false }
+      });
+      return answer.data;
+    }),
+    listPullsForCommit: (sha3) => call(
+      `GET pull requests for commit ${sha3}`,
       async () => octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {
         ...r,
-        commit_sha: sha,
+        commit_sha: sha3,
         per_page: 100
       })
     ),
-    createStatus: (sha, body) => call(
-      `POST status on ${sha}`,
-      async () => (await octokit.rest.repos.createCommitStatus({ ...r, sha, ...body })).data
+    getBranch: (branch) => call(
+      `GET branch ${JSON.stringify(branch)}`,
+      async () => (await octokit.rest.repos.getBranch({ ...r, branch })).data
+    ),
+    listOpenPulls: (base) => call(
+      `GET open pull requests against ${JSON.stringify(base)}`,
+      () => octokit.paginate(octokit.rest.pulls.list, { ...r, state: "open", base, per_page: 100 })
+    ),
+    getCommit: (sha3) => call(
+      `GET commit ${sha3}`,
+      // One file is enough: only the parents are read, and a big commit's file list is costly.
+      async () => (await octokit.rest.repos.getCommit({ ...r, ref: sha3, per_page: 1 })).data
+    ),
+    compare: (base, head) => call(
+      `GET compare ${base}...${head}`,
+      async () => (await octokit.rest.repos.compareCommitsWithBasehead({
+        ...r,
+        basehead: `${base}...${head}`,
+        per_page: 1
+      })).data
+    ),
+    createStatus: (sha3, body) => call(
+      `POST status on ${sha3}`,
+      async () => (await octokit.rest.repos.createCommitStatus({ ...r, sha: sha3, ...body })).data
     ),
     listIssueComments: (number) => call(
       `GET comments of #${number}`,
@@ -44880,8 +45170,36 @@ function mapPullRequest2(wire) {
     headRef: wire.head?.ref ?? "",
     baseSha: text2("pull request", "base.sha", wire.base?.sha),
     baseRef: wire.base?.ref ?? "",
-    labels: (wire.labels ?? []).map((l) => l.name).filter((n) => typeof n === "string")
+    labels: (wire.labels ?? []).map((l) => l.name).filter((n) => typeof n === "string"),
+    // For an open pull request GitHub's merge_commit_sha is a test merge: only a merged one has a real one.
+    ...wire.merged === true && wire.merge_commit_sha ? { mergeCommitSha: sha2("pull request", "merge_commit_sha", wire.merge_commit_sha) } : {},
+    ...typeof wire.changed_files === "number" ? { changedFilesCount: wire.changed_files } : {}
   };
+}
+var shaPattern2 = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+function sha2(what, field, value) {
+  if (typeof value !== "string" || !shaPattern2.test(value)) fail2(what, field, value);
+  return value;
+}
+function mapBranchTip2(wire) {
+  return sha2("branch", "commit.sha", wire?.commit?.sha);
+}
+function mapPullNumbers(wire) {
+  return wire.map((p) => {
+    if (typeof p?.number !== "number") fail2("pull request list", "number", p?.number);
+    return p.number;
+  });
+}
+function mapParents2(wire) {
+  if (!Array.isArray(wire?.parents)) fail2("commit", "parents", wire?.parents);
+  return wire.parents.map((p) => sha2("commit", "parents[].sha", p?.sha));
+}
+function mapIsAncestor(wire) {
+  const status = wire?.status;
+  if (status !== "ahead" && status !== "identical" && status !== "behind" && status !== "diverged") {
+    fail2("comparison", "status", status);
+  }
+  return status === "ahead" || status === "identical";
 }
 var reviewStates2 = {
   APPROVED: "APPROVED",
@@ -44942,6 +45260,17 @@ function mapDirectory2(wire) {
   if (!Array.isArray(wire)) return [];
   return wire.filter((e) => e.type === "file").map((e) => e.name).sort();
 }
+function mapFileEntry(wire) {
+  if (wire === void 0 || Array.isArray(wire)) return void 0;
+  const file = wire;
+  if (file.type !== "file") return void 0;
+  const blobSha = text2("content", "sha", file.sha);
+  const size = typeof file.size === "number" ? file.size : fail2("content", "size", file.size);
+  if (file.encoding === "base64" && (file.content !== "" || size === 0)) {
+    return { blobSha, size, inline: Buffer.from(file.content, "base64") };
+  }
+  return { blobSha, size };
+}
 
 // action/src/forge/github/github-forge.ts
 var githubWorkflowBot = "github-actions[bot]";
@@ -44967,18 +45296,43 @@ function createGithubForge(options) {
     listReviews: async (number) => mapReviews2(await client.listPullReviews(number)),
     readFileAt: async (ref, path) => mapFileContent2(await client.getContent(ref, path), path),
     listDirAt: async (ref, dir) => mapDirectory2(await client.getContent(ref, dir)),
-    async findPullRequestsForCommit(sha) {
-      const pulls = await client.listPullsForCommit(sha);
-      return pulls.filter((p) => p.state === "open" && p.head.sha === sha).map((p) => p.number);
+    async openFileAt(ref, path) {
+      const file = mapFileEntry(await client.getContent(ref, path));
+      if (file === void 0) return void 0;
+      if (file.inline !== void 0)
+        return (async function* () {
+          yield file.inline;
+        })();
+      const body = await client.getBlobStream(file.blobSha);
+      if (!body) return void 0;
+      return body;
     },
-    // Implemented by the forge work (issue 9/8); the port is agreed first so both sides can build on it.
-    getBranchTip: () => notYet2("getBranchTip"),
-    listOpenPullRequests: () => notYet2("listOpenPullRequests"),
-    findMergedPullRequest: () => notYet2("findMergedPullRequest"),
-    getCommitParents: () => notYet2("getCommitParents"),
-    isAncestor: () => notYet2("isAncestor"),
-    async setCommitStatus(sha, status) {
-      await client.createStatus(sha, {
+    async findPullRequestsForCommit(sha3) {
+      const pulls = await client.listPullsForCommit(sha3);
+      return pulls.filter((p) => p.state === "open" && p.head.sha === sha3).map((p) => p.number);
+    },
+    getBranchTip: async (branch) => mapBranchTip2(await client.getBranch(branch)),
+    async listOpenPullRequests(base) {
+      const pulls = await client.listOpenPulls(base);
+      return mapPullNumbers(pulls.filter((p) => p.state === "open" && p.base.ref === base)).sort(
+        (a, b) => a - b
+      );
+    },
+    async findMergedPullRequest(sha3) {
+      const listed = await client.listPullsForCommit(sha3);
+      for (const candidate of listed.filter((p) => p.merged_at && p.merge_commit_sha === sha3)) {
+        const pull = mapPullRequest2(await client.getPull(candidate.number));
+        if (pull.merged && pull.mergeCommitSha === sha3) return pull.number;
+      }
+      return void 0;
+    },
+    getCommitParents: async (sha3) => mapParents2(await client.getCommit(sha3)),
+    async isAncestor(ancestor, sha3) {
+      if (ancestor === sha3) return true;
+      return mapIsAncestor(await client.compare(ancestor, sha3));
+    },
+    async setCommitStatus(sha3, status) {
+      await client.createStatus(sha3, {
         state: status.state,
         context: status.context,
         description: truncateDescription(status.description),
@@ -44995,9 +45349,6 @@ function createGithubForge(options) {
     },
     removeLabel: (number, label) => client.removeIssueLabel(number, label)
   };
-}
-function notYet2(method) {
-  throw new EgressError("INTERNAL", `forge method ${method} is not implemented yet`);
 }
 
 // action/src/forge/choose-forge.ts
@@ -45032,7 +45383,18 @@ function chooseForge(settings) {
 }
 
 // action/src/action/event.ts
-var supportedEvents = ["pull_request", "pull_request_target", "pull_request_review", "workflow_run"];
+var supportedEvents = [
+  "pull_request",
+  "pull_request_target",
+  "pull_request_review",
+  "workflow_run",
+  "push"
+];
+var commitId = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+var zeros = /^0+$/;
+function isMergedPull(trigger) {
+  return trigger.kind === "pull" && trigger.closed && trigger.merged;
+}
 function readTrigger(eventName, payload) {
   const p = payload ?? {};
   const action = typeof p["action"] === "string" ? p["action"] : "";
@@ -45045,22 +45407,50 @@ function readTrigger(eventName, payload) {
       if (typeof number !== "number")
         return { kind: "unsupported", reason: `the ${eventName} payload has no pull request number` };
       const head = pr["head"] ?? {};
+      const base = pr["base"] ?? {};
       return {
         kind: "pull",
         number,
         action,
         closed: pr["state"] === "closed",
         merged: pr["merged"] === true,
-        ...typeof head["sha"] === "string" ? { headSha: head["sha"] } : {}
+        ...typeof head["sha"] === "string" ? { headSha: head["sha"] } : {},
+        ...typeof base["ref"] === "string" && base["ref"] !== "" ? { baseRef: base["ref"] } : {}
+      };
+    }
+    case "push": {
+      const ref = p["ref"];
+      const before = p["before"];
+      const after = p["after"];
+      if (typeof ref !== "string" || ref === "") {
+        return { kind: "unsupported", reason: "the push payload has no ref" };
+      }
+      for (const [name, value] of [
+        ["before", before],
+        ["after", after]
+      ]) {
+        if (typeof value !== "string" || !(commitId.test(value) || zeros.test(value))) {
+          return { kind: "unsupported", reason: `the push payload's '${name}' is not a commit id` };
+        }
+      }
+      const branch = ref.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : void 0;
+      return {
+        kind: "push",
+        ref,
+        ...branch ? { branch } : {},
+        before,
+        after,
+        created: p["created"] === true || zeros.test(before),
+        deleted: p["deleted"] === true || zeros.test(after)
       };
     }
     case "workflow_run": {
       const run2 = p["workflow_run"] ?? {};
-      const sha = run2["head_sha"];
-      if (typeof sha !== "string" || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) {
+      const sha3 = run2["head_sha"];
+      if (typeof sha3 !== "string" || !commitId.test(sha3)) {
         return { kind: "unsupported", reason: "the workflow_run payload has no head_sha" };
       }
-      return { kind: "commit", sha };
+      return { kind: "commit", sha: sha3 };
     }
     default:
       return {
@@ -45163,14 +45553,29 @@ function planLabels(current, wanted) {
     remove: managed.filter((l) => !wanted.includes(l))
   };
 }
+var maxCommentLength = 65e3;
+var listLimits = [25, 10, 3, 1];
 function renderComment(outcome, context) {
-  return `${commentMarker}
-${renderBody(outcome, context)}`;
+  return fitted(outcome, context, `${commentMarker}
+`, maxCommentLength);
 }
 function renderSummary(outcome, context) {
-  return renderBody(outcome, context);
+  return fitted(outcome, context, "", maxCommentLength);
 }
-function renderBody(outcome, context) {
+function fitted(outcome, context, prefix, max) {
+  let body = "";
+  for (const limit of listLimits) {
+    body = prefix + renderBody(outcome, context, limit);
+    if (body.length <= max) return body;
+  }
+  const note = "\n\n\u2026 (cut to fit the forge's comment size limit; the job log has every detail)";
+  return body.slice(0, max - note.length) + note;
+}
+function capped(lines, limit) {
+  if (lines.length <= limit) return [...lines];
+  return [...lines.slice(0, limit), `- \u2026 and ${lines.length - limit} more`];
+}
+function renderBody(outcome, context, limit) {
   const out = [];
   const id = outcome.requestId ? ` \u2014 request \`${escapeText(outcome.requestId, 100).replace(/`/g, "")}\`` : "";
   out.push(`### egress-gate${id}`, "");
@@ -45181,23 +45586,47 @@ function renderBody(outcome, context) {
     );
   out.push(`**${headline[outcome.state]}** ${escapeText(describe2(outcome))}`, "");
   if (outcome.refusals.length > 0) {
-    out.push("#### Refused", "", ...outcome.refusals.map((r) => `- ${escapeText(r, 1e3)}`), "");
+    out.push(
+      "#### Refused",
+      "",
+      ...capped(
+        outcome.refusals.map((r) => `- ${escapeText(r, 1e3)}`),
+        limit
+      ),
+      ""
+    );
   }
   const { result, policy } = outcome;
   if (result && policy) {
-    out.push(...renderTable(result.collections, policy), "");
+    out.push(...renderTable(result.collections, policy, Math.max(limit * 4, 20)), "");
     const missing = result.collections.flatMap(
       (c) => c.missing.map((m) => `- **${escapeText(c.name, 100)}**: ${escapeText(m)}`)
     );
     if (missing.length > 0 && outcome.state !== "refused")
-      out.push("#### What is still missing", "", ...missing, "");
+      out.push("#### What is still missing", "", ...capped(missing, limit), "");
     const ignored = result.collections.flatMap((c) => c.ignored.map((i) => ({ ...i, collection: c.name })));
     const unique = [...new Map(ignored.map((i) => [`${i.reviewId}:${i.detail}`, i])).values()];
     if (unique.length > 0) {
-      out.push("#### Reviews not counted", "", ...unique.map((i) => `- ${escapeText(i.detail)}`), "");
+      out.push(
+        "#### Reviews not counted",
+        "",
+        ...capped(
+          unique.map((i) => `- ${escapeText(i.detail)}`),
+          limit
+        ),
+        ""
+      );
     }
     if (result.reasons.length > 0)
-      out.push("#### Request", "", ...result.reasons.map((r) => `- ${escapeText(r)}`), "");
+      out.push(
+        "#### Request",
+        "",
+        ...capped(
+          result.reasons.map((r) => `- ${escapeText(r)}`),
+          limit
+        ),
+        ""
+      );
     const reasons = result.collections.flatMap(
       (c) => c.reasons.map((r) => `- **${escapeText(c.name, 100)}**: ${escapeText(r)}`)
     );
@@ -45205,27 +45634,37 @@ function renderBody(outcome, context) {
       out.push(
         "<details><summary>How each decision was made</summary>",
         "",
-        ...reasons,
+        ...capped(reasons, limit * 2),
         "",
         "</details>",
         ""
       );
     }
   }
-  out.push(...renderFindings(outcome));
+  out.push(...renderFindings(outcome, limit));
   const problems = sortDiagnostics(outcome.diagnostics);
   if (problems.length > 0) {
     out.push(
       context.forge === "gitea" ? "#### Problems" : "#### Problems (also annotated on the files)",
       "",
-      ...problems.map((d) => `- ${codeSpan(formatDiagnostic(d))}`),
+      ...capped(
+        problems.map((d) => `- ${codeSpan(formatDiagnostic(d))}`),
+        limit * 2
+      ),
       ""
     );
   }
-  if (outcome.notes.length > 0) out.push(...outcome.notes.map((n) => `> ${escapeText(n)}`), "");
+  if (outcome.notes.length > 0)
+    out.push(
+      ...capped(
+        outcome.notes.map((n) => `> ${escapeText(n)}`),
+        limit
+      ),
+      ""
+    );
   const footer = [
     `head \`${outcome.pull.headSha.slice(0, 7)}\``,
-    `configuration from base \`${outcome.pull.baseSha.slice(0, 7)}\``,
+    `configuration from ${escapeText(outcome.pull.baseRef, 100)} at \`${(outcome.trustedSha ?? outcome.pull.baseSha).slice(0, 7)}\``,
     ...policy ? [`policy \`${escapeText(policy.name, 80)}\``] : [],
     ...context.runUrl ? [`[run](${context.runUrl})`] : []
   ];
@@ -45233,18 +45672,19 @@ function renderBody(outcome, context) {
   return out.join("\n");
 }
 var MAX_FINDINGS_SHOWN = 30;
-function renderFindings(outcome) {
+function renderFindings(outcome, limit) {
   const all = (outcome.findings ?? []).flatMap(
     (c) => c.findings.map((f) => ({ ...f, collection: c.collection }))
   );
   if (outcome.findings === void 0) return [];
   if (all.length === 0)
     return ["#### Disclosure-risk checks", "", "No findings in the outputs (advisory).", ""];
-  const lines = all.slice(0, MAX_FINDINGS_SHOWN).map((f) => {
+  const shown = Math.min(MAX_FINDINGS_SHOWN, limit + 5);
+  const lines = all.slice(0, shown).map((f) => {
     const where = f.line > 0 ? `${f.path}:${f.line}:${f.column}` : f.path;
     return `- ${codeSpan(where)} ${escapeText(f.code, 40)}: ${escapeText(f.message)} (${escapeText(f.collection, 100)})`;
   });
-  const more = all.length > MAX_FINDINGS_SHOWN ? [`- \u2026 and ${all.length - MAX_FINDINGS_SHOWN} more`] : [];
+  const more = all.length > shown ? [`- \u2026 and ${all.length - shown} more`] : [];
   return [
     "#### Disclosure-risk findings (advisory: for the reviewers to judge, never an approval)",
     "",
@@ -45257,11 +45697,11 @@ function codeSpan(text3) {
   const flat = text3.replace(/[`\r\n]+/g, "'").slice(0, 600);
   return `\`${flat}\``;
 }
-function renderTable(collections, policy) {
+function renderTable(collections, policy, limit) {
   const roles = policy.classifyingRoles;
   const head = `| Collection | ${roles.map((r) => escapeText(r.title, 60)).join(" | ")} | State |`;
   const rule = `|---|${roles.map(() => "---|").join("")}---|`;
-  const rows = collections.map((c) => {
+  const rows = collections.slice(0, limit).map((c) => {
     const cells = roles.map((r) => {
       const k = c.classifications.find((x) => x.role === r.id);
       return k ? `tier ${k.tier} \xB7 ${escapeLogin(k.user)} \xB7 \`${k.commit.slice(0, 7)}\`` : "\u2014";
@@ -45269,7 +45709,8 @@ function renderTable(collections, policy) {
     const state = c.tier !== void 0 ? `${c.state} (tier ${c.tier})` : c.state;
     return `| ${escapeText(c.name, 100)} | ${cells.join(" | ")} | ${state} |`;
   });
-  return [head, rule, ...rows];
+  const more = collections.length > limit ? ["", `\u2026 and ${collections.length - limit} more collections (see the job log)`] : [];
+  return [head, rule, ...rows, ...more];
 }
 function annotationsOf(diagnostics) {
   return sortDiagnostics(diagnostics).map((d) => ({
@@ -45286,21 +45727,43 @@ async function publishOutcome(forge, outcome, context, io2) {
   const status = { ...found, description: io2.redact(found.description) };
   const number = outcome.pull.number;
   await forge.setCommitStatus(outcome.pull.headSha, status);
-  const body = io2.redact(renderComment(outcome, context));
-  const marked = (await forge.listComments(number)).filter((c) => c.body.startsWith(commentMarker));
-  const me = marked.length > 0 ? (await forge.getAuthenticatedUser()).toLowerCase() : "";
-  const mine = marked.find((c) => c.author.toLowerCase() === me);
-  if (mine) {
-    if (mine.body !== body) await forge.updateComment(mine.id, body);
-  } else if (outcome.state !== "no-request") {
-    await forge.createComment(number, body);
-  }
-  const plan = planLabels(outcome.pull.labels, labelsOf(outcome));
-  await forge.addLabels(number, plan.add);
-  for (const label of plan.remove) await forge.removeLabel(number, label);
+  const attempt = async (what, write) => {
+    try {
+      await write();
+    } catch (error2) {
+      io2.warning(
+        `egress-gate: the ${status.state} status on ${outcome.pull.headSha.slice(0, 7)} is set, but ${what} failed: ${describeError(error2)}`
+      );
+    }
+  };
+  await attempt(`writing the comment on #${number}`, async () => {
+    const body = io2.redact(renderComment(outcome, context));
+    const marked = (await forge.listComments(number)).filter((c) => c.body.startsWith(commentMarker));
+    const me = marked.length > 0 ? (await forge.getAuthenticatedUser()).toLowerCase() : "";
+    const mine = marked.find((c) => c.author.toLowerCase() === me);
+    if (mine) {
+      if (mine.body !== body) await forge.updateComment(mine.id, body);
+    } else if (outcome.state !== "no-request") {
+      await forge.createComment(number, body);
+    }
+  });
+  await attempt(`updating the labels of #${number}`, async () => {
+    const plan = planLabels(outcome.pull.labels, labelsOf(outcome));
+    await forge.addLabels(number, plan.add);
+    for (const label of plan.remove) await forge.removeLabel(number, label);
+  });
   if (forge.capabilities.annotations) for (const a of annotationsOf(outcome.diagnostics)) io2.annotate(a);
-  await io2.writeSummary(renderSummary(outcome, context));
+  await attempt("writing the job summary", () => io2.writeSummary(renderSummary(outcome, context)));
   return status;
+}
+
+// action/src/action/run-release.ts
+async function runRelease(run2) {
+  const what = run2.trigger.kind === "push" ? `push to ${run2.trigger.ref}` : `merge of #${run2.trigger.number}`;
+  throw new EgressError(
+    "USAGE",
+    `mode 'release' (merge \u2192 package \u2192 deliver) is not available in this version of egress-gate yet; nothing was delivered for the ${what}.`
+  );
 }
 
 // action/src/action/run.ts
@@ -45310,15 +45773,18 @@ async function run(inputs, context, io2, options = {}) {
   const payload = JSON.parse(await readFile(context.eventPath, "utf8"));
   const trigger = readTrigger(context.eventName, payload);
   if (trigger.kind === "unsupported") throw new EgressError("USAGE", `${trigger.reason}.`);
-  const mode = inputs.mode !== "auto" ? inputs.mode : trigger.kind === "pull" && trigger.merged ? "release" : "review";
-  if (mode === "release") {
+  const releaseTrigger = trigger.kind === "push" || isMergedPull(trigger);
+  const mode = inputs.mode !== "auto" ? inputs.mode : releaseTrigger ? "release" : "review";
+  if (mode === "release" && !releaseTrigger) {
     throw new EgressError(
       "USAGE",
-      "mode 'release' (merge \u2192 package \u2192 deliver) is not available in this version of egress-gate yet; nothing was delivered."
+      `mode 'release' runs on a push to the protected branch (recommended) or on a merged pull request's 'closed' event, not on '${context.eventName}'; nothing was delivered.`
     );
   }
-  if (trigger.kind === "pull" && trigger.closed) {
-    io2.info(`Pull request #${trigger.number} is closed without merging: nothing to evaluate.`);
+  if (trigger.kind === "pull" && trigger.closed && mode === "review") {
+    io2.info(
+      `Pull request #${trigger.number} is closed${trigger.merged ? " (merged)" : " without merging"}: nothing to evaluate.`
+    );
     return;
   }
   const [owner, repo] = context.repository.split("/");
@@ -45333,6 +45799,100 @@ async function run(inputs, context, io2, options = {}) {
     log: (m) => io2.warning(m)
   };
   const forge = (options.createForge ?? chooseForge)(settings);
+  const protectedBranch = inputs.baseBranch ?? readDefaultBranch(payload);
+  const outputsDir = inputs.outputsRoot ? isAbsolute2(inputs.outputsRoot) ? inputs.outputsRoot : resolve(context.workspace, inputs.outputsRoot) : void 0;
+  const runUrl = context.serverUrl && context.runId ? `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}` : void 0;
+  const dispatch = { forge, inputs, io: io2, protectedBranch, outputsDir, runUrl };
+  if (trigger.kind === "push") {
+    await onPush(trigger, mode, dispatch, context);
+    return;
+  }
+  if (mode === "release" && isMergedPull(trigger)) {
+    await runRelease({ ...releaseBase(dispatch, context), trigger });
+    return;
+  }
+  await reviewEvent(trigger, dispatch);
+}
+function releaseBase(d, context) {
+  if (!d.protectedBranch) {
+    throw new EgressError(
+      "USAGE",
+      "the event names no default branch: set the 'base-branch' input to the protected branch."
+    );
+  }
+  return {
+    forge: d.forge,
+    inputs: d.inputs,
+    context,
+    io: d.io,
+    protectedBranch: d.protectedBranch,
+    ...d.outputsDir ? { outputsDir: d.outputsDir } : {},
+    ...d.runUrl ? { runUrl: d.runUrl } : {}
+  };
+}
+async function onPush(trigger, mode, d, context) {
+  if (trigger.branch === void 0 || trigger.branch !== d.protectedBranch) {
+    d.io.info(
+      `Push to ${trigger.ref}, not to the protected branch '${d.protectedBranch ?? "(unknown)"}': nothing to do.`
+    );
+    return;
+  }
+  if (trigger.deleted) {
+    d.io.info(`The push deleted ${trigger.ref}: nothing to do.`);
+    return;
+  }
+  let releaseError;
+  if (mode !== "review") {
+    try {
+      await runRelease({ ...releaseBase(d, context), trigger });
+    } catch (error2) {
+      releaseError = error2;
+    }
+  }
+  try {
+    await reevaluateOpenRequests(d.forge, d.protectedBranch, d);
+  } catch (error2) {
+    if (releaseError === void 0) throw error2;
+    d.io.warning(`Re-evaluating the open requests failed too: ${describeError(error2)}`);
+  }
+  if (releaseError !== void 0) throw releaseError;
+}
+async function reevaluateOpenRequests(forge, protectedBranch, d) {
+  const tip = await forge.getBranchTip(protectedBranch);
+  const open4 = await forge.listOpenPullRequests(protectedBranch);
+  d.io.info(
+    `Re-evaluating ${open4.length} open pull request(s) against ${protectedBranch} at ${tip.slice(0, 7)}.`
+  );
+  const failures = [];
+  for (const number of open4) {
+    let headSha;
+    try {
+      const outcome = await reviewPullRequest(forge, number, {
+        configDir: d.inputs.configDir,
+        trustedTip: tip
+      });
+      headSha = outcome.pull.headSha;
+      if (outcome.state === "no-request") continue;
+      const status = await publishOutcome(
+        forge,
+        outcome,
+        { forge: forge.kind, ...d.runUrl ? { runUrl: d.runUrl } : {} },
+        d.io
+      );
+      d.io.info(`egress-gate: #${number} ${status.state}: ${describe2(outcome)}`);
+    } catch (error2) {
+      failures.push(`#${number}: ${describeError(error2)}`);
+      if (headSha) await markUnevaluated(forge, headSha, [number], error2, d.runUrl, d.io);
+    }
+  }
+  if (failures.length > 0) {
+    throw new EgressError("FORGE", `could not re-evaluate ${failures.join("; ")}`, {
+      transient: true
+    });
+  }
+}
+async function reviewEvent(trigger, d) {
+  const { forge, inputs, io: io2, protectedBranch, outputsDir, runUrl } = d;
   const candidates = trigger.kind === "pull" ? [trigger.number] : await forge.findPullRequestsForCommit(trigger.sha);
   if (candidates.length === 0 && trigger.kind === "commit") {
     io2.info(
@@ -45340,22 +45900,21 @@ async function run(inputs, context, io2, options = {}) {
     );
     return;
   }
-  const protectedBase = inputs.baseBranch ?? readDefaultBranch(payload);
-  const outputsDir = inputs.outputsRoot ? isAbsolute2(inputs.outputsRoot) ? inputs.outputsRoot : resolve(context.workspace, inputs.outputsRoot) : void 0;
-  const runUrl = context.serverUrl && context.runId ? `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}` : void 0;
   try {
+    const trustedTip = protectedBranch ? await forge.getBranchTip(protectedBranch) : void 0;
     let outcome;
     for (const candidate of candidates) {
       const evaluated = await reviewPullRequest(forge, candidate, {
         configDir: inputs.configDir,
-        ...outputsDir ? { outputsDir } : {}
+        ...outputsDir ? { outputsDir } : {},
+        ...trustedTip ? { trustedTip } : {}
       });
-      if (protectedBase === void 0 || evaluated.pull.baseRef === protectedBase) {
+      if (protectedBranch === void 0 || evaluated.pull.baseRef === protectedBranch) {
         outcome = evaluated;
         break;
       }
       io2.info(
-        `Pull request #${candidate} targets '${evaluated.pull.baseRef}', not the protected branch '${protectedBase}': not evaluated (set the base-branch input to change this).`
+        `Pull request #${candidate} targets '${evaluated.pull.baseRef}', not the protected branch '${protectedBranch}': not evaluated (set the base-branch input to change this).`
       );
     }
     if (!outcome) return;
@@ -45370,24 +45929,30 @@ async function run(inputs, context, io2, options = {}) {
     io2.info(`egress-gate: #${number} ${status.state}: ${describe2(outcome)}`);
     if (status.state === "failure") io2.setFailed(`egress-gate: ${describe2(outcome)}`);
   } catch (error2) {
-    const sha = trigger.kind === "pull" ? trigger.headSha : trigger.sha;
-    if (sha) await markUnevaluated(forge, sha, error2, runUrl, io2);
+    const sha3 = trigger.kind === "pull" ? trigger.headSha : trigger.sha;
+    if (sha3) await markUnevaluated(forge, sha3, candidates, error2, runUrl, io2);
     throw error2;
   }
 }
-async function markUnevaluated(forge, sha, error2, runUrl, io2) {
+async function markUnevaluated(forge, sha3, pulls, error2, runUrl, io2) {
   const transient = error2 instanceof EgressError && error2.transient;
   const description = io2.redact(
     `egress-gate could not evaluate this commit${transient ? " (temporary forge failure): re-run the job" : ": see the job log"}.`
   );
   try {
-    await forge.setCommitStatus(sha, {
+    await forge.setCommitStatus(sha3, {
       state: "error",
       context: statusContext,
       description,
       ...runUrl ? { targetUrl: runUrl } : {}
     });
   } catch {
+  }
+  for (const number of pulls) {
+    try {
+      await forge.removeLabel(number, "egress:cleared");
+    } catch {
+    }
   }
 }
 function setOutputs(outcome, io2) {
