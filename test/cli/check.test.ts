@@ -35,7 +35,7 @@ describe('egress-gate check', () => {
     expect(await runCli(['check', manifest], run.io)).toBe(1);
     const lines = run.stdout().split('\n');
     expect(lines).toContain(
-      "outputs/report/tables/table-1.csv:3:7: small-cell: count 4 in column 'count' is below the threshold of 10 (collection report-inputs)",
+      "outputs/report/tables/table-1.csv:3:7: small-cell: count 4 in column 'count' is below the threshold of 10 [inferred, advice, B3] — suppress it or combine categories, and check it cannot be recovered from totals (collection report-inputs)",
     );
     expect(lines.some((l) => l.startsWith('outputs/report/text/findings.md:2:5: email-address:'))).toBe(true);
     expect(run.stdout()).not.toContain('jane.doe@example.org');
@@ -49,7 +49,19 @@ describe('egress-gate check', () => {
     expect(report.manifest).toBe(manifest);
     const inputs = report.collections.find((c: { collection: string }) => c.collection === 'report-inputs');
     expect(inputs.findings).toEqual([
-      expect.objectContaining({ path: 'report/tables/table-1.csv', line: 2, column: 7, code: 'small-cell' }),
+      {
+        rule: 'small-cell',
+        severity: 'advice',
+        file: 'report/tables/table-1.csv',
+        line: 2,
+        column: 7,
+        cell: 'B2',
+        basis: 'inferred',
+        acknowledged: false,
+        message: "count 4 in column 'count' is below the threshold of 10",
+        advice: 'suppress it or combine categories, and check it cannot be recovered from totals',
+        manifestLine: expect.any(Number),
+      },
     ]);
   });
 

@@ -10,6 +10,7 @@ import {
   renderSummary,
   statusOf,
 } from './report.js';
+import { findingAnnotations } from './report-findings.js';
 import type { ActionIo } from './run.js';
 
 /** Status, sticky comment, labels, summary and annotations; each write skipped when nothing changed. */
@@ -40,7 +41,10 @@ export async function publishOutcome(
   await forge.addLabels(number, plan.add);
   for (const label of plan.remove) await forge.removeLabel(number, label);
 
-  if (forge.capabilities.annotations) for (const a of annotationsOf(outcome.diagnostics)) io.annotate(a);
+  if (forge.capabilities.annotations) {
+    for (const a of annotationsOf(outcome.diagnostics)) io.annotate(a);
+    for (const a of findingAnnotations(outcome.findings, outcome.manifestPath, undefined)) io.annotate(a);
+  }
   await io.writeSummary(renderSummary(outcome, context));
   return status;
 }
