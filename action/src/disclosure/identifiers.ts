@@ -4,7 +4,7 @@ export type LineFinding = Pick<RawFinding, 'column' | 'rule' | 'message' | 'advi
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 // UK numbers: +44 or 0, then 9–10 digits with optional spaces/hyphens, not inside a longer number.
-const PHONE = /(?<![\d.])(?:\+44\s?\(?0?\)?|0)(?:\d[\s-]?){9,10}(?![\d.])/g;
+const PHONE = /(?<![\d.])(?:\+44\s?\(?0?\)?|0)(?:\d[\s-]?){9,10}(?!\d|\.\d)/g;
 // Full UK postcodes (outward + inward code), e.g. "SW1A 1AA", "M1 1AE", "EC1A 1BB".
 const POSTCODE =
   /\b(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW]?|[A-HK-Y]\d[ABEHMNPRVWXY]?|\d\d|[A-HK-Y]\d\d) ?\d[ABD-HJLNP-UW-Z]{2})\b/gi;
@@ -12,7 +12,7 @@ const NHS_CANDIDATE = /(?<![\d.])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d.])/g;
 const DATE = /\b(\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})\b/g;
 const BIRTH_WORD = /\b(?:dob|d\.o\.b\.?|date[\s_-]*of[\s_-]*birth|birth[\s_-]*date|born)\b/i;
 // Decimal degrees with at least 4 decimals (≈ 11 m) as a latitude, longitude pair.
-const COORDINATES = /(?<![\d.])(-?\d{1,2}\.\d{4,})\s*[,;\s]\s*(-?\d{1,3}\.\d{4,})(?![\d.])/g;
+const COORDINATES = /(?<![\d.])(-?\d{1,2}\.\d{4,})\s*[,;\s]\s*(-?\d{1,3}\.\d{4,})(?!\d|\.\d)/g;
 // IPv4 as four octets 0–255, not part of a longer dotted number (version strings, dates).
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`(?<![\\d.])(?:${OCTET}\\.){3}${OCTET}(?![\\d]|\\.\\d)`, 'g');
