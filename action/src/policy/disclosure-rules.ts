@@ -118,6 +118,6 @@ export function checkBlockingFindings(collection: Collection, facts: PolicyFacts
     const ack = rules[rule as DisclosureRuleId]?.acknowledgeable
       ? ', or acknowledge it in the manifest with a reason'
       : '';
-    return `disclosure rule '${rule}' is blocking in policy ${facts.policy.name}: ${where}: ${first.message}${more}. ${first.advice}${ack}`;
+    return `disclosure rule '${rule}' is blocking in policy ${facts.policy.name}: ${where}: ${first.message}${more}; what to do: ${first.advice}${ack}`;
   });
 }
