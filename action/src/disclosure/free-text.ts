@@ -1,10 +1,12 @@
 /**
  * Free-text columns (notes, comments, reasons) can name people. A column is reported when its
  * median length is long and its values are mostly distinct. Memory is bounded: lengths go into a
- * histogram, and distinctness is judged on the first `SAMPLE` values.
+ * histogram over the first `MAX_VALUES` values, and distinctness is judged on the first `SAMPLE`.
  */
 const MAX_LENGTH = 2000;
 const SAMPLE = 2000;
+/** The median is taken over the first values only: enough to tell free text, and cheap. */
+const MAX_VALUES = 20_000;
 /** Fewer values than this say nothing about a column. */
 const MIN_VALUES = 5;
 const MIN_DISTINCT = 0.8;
@@ -22,7 +24,7 @@ export function createFreeTextStats(): FreeTextStats {
   let count = 0;
   return {
     add(value) {
-      if (value === '') return;
+      if (value === '' || count >= MAX_VALUES) return;
       count += 1;
       histogram[Math.min(value.length, MAX_LENGTH)]! += 1;
       if (sampled < SAMPLE) {

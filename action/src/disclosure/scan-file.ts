@@ -1,7 +1,5 @@
-import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { TableDeclaration } from '../manifest/types.js';
 import type { ResolvedRules } from '../policy/disclosure-rules.js';
 import { detectArchive, imageHasGps, looksBinary } from './binary.js';
@@ -9,6 +7,7 @@ import type { RawFinding } from './finding.js';
 import { scanLineForIdentifiers } from './identifiers.js';
 import { scanNotebook } from './notebook.js';
 import { createTableScanner, type TableSummary } from './tables.js';
+import { candidateLines, forEachTextBlock, lineAt } from './text-blocks.js';
 
 const HEAD_BYTES = 256 * 1024;
 const BIRTH_HEADER = /\b(?:dob|date[\s_-]*of[\s_-]*birth|birth[\s_-]*date|birth)\b/i;
@@ -84,17 +83,9 @@ async function scanText(
   const found: RawFinding[] = [];
   const perRule = new Map<string, number>();
   const dropped = new Map<string, number>();
-  const lines = createInterface({
-    input: createReadStream(absolutePath, { encoding: 'utf8', highWaterMark: 1024 * 1024 }),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
   const minDf = rules['residual-dof'].threshold ?? 10;
   let birthColumn = false;
-  let line = 0;
-  for await (const text of lines) {
-    line += 1;
-    const headers = table?.addLine(text, line);
-    if (headers && line === 1) birthColumn = headers.some((h) => BIRTH_HEADER.test(h));
+  const scanLine = (text: string, line: number) => {
     for (const f of scanLineForIdentifiers(text, { birthColumn: birthColumn && line > 1 })) {
       const n = (perRule.get(f.rule) ?? 0) + 1;
       perRule.set(f.rule, n);
@@ -117,7 +108,18 @@ async function scanText(
         });
       }
     }
-  }
+  };
+  await forEachTextBlock(absolutePath, (block, firstLine, starts) => {
+    if (table) {
+      for (let i = 0; i < starts.length; i += 1) {
+        const headers = table.addLine(lineAt(block, starts, i), firstLine + i);
+        if (headers && firstLine + i === 1) birthColumn = headers.some((h) => BIRTH_HEADER.test(h));
+      }
+    }
+    // Every line of a table with a birth-date column; elsewhere only lines a prefilter picks.
+    const lines = birthColumn ? starts.map((_, i) => i) : candidateLines(block, starts);
+    for (const i of lines) scanLine(lineAt(block, starts, i), firstLine + i);
+  });
   const tableResult = table?.finish();
   const findings = [...found, ...(tableResult?.findings ?? [])];
   if (extension === '.ipynb') {

@@ -72,6 +72,42 @@ export function splitDelimited(line: string, delimiter: string): { text: string;
   return fields;
 }
 
+/** `^\d+$` without a regular expression: this runs on every count cell. */
+function isWhole(text: string): boolean {
+  if (text.length === 0 || text.length > 15) return text.length > 15 && WHOLE.test(text);
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** splitDelimited into reused arrays (no objects per field); returns the number of fields. */
+function splitInto(line: string, delimiter: string, texts: string[], cols: number[]): number {
+  if (line.includes('"')) {
+    const fields = splitDelimited(line, delimiter);
+    fields.forEach((f, i) => {
+      texts[i] = f.text;
+      cols[i] = f.column;
+    });
+    return fields.length;
+  }
+  let n = 0;
+  let start = 0;
+  for (;;) {
+    const end = line.indexOf(delimiter, start);
+    const stop = end === -1 ? line.length : end;
+    const raw = line.slice(start, stop);
+    const first = raw.charCodeAt(0);
+    const last = raw.charCodeAt(raw.length - 1);
+    texts[n] = first <= 32 || last <= 32 ? raw.trim() : raw;
+    cols[n] = start + 1;
+    n += 1;
+    if (end === -1) return n;
+    start = end + 1;
+  }
+}
+
 type Role = 'count' | 'magnitude' | 'contributors' | 'largest' | 'identifier' | 'date' | 'category';
 
 /** Rows kept for differencing; a longer table is row-level data, not a table of aggregates. */
@@ -98,6 +134,8 @@ interface Column {
   countLike: boolean;
   wholeSeen: boolean;
   measure: boolean;
+  /** Inferred mode: a value that is not a number was seen (a category, not a measure). */
+  textual: boolean;
   text: FreeTextStats;
   dayDates: number;
   firstDate?: { line: number; column: number };
@@ -122,6 +160,8 @@ export function createTableScanner(
   let columns: Column[] = [];
   const index = new Map<string, number>();
   let rows: TableSummary['rows'] | undefined = [];
+  const texts: string[] = [];
+  const cols: number[] = [];
   const minCount = rules['small-cell'].threshold ?? 10;
   const base = declaration?.roundedTo ?? rules['unrounded-count'].threshold;
   const magnitudes = (declaration?.magnitudes ?? []).map((m) => ({ ...m }));
@@ -185,6 +225,7 @@ export function createTableScanner(
       countLike: !declaration && !namesNonCount(header),
       wholeSeen: false,
       measure: false,
+      textual: false,
       text: createFreeTextStats(),
       dayDates: 0,
     }));
@@ -205,10 +246,16 @@ export function createTableScanner(
   }
 
   function countCell(col: Column, text: string, line: number, column: number, i: number) {
-    const cell = cellName(i + 1, line);
-    const at = { line, column, cell };
-    if (SUPPRESSED.test(text)) return;
-    if (MISSING.test(text)) {
+    const whole = isWhole(text);
+    // The common case first, with nothing allocated: a count at or above the threshold, rounded.
+    if (whole) {
+      col.wholeSeen = true;
+      const value = Number(text);
+      if (value >= minCount && (base === undefined || base <= 1 || value % base === 0)) return;
+    }
+    const at = { line, column, cell: cellName(i + 1, line) };
+    if (!whole && SUPPRESSED.test(text)) return;
+    if (!whole && MISSING.test(text)) {
       push(
         {
           ...at,
@@ -221,7 +268,7 @@ export function createTableScanner(
       );
       return;
     }
-    if (!WHOLE.test(text)) {
+    if (!whole) {
       if (declaration) {
         push({
           ...at,
@@ -232,7 +279,6 @@ export function createTableScanner(
       } else col.countLike = false;
       return;
     }
-    col.wholeSeen = true;
     const value = Number(text);
     if (value === 0) {
       push(
@@ -269,15 +315,15 @@ export function createTableScanner(
     }
   }
 
-  function magnitudeCells(fields: { text: string; column: number }[], line: number) {
+  function magnitudeCells(count: number, line: number) {
     const num = (name: string | undefined) => {
       const at = name === undefined ? undefined : index.get(name);
-      const text = at === undefined ? undefined : fields[at]?.text;
+      const text = at === undefined || at >= count ? undefined : texts[at];
       return text !== undefined && NUMBER.test(text) ? Number(text) : undefined;
     };
     for (const m of magnitudes) {
       const at = index.get(m.column);
-      const field = at === undefined ? undefined : fields[at];
+      const field = at === undefined || at >= count ? undefined : { text: texts[at]!, column: cols[at]! };
       if (at === undefined || !field || SUPPRESSED.test(field.text) || !NUMBER.test(field.text)) continue;
       const where = { line, column: field.column, cell: cellName(at + 1, line) };
       const value = Number(field.text);
@@ -320,30 +366,36 @@ export function createTableScanner(
 
   return {
     addLine(text, line) {
-      if (text.trim() === '') return headers;
-      const fields = splitDelimited(text, delimiter);
+      if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return headers;
       if (!headers) {
-        start(fields, line);
+        start(splitDelimited(text, delimiter), line);
         return headers;
       }
+      const count = splitInto(text, delimiter, texts, cols);
       if (rows) {
-        if (rows.length < MAX_KEPT_ROWS) rows.push({ line, fields });
-        else rows = undefined;
+        if (rows.length < MAX_KEPT_ROWS) {
+          const fields = [];
+          for (let i = 0; i < count; i += 1) fields.push({ text: texts[i]!, column: cols[i]! });
+          rows.push({ line, fields });
+        } else rows = undefined;
       }
-      fields.forEach((f, i) => {
-        const col = columns[i];
-        if (!col) return;
-        if (col.role === 'count' && (declaration || col.countLike)) countCell(col, f.text, line, f.column, i);
-        else if (!declaration && !col.measure && NUMBER.test(f.text) && !WHOLE.test(f.text))
-          col.measure = true;
-        if (col.role === 'category' || col.role === 'identifier' || (!declaration && col.role === 'count'))
-          col.text.add(f.text);
-        if (col.role === 'date' && DAY_DATE.test(f.text)) {
-          col.dayDates += 1;
-          col.firstDate ??= { line, column: f.column };
+      const n = Math.min(count, columns.length);
+      for (let i = 0; i < n; i += 1) {
+        const col = columns[i]!;
+        const value = texts[i]!;
+        if (col.role === 'count' && (declaration || col.countLike)) countCell(col, value, line, cols[i]!, i);
+        else if (!declaration && !col.measure && !col.textual) {
+          if (!NUMBER.test(value)) col.textual = value !== '';
+          else if (!isWhole(value)) col.measure = true;
         }
-      });
-      if (magnitudes.length > 0) magnitudeCells(fields, line);
+        if (col.role === 'category' || col.role === 'identifier' || (!declaration && col.role === 'count'))
+          col.text.add(value);
+        if (col.role === 'date' && DAY_DATE.test(value)) {
+          col.dayDates += 1;
+          col.firstDate ??= { line, column: cols[i]! };
+        }
+      }
+      if (magnitudes.length > 0) magnitudeCells(count, line);
       return headers;
     },
     finish() {
