@@ -91,6 +91,18 @@ describe('disclosure rules in the policy', () => {
     );
     expect(bad.diagnostics.map((d) => `${d.line}:${d.code}`).join(' ')).toMatch(/\d+:invalid-value/);
   });
+
+  it('refuses a percentage over 100 and a rounding base below 2, at the threshold', () => {
+    const text = turingYaml()
+      .replace('nk-dominance: { severity: advice, n: 2, threshold: 90 }', 'nk-dominance: { threshold: 190 }')
+      .replace('unrounded-count: { severity: advice }', 'unrounded-count: { threshold: 1 }');
+    const { diagnostics } = parsePolicy(text, 'p.yaml');
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      'the threshold of nk-dominance is 190; it must be a percentage above 0 and at most 100.',
+      'the threshold of unrounded-count is 1; it must be a whole rounding base of 2 or more.',
+    ]);
+    expect(diagnostics.every((d) => d.line > 0)).toBe(true);
+  });
 });
 
 function turingYaml(): string {

@@ -58,12 +58,13 @@ export function lineAt(block: string, starts: readonly number[], i: number): str
 
 /**
  * Supersets of the identifier patterns (identifiers.ts): a line without a match of any of these
- * holds no e-mail address (`@`), UK phone or NHS number (six digits with at most one separator —
- * phone numbers written only in pairs of digits are missed), postcode (its inward code), precise
+ * holds no e-mail address (`@`), UK phone or NHS number (six digits with at most one separator,
+ * or digits in groups of one or two), postcode (its inward code), precise
  * coordinate (four decimals), IP address, birth word, or model summary.
  */
 const PREFILTERS = [
   /\d{3}[ -]?\d{3}/g,
+  /\d[\s-]\d\d?[\s-]\d/g,
   /\d[A-Za-z]{2}(?![A-Za-z0-9])/g,
   /\.\d{4}/g,
   /\d\.\d{1,3}\.\d/g,
