@@ -32,8 +32,17 @@ function describeFinding(f: RequestFinding): string {
     : line;
 }
 
-export function renderFindingsSection(collections: readonly CollectionFindings[] | undefined): string[] {
+/**
+ * `limit` (optional) tightens the caps when the whole comment must shrink to fit: at most `limit`
+ * findings per file and `4 × limit` in all.
+ */
+export function renderFindingsSection(
+  collections: readonly CollectionFindings[] | undefined,
+  limit?: number,
+): string[] {
   if (collections === undefined) return [];
+  const perFile = limit === undefined ? MAX_PER_FILE : Math.min(MAX_PER_FILE, limit);
+  const maxShown = limit === undefined ? MAX_SHOWN : Math.min(MAX_SHOWN, limit * 4);
   const total = collections.reduce((n, c) => n + c.findings.length, 0);
   const title = '#### Disclosure-risk findings (advisory: for the reviewers to judge, never an approval)';
   if (total === 0) return ['#### Disclosure-risk checks', '', 'No findings in the outputs (advisory).', ''];
@@ -59,7 +68,7 @@ export function renderFindingsSection(collections: readonly CollectionFindings[]
     chars += head.length + 1;
     for (const [file, list] of files) {
       const fileLine = `- ${codeSpan(file)} — ${list.length} finding${list.length === 1 ? '' : 's'}`;
-      if (shown >= MAX_SHOWN || chars + fileLine.length > MAX_SECTION_CHARS) {
+      if (shown >= maxShown || chars + fileLine.length > MAX_SECTION_CHARS) {
         omitted += list.length;
         continue;
       }
@@ -70,7 +79,7 @@ export function renderFindingsSection(collections: readonly CollectionFindings[]
       let listed = 0;
       for (const f of ordered) {
         const text = `  - ${describeFinding(f)}`;
-        if (listed >= MAX_PER_FILE || shown >= MAX_SHOWN || chars + text.length > MAX_SECTION_CHARS) break;
+        if (listed >= perFile || shown >= maxShown || chars + text.length > MAX_SECTION_CHARS) break;
         out.push(text);
         chars += text.length + 1;
         listed += 1;
