@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { scanRequestOutputs } from '../../action/src/app/scan-request.js';
-import type { Manifest, TableDeclaration } from '../../action/src/manifest/types.js';
-import { getBuiltinPolicyText } from '../../action/src/policy/builtin-policies.js';
-import { parsePolicy } from '../../action/src/policy/parse-policy.js';
+import type { TableDeclaration } from '../../action/src/manifest/types.js';
+import { corpusManifest, turing } from './corpus.js';
 
 /** The labelled corpus (test/fixtures/disclosure/labels.yaml): every expected finding, no other. */
 const dir = join(import.meta.dirname, '../fixtures/disclosure');
@@ -13,30 +12,6 @@ const dir = join(import.meta.dirname, '../fixtures/disclosure');
 interface Labels {
   declarations: Record<string, TableDeclaration>;
   expected: { inferred: Record<string, string[]>; declared: Record<string, string[]> };
-}
-
-export const turing = parsePolicy(getBuiltinPolicyText('turing-dsh')!, 'turing-dsh.yaml').policy!;
-
-export function corpusManifest(
-  files: string[],
-  declarations: Record<string, TableDeclaration> = {},
-): Manifest {
-  return {
-    id: 'corpus',
-    workPackage: 'wp',
-    title: 'corpus',
-    purpose: 'test',
-    requester: 'erin',
-    collections: [
-      {
-        name: 'corpus',
-        kind: 'other',
-        description: 'the labelled corpus',
-        destination: 'disk',
-        items: files.map((path) => (declarations[path] ? { path, table: declarations[path] } : { path })),
-      },
-    ],
-  };
 }
 
 async function run(declared: boolean) {
