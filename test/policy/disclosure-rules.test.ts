@@ -108,3 +108,18 @@ describe('disclosure rules in the policy', () => {
 function turingYaml(): string {
   return getBuiltinPolicyText('turing-dsh')!;
 }
+
+describe('the rule ids in the schemas', () => {
+  it('are the engine rule ids, in the policy and in manifest acknowledgements', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { disclosureRuleIds } = await import('../../action/src/policy/disclosure-rules.js');
+    const read = async (name: string) =>
+      JSON.parse(await readFile(new URL(`../../schemas/${name}`, import.meta.url), 'utf8'));
+    const policy = await read('policy.schema.json');
+    const manifest = await read('manifest.schema.json');
+    expect(Object.keys(policy.properties.disclosure.properties.rules.properties)).toEqual([
+      ...disclosureRuleIds,
+    ]);
+    expect(manifest.$defs.acknowledgement.properties.rule.enum).toEqual([...disclosureRuleIds]);
+  });
+});
