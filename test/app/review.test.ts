@@ -331,12 +331,14 @@ describe.each(['github', 'gitea'] as const)('review mode on %s', (dialect) => {
         outputsDir: outputs,
       });
       expect(outcome.diagnostics.map((d) => d.code)).toContain('hash-mismatch');
-      expect(outcome.findings?.flatMap((c) => c.findings.map((f) => [f.path, f.line, f.code]))).toEqual([
+      expect(outcome.findings?.flatMap((c) => c.findings.map((f) => [f.file, f.line, f.rule]))).toEqual([
         ['report/summary.md', 2, 'email-address'],
       ]);
       const comment = renderComment(outcome, { forge: dialect });
       expect(comment).toContain('Disclosure-risk findings (advisory');
-      expect(comment).toContain('`report/summary.md:2:9` email-address');
+      expect(comment).toContain(
+        '- `report/summary.md` — 1 finding\n  - `:2:9` email-address (advice · inferred)',
+      );
       expect(comment).not.toContain('jane.doe@example.org');
     } finally {
       await rm(outputs, { recursive: true, force: true });

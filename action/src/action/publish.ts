@@ -11,6 +11,7 @@ import {
   renderSummary,
   statusOf,
 } from './report.js';
+import { findingAnnotations } from './report-findings.js';
 import type { ActionIo } from './run.js';
 
 /**
@@ -59,7 +60,10 @@ export async function publishOutcome(
     for (const label of plan.remove) await forge.removeLabel(number, label);
   });
 
-  if (forge.capabilities.annotations) for (const a of annotationsOf(outcome.diagnostics)) io.annotate(a);
+  if (forge.capabilities.annotations) {
+    for (const a of annotationsOf(outcome.diagnostics)) io.annotate(a);
+    for (const a of findingAnnotations(outcome.findings, outcome.manifestPath, undefined)) io.annotate(a);
+  }
   await attempt('writing the job summary', () => io.writeSummary(renderSummary(outcome, context)));
   return status;
 }

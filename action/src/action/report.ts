@@ -3,6 +3,7 @@ import type { CommitStatus, ForgeKind } from '../forge/forge.js';
 import type { CollectionResult, Policy } from '../policy/types.js';
 import { type Diagnostic, formatDiagnostic, sortDiagnostics } from '../shared/diagnostics.js';
 import { escapeLogin, escapeText } from './escape.js';
+import { renderFindingsSection } from './report-findings.js';
 
 /** The sticky comment's hidden marker; a comment counts as ours only if the bot also wrote it. */
 export const commentMarker = '<!-- egress-gate:review -->';
@@ -194,7 +195,7 @@ function renderBody(outcome: ReviewOutcome, context: ReportContext, limit: numbe
       );
     }
   }
-  out.push(...renderFindings(outcome, limit));
+  out.push(...renderFindingsSection(outcome.findings, limit));
   const problems = sortDiagnostics(outcome.diagnostics);
   if (problems.length > 0) {
     // Gitea shows no annotations: the comment is where people read the file:line problems.
@@ -224,31 +225,6 @@ function renderBody(outcome: ReviewOutcome, context: ReportContext, limit: numbe
   ];
   out.push(`<sub>Evaluated at ${footer.join(' · ')}. Updated on every push and review.</sub>`);
   return out.join('\n');
-}
-
-/** At most this many findings are listed; the rest are counted, so a noisy output cannot flood the comment. */
-const MAX_FINDINGS_SHOWN = 30;
-
-function renderFindings(outcome: ReviewOutcome, limit: number): string[] {
-  const all = (outcome.findings ?? []).flatMap((c) =>
-    c.findings.map((f) => ({ ...f, collection: c.collection })),
-  );
-  if (outcome.findings === undefined) return [];
-  if (all.length === 0)
-    return ['#### Disclosure-risk checks', '', 'No findings in the outputs (advisory).', ''];
-  const shown = Math.min(MAX_FINDINGS_SHOWN, limit + 5);
-  const lines = all.slice(0, shown).map((f) => {
-    const where = f.line > 0 ? `${f.path}:${f.line}:${f.column}` : f.path;
-    return `- ${codeSpan(where)} ${escapeText(f.code, 40)}: ${escapeText(f.message)} (${escapeText(f.collection, 100)})`;
-  });
-  const more = all.length > shown ? [`- … and ${all.length - shown} more`] : [];
-  return [
-    '#### Disclosure-risk findings (advisory: for the reviewers to judge, never an approval)',
-    '',
-    ...lines,
-    ...more,
-    '',
-  ];
 }
 
 /** Inside a code span nothing renders (no HTML, no mentions); only backticks and newlines could escape it. */

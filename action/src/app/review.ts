@@ -1,4 +1,3 @@
-import { defaultDisclosureLimits } from '../disclosure/finding.js';
 import type { Forge, PullRequest } from '../forge/forge.js';
 import type { Manifest } from '../manifest/types.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
@@ -9,7 +8,7 @@ import { collectFacts, type ReviewFacts, requestIdOf } from './collect-facts.js'
 import { verifyPinsAtForge } from './forge-pins.js';
 import { createSplitRepoFiles } from './forge-repo-files.js';
 import { loadPolicy } from './load-policy.js';
-import { type CollectionFindings, scanRequestOutputs } from './scan-request.js';
+import { type CollectionFindings, disclosureFacts, scanRequestOutputs } from './scan-request.js';
 import { validateRequest } from './validate-request.js';
 
 /** What review mode concluded about one pull request; rendering lives in action/report.ts. */
@@ -132,6 +131,13 @@ export async function evaluateFacts(
   ];
   const manifest = validated.manifest;
   const workPackage = manifest ? facts.repository.workPackages.get(manifest.workPackage) : undefined;
+  // Advice for the reviewers, read from the outputs on this runner; blocking only where the policy says so.
+  const findings =
+    manifest && loaded.policy && options.outputsDir
+      ? await scanRequestOutputs(manifest, options.outputsDir, loaded.policy, {
+          ...(validated.document ? { document: validated.document } : {}),
+        })
+      : undefined;
   let result: PolicyResult | undefined;
   if (manifest && workPackage && loaded.policy) {
     result = evaluatePolicy({
@@ -142,16 +148,9 @@ export async function evaluateFacts(
       author: pull.author,
       head: pull.headSha,
       reviews: [...facts.reviews],
+      ...(findings ? { findings: disclosureFacts(findings) } : {}),
     });
   }
-  // Advice for the reviewers, read from the outputs on this runner; never an approval or a refusal.
-  const findings =
-    manifest && loaded.policy && options.outputsDir
-      ? await scanRequestOutputs(manifest, options.outputsDir, {
-          ...defaultDisclosureLimits,
-          ...loaded.policy.disclosure,
-        })
-      : undefined;
   const invalid = hasErrors(diagnostics) || !result;
   const state: ReviewState = refusals.length > 0 ? 'refused' : invalid ? 'invalid' : result!.state;
   return outcome({

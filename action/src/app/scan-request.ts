@@ -1,44 +1,145 @@
-import type { DisclosureLimits, Finding } from '../disclosure/finding.js';
-import { scanOutputFile } from '../disclosure/scan-file.js';
-import type { Manifest } from '../manifest/types.js';
+import { applyAcknowledgements } from '../disclosure/acknowledge.js';
+import { findDifferencing } from '../disclosure/differencing.js';
+import { type Finding, type RawFinding, settle } from '../disclosure/finding.js';
+import { type ScannedFile, scanOutputFile } from '../disclosure/scan-file.js';
+import type { TableSummary } from '../disclosure/tables.js';
+import { locate, type ParsedYaml } from '../manifest/parse-yaml.js';
+import type { Manifest, TableDeclaration } from '../manifest/types.js';
 import { resolveItem, resolveOutputsRoot } from '../pack/outputs.js';
+import { resolveDisclosureRules } from '../policy/disclosure-rules.js';
+import type { DisclosureFact, Policy } from '../policy/types.js';
+
+/** A finding placed in the request: where its item (or acknowledgement) is written in the manifest. */
+export type RequestFinding = Finding & { manifest?: { line: number; column: number } };
 
 export interface CollectionFindings {
   collection: string;
-  findings: Finding[];
+  findings: RequestFinding[];
   /** Items that could not be read (missing, unsafe, outside the root): nothing was checked there. */
   unreadable: { path: string; message: string }[];
 }
 
+export interface ScanOptions {
+  /** The manifest's parsed YAML, to place findings at their item's line. */
+  document?: ParsedYaml;
+  onProgress?: (done: number, total: number) => void;
+}
+
 /**
- * Disclosure-risk findings for every file of every collection. Items that cannot be resolved are
- * listed as unreadable, so that "no findings" is never said of a file that was not read.
+ * Disclosure-risk findings for every file of every collection, with the policy's rule settings,
+ * differencing across all the request's tables, and the manifest's acknowledgements applied.
+ * Items that cannot be resolved are listed as unreadable, so that "no findings" is never said of
+ * a file that was not read. Each file is read once, however many collections list it.
  */
 export async function scanRequestOutputs(
   manifest: Manifest,
   outputsDir: string,
-  limits: DisclosureLimits,
-  onProgress?: (done: number, total: number) => void,
+  policy: Pick<Policy, 'disclosure'>,
+  options: ScanOptions = {},
 ): Promise<CollectionFindings[]> {
+  const rules = resolveDisclosureRules(policy);
   const root = await resolveOutputsRoot(outputsDir);
   const results = new Map<string, CollectionFindings>(
     manifest.collections.map((c) => [c.name, { collection: c.name, findings: [], unreadable: [] }]),
   );
-  const plan: { collection: string; path: string; absolutePath: string }[] = [];
-  for (const collection of manifest.collections) {
-    for (const item of collection.items) {
+  const plan: {
+    collection: string;
+    path: string;
+    absolutePath: string;
+    pointer: string;
+    table?: TableDeclaration;
+  }[] = [];
+  for (const [c, collection] of manifest.collections.entries()) {
+    for (const [i, item] of collection.items.entries()) {
       const resolved = await resolveItem(root, item.path);
-      if (resolved.ok) for (const file of resolved.files) plan.push({ collection: collection.name, ...file });
-      else results.get(collection.name)?.unreadable.push({ path: item.path, message: resolved.message });
+      const pointer = `/collections/${c}/items/${i}`;
+      if (!resolved.ok) {
+        results.get(collection.name)?.unreadable.push({ path: item.path, message: resolved.message });
+        continue;
+      }
+      for (const file of resolved.files) {
+        plan.push({
+          collection: collection.name,
+          ...file,
+          pointer,
+          ...(item.table ? { table: item.table } : {}),
+        });
+      }
     }
   }
+  // One scan per file; a declaration on any item naming the file applies.
+  const unique = new Map<string, { absolutePath: string; table?: TableDeclaration }>();
+  for (const p of plan) {
+    const known = unique.get(p.path);
+    if (!known) unique.set(p.path, { absolutePath: p.absolutePath, ...(p.table ? { table: p.table } : {}) });
+    else if (!known.table && p.table) known.table = p.table;
+  }
+  const scanned = new Map<string, ScannedFile>();
   let done = 0;
-  for (const file of plan) {
-    results
-      .get(file.collection)
-      ?.findings.push(...(await scanOutputFile(file.absolutePath, file.path, limits)));
+  for (const [path, { absolutePath, table }] of unique) {
+    scanned.set(path, await scanOutputFile(absolutePath, path, rules, table));
     done += 1;
-    onProgress?.(done, plan.length);
+    options.onProgress?.(done, unique.size);
+  }
+  const tables = [...scanned.values()].flatMap((s) => (s.table ? [s.table] : [])) as TableSummary[];
+  const differencing = rules.differencing.enabled
+    ? findDifferencing(tables, rules.differencing.threshold ?? 10)
+    : [];
+  const raw = new Map<string, RawFinding[]>([...scanned].map(([path, s]) => [path, [...s.findings]]));
+  for (const f of differencing) raw.get(f.file)?.push(f);
+
+  const settings = { rules };
+  const acks = manifest.acknowledged ?? [];
+  const all = [...raw.values()].flatMap((list) => settle(list, settings));
+  const { findings, unmatched } = applyAcknowledgements(all, acks);
+  const byFile = new Map<string, Finding[]>();
+  for (const f of findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  const at = (pointer: string) => (options.document ? { manifest: locate(options.document, pointer) } : {});
+
+  const placed = new Set<string>();
+  for (const p of plan) {
+    const key = `${p.collection}\u0000${p.path}`;
+    if (placed.has(key)) continue;
+    placed.add(key);
+    results
+      .get(p.collection)
+      ?.findings.push(...(byFile.get(p.path) ?? []).map((f) => ({ ...f, ...at(p.pointer) })));
+  }
+  if (rules['unmatched-acknowledgement'].enabled) {
+    for (const i of unmatched) {
+      const ack = acks[i]!;
+      const finding: RequestFinding = {
+        rule: 'unmatched-acknowledgement',
+        severity: rules['unmatched-acknowledgement'].severity,
+        file: ack.file,
+        line: ack.line ?? 0,
+        column: ack.line ? 1 : 0,
+        ...(ack.cell ? { cell: ack.cell } : {}),
+        basis: 'declared',
+        message: `the acknowledgement of '${ack.rule}'${ack.line ? ` at line ${ack.line}` : ''}${ack.cell ? ` at cell ${ack.cell}` : ''} matches no finding`,
+        advice: 'remove it from the manifest, or correct its rule, file, line or cell',
+        ...at(`/acknowledged/${i}`),
+      };
+      const owners = plan.filter((p) => p.path === ack.file).map((p) => p.collection);
+      const targets = owners.length > 0 ? [...new Set(owners)] : [...results.keys()];
+      for (const name of targets) results.get(name)?.findings.push(finding);
+    }
   }
   return [...results.values()];
+}
+
+/** Findings as the policy engine takes them (blocking rules). */
+export function disclosureFacts(collections: readonly CollectionFindings[]): DisclosureFact[] {
+  return collections.flatMap((c) =>
+    c.findings.map((f) => ({
+      collection: c.collection,
+      rule: f.rule,
+      file: f.file,
+      line: f.line,
+      column: f.column,
+      message: f.message,
+      advice: f.advice,
+      acknowledged: f.acknowledged !== undefined,
+    })),
+  );
 }

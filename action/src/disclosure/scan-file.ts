@@ -1,16 +1,28 @@
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { createInterface } from 'node:readline';
+import type { TableDeclaration } from '../manifest/types.js';
+import type { ResolvedRules } from '../policy/disclosure-rules.js';
 import { detectArchive, imageHasGps, looksBinary } from './binary.js';
-import type { DisclosureLimits, Finding } from './finding.js';
+import type { RawFinding } from './finding.js';
 import { scanLineForIdentifiers } from './identifiers.js';
-import { createTableScanner } from './tables.js';
+import { scanNotebook } from './notebook.js';
+import { createTableScanner, type TableSummary } from './tables.js';
+import { candidateLines, forEachTextBlock, lineAt } from './text-blocks.js';
 
 const HEAD_BYTES = 256 * 1024;
 const BIRTH_HEADER = /\b(?:dob|date[\s_-]*of[\s_-]*birth|birth[\s_-]*date|birth)\b/i;
-// A file with thousands of hits is one problem, not thousands of comment lines.
-const MAX_FINDINGS_PER_FILE = 50;
+/** A file with thousands of hits is one problem, not thousands of comment lines. */
+export const MAX_FINDINGS_PER_RULE = 50;
+/** Notebooks are read whole (they are JSON); larger ones are only scanned as text. */
+const MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024;
+// Model summaries: R's `lm` ("on 8 degrees of freedom") and statsmodels ("Df Residuals: 8").
+const RESIDUAL_DF = /(?:\bon (\d+) degrees of freedom\b|\bDf Residuals:\s+(\d+)\b)/;
+
+export interface ScannedFile {
+  findings: RawFinding[];
+  /** For differencing across the request's tables (small tables only). */
+  table?: TableSummary;
+}
 
 async function readHead(path: string): Promise<Uint8Array> {
   const handle = await open(path, 'r');
@@ -23,77 +35,145 @@ async function readHead(path: string): Promise<Uint8Array> {
   }
 }
 
-async function scanText(absolutePath: string, path: string, limits: DisclosureLimits): Promise<Finding[]> {
-  const extension = extname(path).toLowerCase();
-  const delimiter =
-    extension === '.csv' ? ',' : extension === '.tsv' || extension === '.tab' ? '\t' : undefined;
-  const table = delimiter ? createTableScanner(delimiter, limits.minCellCount) : undefined;
-  const findings: Finding[] = [];
-  const lines = createInterface({
-    input: createReadStream(absolutePath, { encoding: 'utf8', highWaterMark: 1024 * 1024 }),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
-  let line = 0;
-  for await (const text of lines) {
-    line += 1;
-    const headers = table?.addLine(text, line);
-    const birthColumn = headers !== undefined && line > 1 && headers.some((h) => BIRTH_HEADER.test(h));
-    if (findings.length < MAX_FINDINGS_PER_FILE) {
-      for (const f of scanLineForIdentifiers(text, { birthColumn })) findings.push({ ...f, path, line });
-    }
+/** Keeps the first `MAX_FINDINGS_PER_RULE` of each rule and counts the rest in one closing finding. */
+export function capPerRule(
+  findings: readonly RawFinding[],
+  alreadyDropped: ReadonlyMap<string, number> = new Map(),
+): RawFinding[] {
+  const kept: RawFinding[] = [];
+  const extra = new Map<string, { count: number; sample: RawFinding }>();
+  const seen = new Map<string, number>();
+  for (const f of findings) {
+    const n = (seen.get(f.rule) ?? 0) + 1;
+    seen.set(f.rule, n);
+    if (n <= MAX_FINDINGS_PER_RULE) kept.push(f);
+    else extra.set(f.rule, { count: (extra.get(f.rule)?.count ?? 0) + 1, sample: f });
   }
-  for (const cell of table?.smallCells() ?? []) {
-    findings.push({
-      path,
-      line: cell.line,
-      column: cell.column,
-      code: 'small-cell',
-      message: `count ${cell.value} in column '${cell.header}' is below the threshold of ${limits.minCellCount}`,
+  for (const [rule, count] of alreadyDropped) {
+    const sample = findings.find((f) => f.rule === rule);
+    if (sample) extra.set(rule, { count: (extra.get(rule)?.count ?? 0) + count, sample });
+  }
+  for (const { count, sample } of extra.values()) {
+    kept.push({
+      ...sample,
+      line: 0,
+      column: 0,
+      cell: undefined,
+      message: `… and ${count} more ${sample.rule} findings in this file`,
     });
   }
-  return findings.slice(0, MAX_FINDINGS_PER_FILE * 2);
+  return kept.map((f) => (f.cell === undefined ? omitCell(f) : f));
 }
+
+function omitCell(f: RawFinding): RawFinding {
+  const { cell: _cell, ...rest } = f;
+  return rest;
+}
+
+async function scanText(
+  absolutePath: string,
+  file: string,
+  rules: ResolvedRules,
+  declaration: TableDeclaration | undefined,
+): Promise<ScannedFile> {
+  const extension = extname(file).toLowerCase();
+  const delimiter =
+    extension === '.csv' ? ',' : extension === '.tsv' || extension === '.tab' ? '\t' : undefined;
+  const table = delimiter ? createTableScanner(file, delimiter, rules, declaration) : undefined;
+  const found: RawFinding[] = [];
+  const perRule = new Map<string, number>();
+  const dropped = new Map<string, number>();
+  const minDf = rules['residual-dof'].threshold ?? 10;
+  let birthColumn = false;
+  const scanLine = (text: string, line: number) => {
+    for (const f of scanLineForIdentifiers(text, { birthColumn: birthColumn && line > 1 })) {
+      const n = (perRule.get(f.rule) ?? 0) + 1;
+      perRule.set(f.rule, n);
+      // Counted beyond the cap, kept only up to it: memory stays flat on a noisy file.
+      if (n <= MAX_FINDINGS_PER_RULE) found.push({ ...f, file, line, basis: 'inferred' });
+      else dropped.set(f.rule, (dropped.get(f.rule) ?? 0) + 1);
+    }
+    if (text.includes('degrees of freedom') || text.includes('Df Residuals')) {
+      const m = RESIDUAL_DF.exec(text);
+      const df = m ? Number(m[1] ?? m[2]) : undefined;
+      if (df !== undefined && df < minDf) {
+        found.push({
+          rule: 'residual-dof',
+          file,
+          line,
+          column: (m?.index ?? 0) + 1,
+          basis: 'inferred',
+          message: `a model reported with ${df} residual degrees of freedom, below ${minDf}`,
+          advice: 'fit the model on more observations or fewer parameters, or do not release it',
+        });
+      }
+    }
+  };
+  await forEachTextBlock(absolutePath, (block, firstLine, starts) => {
+    if (table) {
+      for (let i = 0; i < starts.length; i += 1) {
+        const headers = table.addLine(lineAt(block, starts, i), firstLine + i);
+        if (headers && firstLine + i === 1) birthColumn = headers.some((h) => BIRTH_HEADER.test(h));
+      }
+    }
+    // Every line of a table with a birth-date column; elsewhere only lines a prefilter picks.
+    const lines = birthColumn ? starts.map((_, i) => i) : candidateLines(block, starts);
+    for (const i of lines) scanLine(lineAt(block, starts, i), firstLine + i);
+  });
+  const tableResult = table?.finish();
+  const findings = [...found, ...(tableResult?.findings ?? [])];
+  if (extension === '.ipynb') {
+    const { size } = await stat(absolutePath);
+    if (size <= MAX_NOTEBOOK_BYTES)
+      findings.push(...scanNotebook(await readFile(absolutePath, 'utf8'), file));
+  }
+  const result: ScannedFile = { findings: capPerRule(findings, dropped) };
+  if (tableResult?.summary) result.table = tableResult.summary;
+  return result;
+}
+
+const whole = (file: string) => ({ file, line: 0, column: 0, basis: 'inferred' as const });
 
 /** Every finding for one output file; streams text files, reads only the head of binary ones. */
 export async function scanOutputFile(
   absolutePath: string,
-  path: string,
-  limits: DisclosureLimits,
-): Promise<Finding[]> {
-  const findings: Finding[] = [];
+  file: string,
+  rules: ResolvedRules,
+  declaration?: TableDeclaration,
+): Promise<ScannedFile> {
+  const findings: RawFinding[] = [];
   const { size } = await stat(absolutePath);
-  if (size > limits.maxFileBytes) {
+  const maxBytes = rules['file-too-large'].threshold ?? Number.POSITIVE_INFINITY;
+  if (size > maxBytes) {
     findings.push({
-      path,
-      line: 0,
-      column: 0,
-      code: 'file-too-large',
-      message: `${size} bytes is over the review limit of ${limits.maxFileBytes} bytes: reviewers cannot examine it in full`,
+      ...whole(file),
+      rule: 'file-too-large',
+      message: `${size} bytes is over the review limit of ${maxBytes} bytes: reviewers cannot examine it in full`,
+      advice: 'split it, aggregate it, or agree with the reviewers how they will examine it',
     });
   }
   const head = await readHead(absolutePath);
   const archive = detectArchive(head);
   if (archive) {
     findings.push({
-      path,
-      line: 0,
-      column: 0,
-      code: 'archive',
-      message: `a ${archive} archive inside an output hides its files from review: list the files themselves`,
+      ...whole(file),
+      rule: 'archive',
+      message: `a ${archive} archive inside an output hides its files from review`,
+      advice: 'list the files themselves instead of the archive',
     });
-    return findings;
+    return { findings };
   }
   if (looksBinary(head)) {
     if (imageHasGps(head)) {
       findings.push({
-        path,
-        line: 0,
-        column: 0,
-        code: 'image-gps',
-        message: 'image metadata (EXIF) holds a GPS position: strip the metadata before egress',
+        ...whole(file),
+        rule: 'image-gps',
+        message: 'image metadata (EXIF) holds a GPS position',
+        advice: 'strip the metadata before egress (e.g. exiftool -all= <file>)',
       });
     }
-    return findings;
+    return { findings };
   }
-  return [...findings, ...(await scanText(absolutePath, path, limits))];
+  const text = await scanText(absolutePath, file, rules, declaration);
+  return { ...text, findings: [...findings, ...text.findings] };
 }

@@ -23,6 +23,39 @@ export interface Item {
   /** Bytes; absent until locked. */
   size?: number;
   description?: string;
+  /** What this table is; with it the disclosure checks are exact, without it they infer. */
+  table?: TableDeclaration;
+}
+
+/** Columns by their header names; undeclared columns are the table's categories. */
+export interface TableDeclaration {
+  counts?: string[];
+  /** Base every count was rounded to. */
+  roundedTo?: number;
+  magnitudes?: MagnitudeDeclaration[];
+  identifiers?: string[];
+  dates?: string[];
+  residualDegreesOfFreedom?: number;
+}
+
+export interface MagnitudeDeclaration {
+  column: string;
+  statistic?: 'sum' | 'mean' | 'median';
+  /** Column with the number of contributors to each cell. */
+  contributors?: string;
+  /** Columns with the largest contributions, largest first. */
+  largest?: string[];
+}
+
+/** A disclosure finding the requester explains; it stays visible as acknowledged. */
+export interface Acknowledgement {
+  rule: string;
+  /** Item path relative to the outputs root. */
+  file: string;
+  line?: number;
+  /** `C3` for a table cell, a number for a notebook cell. */
+  cell?: string;
+  reason: string;
 }
 
 /** How an output can be regenerated (seeds: "ideally fully reproducible"). */
@@ -105,4 +138,6 @@ export interface Manifest {
   /** Forge login of the researcher making the request. */
   requester: string;
   collections: Collection[];
+  /** Disclosure findings acknowledged by the requester, each with a reason. */
+  acknowledged?: Acknowledgement[];
 }

@@ -5,6 +5,7 @@
  */
 import type { Collection } from '../manifest/types.js';
 import { assignRoles, type RoleCandidate } from './assign-roles.js';
+import { checkBlockingFindings } from './disclosure-rules.js';
 import { checkAttendees } from './discussion.js';
 import { checkPreApproval } from './pre-approval.js';
 import { checkGeneration, checkProvenance } from './records.js';
@@ -103,6 +104,7 @@ function evaluateCollection(
   pre.problems.forEach(block);
   reasons.push(...pre.reasons);
   checkProvenance(collection, policy).forEach(block);
+  checkBlockingFindings(collection, facts).forEach(block);
 
   // Which approvals carry a tier for this collection.
   const candidates: RoleCandidate[] = [];

@@ -120,5 +120,29 @@ function checkPolicySemantics(parsed: ParsedYaml, policy: Policy): Diagnostic[] 
   };
   roleRefs('/discussion/requiredAttendees', policy.discussion.requiredAttendees);
   roleRefs('/preApproval/defaultRoles', policy.preApproval.defaultRoles);
+  out.push(...checkDisclosureThresholds(parsed, policy));
+  return out;
+}
+
+/** Thresholds the schema cannot bound per rule: percentages, and a rounding base. */
+function checkDisclosureThresholds(parsed: ParsedYaml, policy: Policy): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const rules = policy.disclosure.rules ?? {};
+  const bad = (rule: string, allowed: string) =>
+    out.push(
+      diagnosticAt(
+        parsed,
+        `/disclosure/rules/${rule}/threshold`,
+        'invalid-value',
+        `the threshold of ${rule} is ${rules[rule]?.threshold}; it must be ${allowed}.`,
+      ),
+    );
+  for (const rule of ['p-percent', 'nk-dominance']) {
+    const t = rules[rule]?.threshold;
+    if (t !== undefined && (t <= 0 || t > 100)) bad(rule, 'a percentage above 0 and at most 100');
+  }
+  const base = rules['unrounded-count']?.threshold;
+  if (base !== undefined && (!Number.isInteger(base) || base < 2))
+    bad('unrounded-count', 'a whole rounding base of 2 or more');
   return out;
 }

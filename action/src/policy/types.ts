@@ -56,7 +56,31 @@ export interface Policy {
   disclosure: {
     minCellCount: number;
     maxFileBytes: number;
+    /** Per rule (ids in `policy/disclosure-rules.ts`): on/off, threshold, severity; absent = defaults. */
+    rules?: Record<string, DisclosureRuleSetting>;
   };
+}
+
+export type DisclosureSeverity = 'advice' | 'blocking';
+
+export interface DisclosureRuleSetting {
+  enabled?: boolean;
+  severity?: DisclosureSeverity;
+  threshold?: number;
+  n?: number;
+  acknowledgeable?: boolean;
+}
+
+/** A disclosure-risk finding as the policy sees it: computed from the outputs, passed in as data. */
+export interface DisclosureFact {
+  collection: string;
+  rule: string;
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  advice: string;
+  acknowledged: boolean;
 }
 
 export type ReviewState = 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED' | 'PENDING';
@@ -91,6 +115,8 @@ export interface PolicyFacts {
   reviews: Review[];
   /** Who merged (release checks); absent during review. */
   merger?: string;
+  /** Disclosure-risk findings on the outputs, when they were read; blocking rules use them. */
+  findings?: DisclosureFact[];
 }
 
 /** Ordered: a later state is worse for the request (disapproval wins). */

@@ -1,7 +1,6 @@
 import { loadPolicy } from '../../app/load-policy.js';
-import { scanRequestOutputs } from '../../app/scan-request.js';
+import { type CollectionFindings, type RequestFinding, scanRequestOutputs } from '../../app/scan-request.js';
 import { validateRequest } from '../../app/validate-request.js';
-import { defaultDisclosureLimits } from '../../disclosure/finding.js';
 import { formatDiagnostic, hasErrors } from '../../shared/diagnostics.js';
 import { type Command, ExitCode } from '../command.js';
 import {
@@ -13,20 +12,35 @@ import {
 
 const help = `Usage: egress-gate check <manifest>... [--repo <dir>] [--json]
 
-Looks for disclosure risks in every file a request would take out: small counts in CSV/TSV
-tables (below the policy's threshold, default 10), e-mail addresses, UK phone numbers and
-postcodes, NHS numbers with a valid checksum, dates of birth, precise coordinates, GPS positions
-in image metadata, files over the size limit, and archives inside outputs.
+Looks for disclosure risks in every file a request would take out, with the rules and thresholds
+of the policy (Turing default: every rule advisory):
+  tables (.csv/.tsv/.tab)  small-cell (counts 1..threshold-1, default 10), zero-cell, missing-cell,
+                           unrounded-count (declared base), magnitude-contributors, p-percent (p 10),
+                           nk-dominance (n 2, k 90%), differencing (a suppressed cell recovered from
+                           totals, across all the request's tables), residual-dof (below 10),
+                           identifier-column, precise-date, free-text, declaration-mismatch
+  any text                 email-address, phone-number, uk-postcode, nhs-number (valid checksum),
+                           date-of-birth, precise-coordinates, ip-address, residual-dof in model
+                           summaries, notebook-output (.ipynb cells with outputs)
+  any file                 image-gps, file-too-large, archive
+  the manifest             unmatched-acknowledgement
 
-Findings are advice for the reviewers, never an approval or a refusal. Each is printed as
-<outputs root>/<file>:<line>:<column>: <code>: <message>, with the value partly masked.
+A table declared in the manifest (item field \`table:\`: counts, roundedTo, magnitudes with
+contributors and largest, identifiers, dates, residualDegreesOfFreedom) is checked exactly
+("declared"); otherwise count columns are inferred from the header and values ("inferred").
+A finding listed under \`acknowledged:\` in the manifest (rule, file, optional line or cell,
+reason) is shown as acknowledged; an acknowledgement that matches nothing is itself reported.
 
-Exit codes: 0 every file read and no findings, 1 findings to look at, an item that could not be
-            read (missing, unsafe or outside the outputs root), or an invalid manifest,
-            2 usage or configuration error.
+Each finding prints as <outputs root>/<file>:<line>:<column>: <rule>: <message> [basis, severity,
+cell] — <what to do> (collection <name>), with the value partly masked.
+
+Exit codes: 0 every file read and no finding left unacknowledged, 1 findings to look at, an item
+            that could not be read (missing, unsafe or outside the outputs root), or an invalid
+            manifest, 2 usage or configuration error.
 --json prints one JSON object per manifest on stdout:
-  {manifest, collections: [{collection, findings: [{path, line, column, code, message}],
-                            unreadable: [{path, message}]}]}`;
+  {manifest, collections: [{collection, findings: [{rule, severity, file, line, column, cell?,
+   basis: declared|inferred, acknowledged, reason?, message, advice, manifestLine?}],
+   unreadable: [{path, message}]}]}`;
 
 export const checkCommand: Command = {
   name: 'check',
@@ -41,7 +55,6 @@ export const checkCommand: Command = {
       printDiagnostics(io, loaded.diagnostics);
       return ExitCode.usage;
     }
-    const limits = { ...defaultDisclosureLimits, ...loaded.policy.disclosure };
     let exit: ExitCode = ExitCode.ok;
     const progress = createProgressReporter(io, 'checking');
     for (const manifestPath of args.manifests) {
@@ -51,35 +64,60 @@ export const checkCommand: Command = {
         exit = ExitCode.failed;
         continue;
       }
-      const collections = await scanRequestOutputs(
-        validated.manifest,
-        opened.outputsDir,
-        limits,
-        (done, total) => progress(done, total, 0),
-      );
+      const collections = await scanRequestOutputs(validated.manifest, opened.outputsDir, loaded.policy, {
+        ...(validated.document ? { document: validated.document } : {}),
+        onProgress: (done, total) => progress(done, total, 0),
+      });
       const count = collections.reduce((n, c) => n + c.findings.length, 0);
+      const open = collections.reduce((n, c) => n + c.findings.filter((f) => !f.acknowledged).length, 0);
       const unreadable = collections.flatMap((c) => c.unreadable);
-      if (count > 0 || unreadable.length > 0) exit = ExitCode.failed;
+      if (open > 0 || unreadable.length > 0) exit = ExitCode.failed;
       if (args.json) {
-        io.stdout(`${JSON.stringify({ manifest: manifestPath, collections })}\n`);
+        io.stdout(`${JSON.stringify({ manifest: manifestPath, collections: collections.map(toJson) })}\n`);
         continue;
       }
       for (const u of unreadable) io.stderr(`${manifestPath}: cannot check '${u.path}': ${u.message}\n`);
       const root = opened.repo.config.outputsRoot.replace(/\/+$/, '');
       for (const { collection, findings } of collections) {
-        for (const f of findings) {
-          const where = f.line > 0 ? `${root}/${f.path}:${f.line}:${f.column}` : `${root}/${f.path}`;
-          io.stdout(`${where}: ${f.code}: ${f.message} (collection ${collection})\n`);
-        }
+        for (const f of findings) io.stdout(`${formatFinding(f, root)} (collection ${collection})\n`);
       }
       const verdict =
         unreadable.length > 0
           ? `${unreadable.length} item(s) could not be read, so they were not checked`
           : count === 0
             ? 'no disclosure risks found'
-            : `${count} finding(s) for the reviewers`;
+            : `${count} finding(s) for the reviewers${count > open ? `, ${count - open} of them acknowledged` : ''}`;
       io.stdout(`${manifestPath}: ${verdict}\n`);
     }
     return exit;
   },
 };
+
+/** `outputs/t.csv:3:7: small-cell: count 4 … [inferred, advice, C3] — suppress it … ` */
+export function formatFinding(f: RequestFinding, root: string): string {
+  const where = f.line > 0 ? `${root}/${f.file}:${f.line}:${f.column}` : `${root}/${f.file}`;
+  const tags = [f.basis, f.severity, ...(f.cell ? [f.cell] : [])].join(', ');
+  const ack = f.acknowledged ? ` — acknowledged: ${f.acknowledged.reason.replace(/\s+/g, ' ')}` : '';
+  return `${where}: ${f.rule}: ${f.message} [${tags}] — ${f.advice}${ack}`;
+}
+
+function toJson(c: CollectionFindings) {
+  return {
+    collection: c.collection,
+    findings: c.findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      file: f.file,
+      line: f.line,
+      column: f.column,
+      ...(f.cell ? { cell: f.cell } : {}),
+      basis: f.basis,
+      acknowledged: f.acknowledged !== undefined,
+      ...(f.acknowledged ? { reason: f.acknowledged.reason } : {}),
+      message: f.message,
+      advice: f.advice,
+      ...(f.manifest ? { manifestLine: f.manifest.line } : {}),
+    })),
+    unreadable: c.unreadable,
+  };
+}
