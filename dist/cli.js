@@ -2797,11 +2797,11 @@ var require_validate = __commonJS({
         jsonPointer = $data;
         data = names_1.default.rootData;
       } else {
-        const matches = RELATIVE_JSON_POINTER.exec($data);
-        if (!matches)
+        const matches2 = RELATIVE_JSON_POINTER.exec($data);
+        if (!matches2)
           throw new Error(`Invalid JSON-pointer: ${$data}`);
-        const up = +matches[1];
-        jsonPointer = matches[2];
+        const up = +matches2[1];
+        jsonPointer = matches2[2];
         if (jsonPointer === "#") {
           if (up >= dataLevel)
             throw new Error(errorMsg("property/index", up));
@@ -3720,11 +3720,11 @@ var require_schemes = __commonJS({
         urnComponent.error = "URN can not be parsed";
         return urnComponent;
       }
-      const matches = urnComponent.path.match(URN_REG);
-      if (matches && matches[0] === urnComponent.path) {
+      const matches2 = urnComponent.path.match(URN_REG);
+      if (matches2 && matches2[0] === urnComponent.path) {
         const scheme = options.scheme || urnComponent.scheme || "urn";
-        urnComponent.nid = matches[1].toLowerCase();
-        urnComponent.nss = matches[2];
+        urnComponent.nid = matches2[1].toLowerCase();
+        urnComponent.nss = matches2[2];
         const urnScheme = `${scheme}:${options.nid || urnComponent.nid}`;
         const schemeHandler = getSchemeHandler(urnScheme);
         urnComponent.path = void 0;
@@ -4045,8 +4045,8 @@ var require_fast_uri = __commonJS({
     var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
     var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
     var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
-    function getParseError(parsed, matches) {
-      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
+    function getParseError(parsed, matches2) {
+      if (matches2[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
         return 'URI path must start with "/" when authority is present.';
       }
       if (typeof parsed.port === "number" && (parsed.port < 0 || parsed.port > 65535)) {
@@ -4068,9 +4068,9 @@ var require_fast_uri = __commonJS({
     function isIPLiteral(host) {
       return host[0] === "[" && host[host.length - 1] === "]";
     }
-    function hasMalformedComponentPercentEncoding(matches) {
-      const host = matches[4];
-      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
+    function hasMalformedComponentPercentEncoding(matches2) {
+      const host = matches2[4];
+      return hasMalformedPercentEncoding(matches2[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches2[6]) || hasMalformedPercentEncoding(matches2[7]) || hasMalformedPercentEncoding(matches2[8]);
     }
     function canonicalizeHost(parsed, options, schemeHandler, isIP) {
       if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
@@ -4145,15 +4145,15 @@ var require_fast_uri = __commonJS({
           }
         }
       }
-      const matches = uri.match(URI_PARSE);
-      if (matches) {
-        parsed.scheme = matches[1];
-        parsed.userinfo = matches[3];
-        parsed.host = matches[4];
-        parsed.port = parseInt(matches[5], 10);
-        parsed.path = matches[6] || "";
-        parsed.query = matches[7];
-        parsed.fragment = matches[8];
+      const matches2 = uri.match(URI_PARSE);
+      if (matches2) {
+        parsed.scheme = matches2[1];
+        parsed.userinfo = matches2[3];
+        parsed.host = matches2[4];
+        parsed.port = parseInt(matches2[5], 10);
+        parsed.path = matches2[6] || "";
+        parsed.query = matches2[7];
+        parsed.fragment = matches2[8];
         if (parsed.scheme !== void 0) {
           if (VALID_SCHEME.test(parsed.scheme)) {
             parsed.scheme = parsed.scheme.toLowerCase();
@@ -4162,14 +4162,14 @@ var require_fast_uri = __commonJS({
             malformedScheme = true;
           }
         }
-        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
+        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches2);
         if (malformedPercentEncoding) {
           parsed.error = parsed.error || "URI contains malformed percent-encoding.";
         }
         if (isNaN(parsed.port)) {
-          parsed.port = matches[5];
+          parsed.port = matches2[5];
         }
-        const parseError = getParseError(parsed, matches);
+        const parseError = getParseError(parsed, matches2);
         if (parseError !== void 0) {
           parsed.error = parsed.error || parseError;
           malformedAuthorityOrPort = true;
@@ -14924,12 +14924,12 @@ var require_formats = __commonJS({
     var DATE2 = /^(\d\d\d\d)-(\d\d)-(\d\d)$/;
     var DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     function date(str) {
-      const matches = DATE2.exec(str);
-      if (!matches)
+      const matches2 = DATE2.exec(str);
+      if (!matches2)
         return false;
-      const year = +matches[1];
-      const month = +matches[2];
-      const day = +matches[3];
+      const year = +matches2[1];
+      const month = +matches2[2];
+      const day = +matches2[3];
       return month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && isLeapYear(year) ? 29 : DAYS[month]);
     }
     function compareDate(d1, d2) {
@@ -14944,16 +14944,16 @@ var require_formats = __commonJS({
     var TIME = /^(\d\d):(\d\d):(\d\d(?:\.\d+)?)(z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
     function getTime(strictTimeZone) {
       return function time(str) {
-        const matches = TIME.exec(str);
-        if (!matches)
+        const matches2 = TIME.exec(str);
+        if (!matches2)
           return false;
-        const hr = +matches[1];
-        const min = +matches[2];
-        const sec = +matches[3];
-        const tz = matches[4];
-        const tzSign = matches[5] === "-" ? -1 : 1;
-        const tzH = +(matches[6] || 0);
-        const tzM = +(matches[7] || 0);
+        const hr = +matches2[1];
+        const min = +matches2[2];
+        const sec = +matches2[3];
+        const tz = matches2[4];
+        const tzSign = matches2[5] === "-" ? -1 : 1;
+        const tzH = +(matches2[6] || 0);
+        const tzM = +(matches2[7] || 0);
         if (tzH > 23 || tzM > 59 || strictTimeZone && !tz)
           return false;
         if (hr <= 23 && min <= 59 && sec < 60)
@@ -25595,7 +25595,7 @@ var require_agent = __commonJS({
     var { Socket } = __require("net");
     var { Duplex } = __require("stream");
     var { resolve: resolve8 } = __require("path");
-    var { readFile: readFile7 } = __require("fs");
+    var { readFile: readFile8 } = __require("fs");
     var { execFile, spawn } = __require("child_process");
     var { isParsedKey, parseKey } = require_keyParser();
     var {
@@ -25813,7 +25813,7 @@ var require_agent = __commonJS({
           cb = once(cb);
           let socketPath = this.socketPath;
           let triedCygpath = false;
-          readFile7(socketPath, function readCygsocket(err2, data) {
+          readFile8(socketPath, function readCygsocket(err2, data) {
             if (err2) {
               if (triedCygpath)
                 return cb(new Error("Invalid cygwin unix socket path"));
@@ -25822,7 +25822,7 @@ var require_agent = __commonJS({
                   return cb(new Error("Invalid cygwin unix socket path"));
                 triedCygpath = true;
                 socketPath = stdout.toString().replace(/[\r\n]/g, "");
-                readFile7(socketPath, readCygsocket);
+                readFile8(socketPath, readCygsocket);
               });
               return;
             }
@@ -43187,7 +43187,7 @@ var ExitCode = {
 };
 
 // policies/turing-dsh.yaml
-var turing_dsh_default = "# The Alan Turing Institute's Data Safe Haven egress policy, as data.\n# egress-gate interprets this file; nothing it says is hard-coded in the engine.\n# Validated by schemas/policy.schema.json. Copy it and change it to write your own.\nname: turing-dsh\ntitle: Turing Data Safe Haven egress reclassification\n\n# Sensitivity tiers an output collection can be classified into.\ntiers:\n  - tier: 0\n    name: Open\n    description: Already public; no restrictions on release.\n  - tier: 1\n    name: Publishable\n    description: Publishable material, kept private only for competitive or academic advantage.\n  - tier: 2\n    name: Confidential, low consequence\n    description: Strongly pseudonymised or anonymised data, or confidential material whose disclosure has low consequences.\n  - tier: 3\n    name: Sensitive\n    description: Personal data, or commercially or legally sensitive material.\n  - tier: 4\n    name: High threat\n    description: Material at substantial threat of attack by sophisticated, well-resourced attackers.\n\n# The three representatives who classified the work package classify every output collection,\n# each independently. Their order is the order roles are filled in when one person holds several.\nclassifyingRoles:\n  - id: investigator\n    title: Investigator\n  - id: data-provider-representative\n    title: Data Provider Representative\n  - id: referee\n    title: Referee\n\n# Only a holder of this role may merge (release) a request.\nreleasingRole:\n  id: system-manager\n  title: System Manager\n\n# All classifications equal and at or below this tier: cleared for release.\nreleaseMaxTier: 1\n\n# Mismatched tiers, or an agreed tier above releaseMaxTier, need a face to face discussion,\n# recorded in the manifest.\ndiscussion:\n  requiredAttendees: [investigator, data-provider-representative, referee]\n  # If no agreement can be reached, the highest of the proposed classifications is used.\n  onNoAgreement: highest\n\n# Restrictions on material classified at tier 2 or above.\nsensitive:\n  fromTier: 2\n  # Each sensitive item is further pseudonymised, aggregated (restructured, reworded), or removed.\n  treatments: [pseudonymise, aggregate, remove]\n  requireTreatmentPerItem: true\n  # Released only to the original data provider, or to comply with law (a legal basis).\n  requireOriginalProvider: true\n  # Written notification from the data provider (reference and date), or the legal basis.\n  requireProviderNotification: true\n  # Encrypted to the data provider's own public key(s).\n  encryptToProviderOnly: true\n\n# Outputs in a form agreed with the data provider at the initial classification may be pre-approved.\npreApproval:\n  allowed: true\n  # Roles still needed for a pre-approved collection when its form names none.\n  defaultRoles: [data-provider-representative]\n\n# Derived data must say how it can be regenerated (code and command).\nprovenance:\n  requiredFor: [derived-dataset, generated-dataset]\n\n# Anonymised, pseudonymised or synthetic datasets: method, pinned script, justification,\n# structure and target tier of the downstream environment.\ngeneratedDatasets:\n  kinds: [generated-dataset]\n  methods: [anonymisation, pseudonymisation, synthetic]\n  requireTargetTier: true\n\n# Advisory disclosure-risk checks.\ndisclosure:\n  minCellCount: 10\n  maxFileBytes: 104857600\n";
+var turing_dsh_default = "# The Alan Turing Institute's Data Safe Haven egress policy, as data.\n# egress-gate interprets this file; nothing it says is hard-coded in the engine.\n# Validated by schemas/policy.schema.json. Copy it and change it to write your own.\nname: turing-dsh\ntitle: Turing Data Safe Haven egress reclassification\n\n# Sensitivity tiers an output collection can be classified into.\ntiers:\n  - tier: 0\n    name: Open\n    description: Already public; no restrictions on release.\n  - tier: 1\n    name: Publishable\n    description: Publishable material, kept private only for competitive or academic advantage.\n  - tier: 2\n    name: Confidential, low consequence\n    description: Strongly pseudonymised or anonymised data, or confidential material whose disclosure has low consequences.\n  - tier: 3\n    name: Sensitive\n    description: Personal data, or commercially or legally sensitive material.\n  - tier: 4\n    name: High threat\n    description: Material at substantial threat of attack by sophisticated, well-resourced attackers.\n\n# The three representatives who classified the work package classify every output collection,\n# each independently. Their order is the order roles are filled in when one person holds several.\nclassifyingRoles:\n  - id: investigator\n    title: Investigator\n  - id: data-provider-representative\n    title: Data Provider Representative\n  - id: referee\n    title: Referee\n\n# Only a holder of this role may merge (release) a request.\nreleasingRole:\n  id: system-manager\n  title: System Manager\n\n# All classifications equal and at or below this tier: cleared for release.\nreleaseMaxTier: 1\n\n# Mismatched tiers, or an agreed tier above releaseMaxTier, need a face to face discussion,\n# recorded in the manifest.\ndiscussion:\n  requiredAttendees: [investigator, data-provider-representative, referee]\n  # If no agreement can be reached, the highest of the proposed classifications is used.\n  onNoAgreement: highest\n\n# Restrictions on material classified at tier 2 or above.\nsensitive:\n  fromTier: 2\n  # Each sensitive item is further pseudonymised, aggregated (restructured, reworded), or removed.\n  treatments: [pseudonymise, aggregate, remove]\n  requireTreatmentPerItem: true\n  # Released only to the original data provider, or to comply with law (a legal basis).\n  requireOriginalProvider: true\n  # Written notification from the data provider (reference and date), or the legal basis.\n  requireProviderNotification: true\n  # Encrypted to the data provider's own public key(s).\n  encryptToProviderOnly: true\n\n# Outputs in a form agreed with the data provider at the initial classification may be pre-approved.\npreApproval:\n  allowed: true\n  # Roles still needed for a pre-approved collection when its form names none.\n  defaultRoles: [data-provider-representative]\n\n# Derived data must say how it can be regenerated (code and command).\nprovenance:\n  requiredFor: [derived-dataset, generated-dataset]\n\n# Anonymised, pseudonymised or synthetic datasets: method, pinned script, justification,\n# structure and target tier of the downstream environment.\ngeneratedDatasets:\n  kinds: [generated-dataset]\n  methods: [anonymisation, pseudonymisation, synthetic]\n  requireTargetTier: true\n\n# Disclosure-risk checks (statistical disclosure control, after ACRO/SACRO). In this policy every\n# rule is advice for the reviewers: none blocks. Another policy can set a rule's `severity:\n# blocking` (an unacknowledged finding then blocks its collection), `enabled: false`, or its\n# `threshold`. Rules not listed here run with their defaults, as advice.\ndisclosure:\n  minCellCount: 10          # threshold for small-cell, magnitude-contributors and differencing\n  maxFileBytes: 104857600   # file-too-large\n  rules:\n    small-cell: { severity: advice, threshold: 10 }\n    p-percent: { severity: advice, threshold: 10 }        # p = 10%\n    nk-dominance: { severity: advice, n: 2, threshold: 90 } # 2 largest > 90% of the cell\n    residual-dof: { severity: advice, threshold: 10 }\n    differencing: { severity: advice }\n    unrounded-count: { severity: advice }                   # checks the base a table declares\n    zero-cell: { severity: advice }\n    missing-cell: { severity: advice }\n";
 
 // action/src/policy/builtin-policies.ts
 var builtins = { "turing-dsh": turing_dsh_default };
@@ -43410,7 +43410,7 @@ var policy_schema_default = {
       }
     },
     disclosure: {
-      description: "Thresholds of the advisory disclosure-risk checks.",
+      description: "Thresholds and settings of the disclosure-risk checks (advisory unless a rule is made blocking).",
       type: "object",
       additionalProperties: false,
       required: ["minCellCount", "maxFileBytes"],
@@ -43424,6 +43424,113 @@ var policy_schema_default = {
           description: "Files larger than this many bytes are reported.",
           type: "integer",
           minimum: 1
+        },
+        rules: {
+          description: "Settings per disclosure rule; a rule not listed is on, advisory, with its default threshold. Thresholds: small-cell, magnitude-contributors and differencing: the minimum count (default minCellCount); unrounded-count: a rounding base required of every count column (default: only the base a table declares); p-percent: p (default 10); nk-dominance: k in percent (default 90) with n (default 2); residual-dof: minimum residual degrees of freedom (default 10); free-text: median length in characters (default 50); file-too-large: bytes (default maxFileBytes).",
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            "small-cell": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Counts from 1 to below the threshold (default minCellCount)."
+            },
+            "zero-cell": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Zero counts (group disclosure)."
+            },
+            "missing-cell": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Empty or NA cells in count columns."
+            },
+            "unrounded-count": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Counts not a multiple of the declared rounding base (threshold: a base required of every count column)."
+            },
+            "magnitude-contributors": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Magnitude cells with fewer contributors than the threshold (default minCellCount)."
+            },
+            "p-percent": {
+              $ref: "#/$defs/disclosureRule",
+              description: "The p% rule on magnitude cells with declared largest contributions (threshold: p, default 10)."
+            },
+            "nk-dominance": {
+              $ref: "#/$defs/disclosureRule",
+              description: "nk-dominance on magnitude cells (threshold: k in percent, default 90; n default 2)."
+            },
+            differencing: {
+              $ref: "#/$defs/disclosureRule",
+              description: "Suppressed cells recovered by subtraction from totals, within and across the request's tables (threshold: default minCellCount)."
+            },
+            "residual-dof": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Model outputs with residual degrees of freedom below the threshold (default 10)."
+            },
+            "declaration-mismatch": {
+              $ref: "#/$defs/disclosureRule",
+              description: "A table declaration that does not fit the table."
+            },
+            "identifier-column": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Columns declared as identifiers."
+            },
+            "email-address": {
+              $ref: "#/$defs/disclosureRule",
+              description: "E-mail addresses."
+            },
+            "phone-number": {
+              $ref: "#/$defs/disclosureRule",
+              description: "UK phone numbers."
+            },
+            "uk-postcode": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Full UK postcodes."
+            },
+            "nhs-number": {
+              $ref: "#/$defs/disclosureRule",
+              description: "NHS numbers with a valid check digit."
+            },
+            "date-of-birth": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Dates next to a birth field."
+            },
+            "precise-date": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Dates to the day in columns declared as dates."
+            },
+            "precise-coordinates": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Latitude/longitude with 4 or more decimals."
+            },
+            "ip-address": {
+              $ref: "#/$defs/disclosureRule",
+              description: "IPv4 and IPv6 addresses."
+            },
+            "free-text": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Free-text columns (threshold: median length in characters, default 50)."
+            },
+            "notebook-output": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Jupyter notebook cells with embedded outputs."
+            },
+            "image-gps": {
+              $ref: "#/$defs/disclosureRule",
+              description: "GPS positions in image metadata."
+            },
+            "file-too-large": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Files larger than the threshold in bytes (default maxFileBytes)."
+            },
+            archive: {
+              $ref: "#/$defs/disclosureRule",
+              description: "Archives inside outputs."
+            },
+            "unmatched-acknowledgement": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Acknowledgements in the manifest that match no finding."
+            }
+          }
         }
       }
     }
@@ -43462,6 +43569,35 @@ var policy_schema_default = {
         "summary-statistics",
         "other"
       ]
+    },
+    disclosureRule: {
+      description: "One disclosure rule's settings.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        enabled: {
+          description: "Whether the rule runs at all (default true).",
+          type: "boolean"
+        },
+        severity: {
+          description: "`advice` (default): reported for the reviewers; `blocking`: an unacknowledged finding blocks its collection, naming the rule.",
+          enum: ["advice", "blocking"]
+        },
+        threshold: {
+          description: "The rule's number (see `rules`).",
+          type: "number",
+          minimum: 0
+        },
+        n: {
+          description: "nk-dominance: the number of largest contributions (default 2).",
+          type: "integer",
+          minimum: 1
+        },
+        acknowledgeable: {
+          description: "Whether an acknowledgement in the manifest stops a blocking finding from blocking (default true; it stays visible either way).",
+          type: "boolean"
+        }
+      }
     }
   }
 };
@@ -43871,6 +44007,11 @@ var manifest_schema_default = {
       type: "array",
       minItems: 1,
       items: { $ref: "#/$defs/collection" }
+    },
+    acknowledged: {
+      description: "Disclosure-risk findings the requester has acknowledged, each with a reason. Reviews on the head commit attest to them.",
+      type: "array",
+      items: { $ref: "#/$defs/acknowledgement" }
     }
   },
   $defs: {
@@ -43906,7 +44047,133 @@ var manifest_schema_default = {
           type: "integer",
           minimum: 0
         },
-        description: { description: "What the file is, for reviewers.", type: "string" }
+        description: { description: "What the file is, for reviewers.", type: "string" },
+        table: {
+          $ref: "#/$defs/table",
+          description: "What this table is (CSV/TSV), so the disclosure checks are exact instead of inferred."
+        }
+      }
+    },
+    columnList: {
+      description: "Column names as written in the table's header row.",
+      type: "array",
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: "string", minLength: 1, description: "A column name." }
+    },
+    table: {
+      description: "A table declaration. With it, every column is checked as declared (findings say `declared`); without it, count columns are inferred from the header and values (findings say `inferred`). Columns not named here are the table's categories (grouping variables).",
+      type: "object",
+      additionalProperties: false,
+      minProperties: 1,
+      properties: {
+        counts: {
+          $ref: "#/$defs/columnList",
+          description: "Columns holding frequencies (numbers of people, events, records): checked against the threshold, for zeros and missing cells, for rounding, and for differencing against marginal totals."
+        },
+        roundedTo: {
+          description: "The base every count was rounded to (e.g. 5 or 10); counts that are not a multiple of it are reported.",
+          type: "integer",
+          minimum: 2
+        },
+        magnitudes: {
+          description: "Columns holding magnitudes (sums, means, medians of a quantity over contributors).",
+          type: "array",
+          minItems: 1,
+          items: {
+            description: "One magnitude column.",
+            type: "object",
+            additionalProperties: false,
+            required: ["column"],
+            properties: {
+              column: { description: "The magnitude column.", type: "string", minLength: 1 },
+              statistic: {
+                description: "What the cell holds: `sum` (default), `mean` (the total is mean \xD7 contributors) or `median` (only the contributor threshold applies).",
+                enum: ["sum", "mean", "median"]
+              },
+              contributors: {
+                description: "The column with the number of contributors to each cell (threshold rule).",
+                type: "string",
+                minLength: 1
+              },
+              largest: {
+                $ref: "#/$defs/columnList",
+                description: "Columns with the largest contributions to each cell, largest first (p% rule needs two, nk-dominance n)."
+              }
+            }
+          }
+        },
+        identifiers: {
+          $ref: "#/$defs/columnList",
+          description: "Columns holding identifiers of people or records; each is reported (remove or pseudonymise it)."
+        },
+        dates: {
+          $ref: "#/$defs/columnList",
+          description: "Columns holding dates; dates to the day are reported (coarsen them to month or year)."
+        },
+        residualDegreesOfFreedom: {
+          description: "For model outputs (coefficients, tests): the model's residual degrees of freedom; below the policy's minimum (default 10) it is reported.",
+          type: "integer",
+          minimum: 0
+        }
+      }
+    },
+    acknowledgement: {
+      description: "A disclosure-risk finding the requester has looked at and explains. It stays visible to every reviewer as acknowledged; one that matches no finding is itself reported.",
+      type: "object",
+      additionalProperties: false,
+      required: ["rule", "file", "reason"],
+      properties: {
+        rule: {
+          description: "The finding's rule, e.g. `small-cell` (see `egress-gate check --help`).",
+          enum: [
+            "small-cell",
+            "zero-cell",
+            "missing-cell",
+            "unrounded-count",
+            "magnitude-contributors",
+            "p-percent",
+            "nk-dominance",
+            "differencing",
+            "residual-dof",
+            "declaration-mismatch",
+            "identifier-column",
+            "email-address",
+            "phone-number",
+            "uk-postcode",
+            "nhs-number",
+            "date-of-birth",
+            "precise-date",
+            "precise-coordinates",
+            "ip-address",
+            "free-text",
+            "notebook-output",
+            "image-gps",
+            "file-too-large",
+            "archive",
+            "unmatched-acknowledgement"
+          ]
+        },
+        file: {
+          description: "The finding's file: an item path, relative to the outputs root.",
+          type: "string",
+          minLength: 1
+        },
+        line: {
+          description: "Only the finding on this line (1-based); without `line` and `cell`, every finding of the rule in the file.",
+          type: "integer",
+          minimum: 0
+        },
+        cell: {
+          description: "Only the finding at this cell: a table cell as `C3` (column letter, line), or a notebook cell number.",
+          type: "string",
+          minLength: 1
+        },
+        reason: {
+          description: "Why this is not a disclosure risk, for the reviewers.",
+          type: "string",
+          minLength: 1
+        }
       }
     },
     provenance: {
@@ -44913,6 +45180,27 @@ function checkPolicySemantics(parsed, policy) {
   };
   roleRefs("/discussion/requiredAttendees", policy.discussion.requiredAttendees);
   roleRefs("/preApproval/defaultRoles", policy.preApproval.defaultRoles);
+  out.push(...checkDisclosureThresholds(parsed, policy));
+  return out;
+}
+function checkDisclosureThresholds(parsed, policy) {
+  const out = [];
+  const rules = policy.disclosure.rules ?? {};
+  const bad = (rule, allowed) => out.push(
+    diagnosticAt(
+      parsed,
+      `/disclosure/rules/${rule}/threshold`,
+      "invalid-value",
+      `the threshold of ${rule} is ${rules[rule]?.threshold}; it must be ${allowed}.`
+    )
+  );
+  for (const rule of ["p-percent", "nk-dominance"]) {
+    const t = rules[rule]?.threshold;
+    if (t !== void 0 && (t <= 0 || t > 100)) bad(rule, "a percentage above 0 and at most 100");
+  }
+  const base = rules["unrounded-count"]?.threshold;
+  if (base !== void 0 && (!Number.isInteger(base) || base < 2))
+    bad("unrounded-count", "a whole rounding base of 2 or more");
   return out;
 }
 
@@ -44961,11 +45249,586 @@ async function loadPolicy(name, files) {
   return parsePolicy(text, name);
 }
 
+// action/src/disclosure/acknowledge.ts
+function matches(ack, f) {
+  return ack.rule === f.rule && ack.file === f.file && (ack.line === void 0 || ack.line === f.line) && (ack.cell === void 0 || ack.cell.toUpperCase() === (f.cell ?? "").toUpperCase());
+}
+function applyAcknowledgements(findings, acks) {
+  const used = /* @__PURE__ */ new Set();
+  const out = findings.map((f) => {
+    const i2 = acks.findIndex((a) => matches(a, f));
+    if (i2 === -1 || f.rule === "unmatched-acknowledgement") return f;
+    used.add(i2);
+    acks.forEach((a, j) => {
+      if (matches(a, f)) used.add(j);
+    });
+    return { ...f, acknowledged: { reason: acks[i2].reason } };
+  });
+  const unmatched = acks.flatMap((_, i2) => used.has(i2) ? [] : [i2]);
+  return { findings: out, unmatched };
+}
+
+// action/src/disclosure/finding.ts
+function cellName(fieldIndex, line) {
+  let n = fieldIndex;
+  let letters = "";
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    letters = String.fromCharCode(65 + r) + letters;
+    n = Math.floor((n - 1) / 26);
+  }
+  return `${letters}${line}`;
+}
+function settle(raw, settings) {
+  return raw.filter((f) => settings.rules[f.rule].enabled).map((f) => ({ ...f, severity: settings.rules[f.rule].severity }));
+}
+
+// action/src/disclosure/free-text.ts
+var MAX_LENGTH = 2e3;
+var SAMPLE = 2e3;
+var MAX_VALUES = 2e4;
+var MIN_VALUES = 5;
+var MIN_DISTINCT = 0.8;
+function createFreeTextStats() {
+  const histogram = new Uint32Array(MAX_LENGTH + 1);
+  const seen = /* @__PURE__ */ new Set();
+  let sampled = 0;
+  let count = 0;
+  return {
+    add(value) {
+      if (value === "" || count >= MAX_VALUES) return;
+      count += 1;
+      histogram[Math.min(value.length, MAX_LENGTH)] += 1;
+      if (sampled < SAMPLE) {
+        sampled += 1;
+        seen.add(value);
+      }
+    },
+    verdict(minMedianLength) {
+      if (count < MIN_VALUES) return void 0;
+      let below = 0;
+      let median = 0;
+      for (let length = 0; length <= MAX_LENGTH; length += 1) {
+        below += histogram[length];
+        if (below * 2 >= count) {
+          median = length;
+          break;
+        }
+      }
+      const distinct = seen.size / sampled;
+      return median >= minMedianLength && distinct >= MIN_DISTINCT ? { median, distinct } : void 0;
+    }
+  };
+}
+
+// action/src/disclosure/magnitude.ts
+function failsPPercent(total, largest, p) {
+  const [x1, x2] = largest;
+  if (x1 === void 0 || x2 === void 0 || x1 <= 0) return false;
+  return total - x1 - x2 < p / 100 * x1;
+}
+function nkShare(total, largest, n) {
+  if (total <= 0 || largest.length < Math.min(n, 1)) return void 0;
+  const top = largest.slice(0, n).reduce((a, b) => a + b, 0);
+  return top / total * 100;
+}
+
+// action/src/disclosure/tables.ts
+var SUPPRESSED = /^(?:\*+|x|\[c\]|\[x\]|c|<\s*\d+|suppressed|redacted|\.\.)$/i;
+var MISSING = /^(?:|na|n\/a|nan|null|none|missing|-|\.)$/i;
+var WHOLE = /^\d+$/;
+var NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+var DAY_DATE = /^(?:\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})(?:[T ].*)?$/;
+var NOT_A_COUNT = new Set(
+  "id ids year years yr yrs code codes zip postcode age ages month months day days week weeks hour hours minute minutes min mins second seconds sec duration time survival los length rank index idx score scores level grade stage dose height weight bmi size version number_id quarter qtr period date dob".split(
+    " "
+  )
+);
+function headerTokens(header) {
+  return header.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/).filter((t) => t !== "");
+}
+function namesNonCount(header) {
+  return headerTokens(header).some((t) => NOT_A_COUNT.has(t));
+}
+function splitDelimited(line, delimiter) {
+  const fields = [];
+  if (!line.includes('"')) {
+    let start2 = 0;
+    for (; ; ) {
+      const end = line.indexOf(delimiter, start2);
+      const stop = end === -1 ? line.length : end;
+      fields.push({ text: line.slice(start2, stop).trim(), column: start2 + 1 });
+      if (end === -1) return fields;
+      start2 = end + 1;
+    }
+  }
+  let current = "";
+  let start = 0;
+  let quoted = false;
+  for (let i2 = 0; i2 < line.length; i2 += 1) {
+    const ch = line[i2];
+    if (quoted) {
+      if (ch === '"' && line[i2 + 1] === '"') {
+        current += '"';
+        i2 += 1;
+      } else if (ch === '"') quoted = false;
+      else current += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === delimiter) {
+      fields.push({ text: current.trim(), column: start + 1 });
+      current = "";
+      start = i2 + 1;
+    } else current += ch;
+  }
+  fields.push({ text: current.trim(), column: start + 1 });
+  return fields;
+}
+function isWhole(text) {
+  if (text.length === 0 || text.length > 15) return text.length > 15 && WHOLE.test(text);
+  for (let i2 = 0; i2 < text.length; i2 += 1) {
+    const c = text.charCodeAt(i2);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+function splitInto(line, delimiter, texts, cols) {
+  if (line.includes('"')) {
+    const fields = splitDelimited(line, delimiter);
+    fields.forEach((f, i2) => {
+      texts[i2] = f.text;
+      cols[i2] = f.column;
+    });
+    return fields.length;
+  }
+  let n = 0;
+  let start = 0;
+  for (; ; ) {
+    const end = line.indexOf(delimiter, start);
+    const stop = end === -1 ? line.length : end;
+    const raw = line.slice(start, stop);
+    const first = raw.charCodeAt(0);
+    const last = raw.charCodeAt(raw.length - 1);
+    texts[n] = first <= 32 || last <= 32 ? raw.trim() : raw;
+    cols[n] = start + 1;
+    n += 1;
+    if (end === -1) return n;
+    start = end + 1;
+  }
+}
+var MAX_KEPT_ROWS = 5e3;
+var MAX_PENDING = 200;
+function createTableScanner(file, delimiter, rules, declaration) {
+  const basis = declaration ? "declared" : "inferred";
+  const findings = [];
+  let headers;
+  let headerLine = 1;
+  let columns = [];
+  const index2 = /* @__PURE__ */ new Map();
+  let rows = [];
+  const texts = [];
+  const cols = [];
+  const minCount = rules["small-cell"].threshold ?? 10;
+  const base = declaration?.roundedTo ?? rules["unrounded-count"].threshold;
+  const magnitudes = (declaration?.magnitudes ?? []).map((m) => ({ ...m }));
+  const push = (f, column) => {
+    const finding = { ...f, file, basis };
+    if (column && !declaration) {
+      if (column.pending.length < MAX_PENDING) column.pending.push(finding);
+      else column.pendingOverflow += 1;
+    } else findings.push(finding);
+  };
+  function start(fields, line) {
+    headers = fields.map((f) => f.text);
+    headerLine = line;
+    headers.forEach((h, i2) => {
+      if (!index2.has(h)) index2.set(h, i2);
+    });
+    const roles = /* @__PURE__ */ new Map();
+    const declare = (names, role, what) => {
+      for (const name of names ?? []) {
+        const at = index2.get(name);
+        if (at === void 0) {
+          findings.push({
+            rule: "declaration-mismatch",
+            file,
+            line,
+            column: 1,
+            basis: "declared",
+            message: `the table declaration names ${what} column '${name}', but the header has no such column (columns: ${headers.join(", ")})`,
+            advice: "correct the column name in the manifest"
+          });
+        } else roles.set(at, role);
+      }
+    };
+    if (declaration) {
+      declare(declaration.counts, "count", "count");
+      declare(
+        magnitudes.map((m) => m.column),
+        "magnitude",
+        "magnitude"
+      );
+      declare(
+        magnitudes.flatMap((m) => m.contributors ? [m.contributors] : []),
+        "contributors",
+        "contributors"
+      );
+      declare(
+        magnitudes.flatMap((m) => m.largest ?? []),
+        "largest",
+        "largest-contribution"
+      );
+      declare(declaration.identifiers, "identifier", "identifier");
+      declare(declaration.dates, "date", "date");
+    }
+    columns = headers.map((header, i2) => ({
+      header,
+      role: roles.get(i2) ?? (declaration ? "category" : namesNonCount(header) ? "category" : "count"),
+      pending: [],
+      pendingOverflow: 0,
+      countLike: !declaration && !namesNonCount(header),
+      wholeSeen: false,
+      measure: false,
+      textual: false,
+      text: createFreeTextStats(),
+      dayDates: 0
+    }));
+    for (const m of magnitudes) {
+      if (m.contributors === void 0 && index2.has(m.column)) {
+        findings.push({
+          rule: "magnitude-contributors",
+          file,
+          line,
+          column: fields[index2.get(m.column)].column,
+          basis: "declared",
+          message: `magnitude column '${m.column}' declares no contributors column, so the threshold rule cannot be checked`,
+          advice: "add a column with the number of contributors to each cell and declare it as `contributors`"
+        });
+      }
+    }
+  }
+  function countCell(col, text, line, column, i2) {
+    const whole2 = isWhole(text);
+    if (whole2) {
+      col.wholeSeen = true;
+      const value2 = Number(text);
+      if (value2 >= minCount && (base === void 0 || base <= 1 || value2 % base === 0)) return;
+    }
+    const at = { line, column, cell: cellName(i2 + 1, line) };
+    if (!whole2 && SUPPRESSED.test(text)) return;
+    if (!whole2 && MISSING.test(text)) {
+      push(
+        {
+          ...at,
+          rule: "missing-cell",
+          message: `missing value in count column '${col.header}'`,
+          advice: "say whether it is suppressed (write a marker such as `*`), a structural zero, or not collected"
+        },
+        col
+      );
+      return;
+    }
+    if (!whole2) {
+      if (declaration) {
+        push({
+          ...at,
+          rule: "declaration-mismatch",
+          message: `'${text.slice(0, 20)}' in column '${col.header}' is not a whole number, but the column is declared as counts`,
+          advice: "correct the declaration, or the table"
+        });
+      } else col.countLike = false;
+      return;
+    }
+    const value = Number(text);
+    if (value === 0) {
+      push(
+        {
+          ...at,
+          rule: "zero-cell",
+          message: `zero count in column '${col.header}'`,
+          advice: "a zero can reveal that nobody in a group has an attribute: check it is a structural zero, or combine categories"
+        },
+        col
+      );
+    } else if (value < minCount) {
+      push(
+        {
+          ...at,
+          rule: "small-cell",
+          message: `count ${value} in column '${col.header}' is below the threshold of ${minCount}`,
+          advice: "suppress it or combine categories, and check it cannot be recovered from totals"
+        },
+        col
+      );
+    }
+    if (base !== void 0 && base > 1 && value % base !== 0) {
+      push(
+        {
+          ...at,
+          rule: "unrounded-count",
+          message: `count in column '${col.header}' is not a multiple of the rounding base ${base}`,
+          advice: `round every count to base ${base}${declaration?.roundedTo ? "" : ", or declare the table"}`
+        },
+        col
+      );
+    }
+  }
+  function magnitudeCells(count, line) {
+    const num = (name) => {
+      const at = name === void 0 ? void 0 : index2.get(name);
+      const text = at === void 0 || at >= count ? void 0 : texts[at];
+      return text !== void 0 && NUMBER.test(text) ? Number(text) : void 0;
+    };
+    for (const m of magnitudes) {
+      const at = index2.get(m.column);
+      const field = at === void 0 || at >= count ? void 0 : { text: texts[at], column: cols[at] };
+      if (at === void 0 || !field || SUPPRESSED.test(field.text) || !NUMBER.test(field.text)) continue;
+      const where = { line, column: field.column, cell: cellName(at + 1, line) };
+      const value = Number(field.text);
+      const contributors = num(m.contributors);
+      const threshold = rules["magnitude-contributors"].threshold ?? minCount;
+      if (contributors !== void 0 && contributors < threshold) {
+        push({
+          ...where,
+          rule: "magnitude-contributors",
+          message: `magnitude in column '${m.column}' has ${contributors} contributor${contributors === 1 ? "" : "s"}, below the threshold of ${threshold}`,
+          advice: "suppress it or combine categories until every cell has enough contributors"
+        });
+      }
+      if (m.statistic === "median") continue;
+      const total = m.statistic === "mean" ? value * (contributors ?? Number.NaN) : value;
+      const largest = (m.largest ?? []).map(num).filter((x2) => x2 !== void 0);
+      if (!Number.isFinite(total) || largest.length === 0) continue;
+      const p = rules["p-percent"].threshold ?? 10;
+      if (failsPPercent(total, largest, p)) {
+        push({
+          ...where,
+          rule: "p-percent",
+          message: `magnitude in column '${m.column}' fails the p% rule (p = ${p}): the second-largest contributor could estimate the largest within ${p}%`,
+          advice: "suppress it or combine categories"
+        });
+      }
+      const n = rules["nk-dominance"].n ?? 2;
+      const k = rules["nk-dominance"].threshold ?? 90;
+      const share = largest.length >= Math.min(n, largest.length) ? nkShare(total, largest, n) : void 0;
+      if (share !== void 0 && share > k) {
+        push({
+          ...where,
+          rule: "nk-dominance",
+          message: `magnitude in column '${m.column}' is dominated: the ${n} largest contributions make up ${Math.round(share)}% (more than ${k}%)`,
+          advice: "suppress it or combine categories"
+        });
+      }
+    }
+  }
+  return {
+    addLine(text, line) {
+      if (text.length === 0 || text.charCodeAt(0) <= 32 && text.trim() === "") return headers;
+      if (!headers) {
+        start(splitDelimited(text, delimiter), line);
+        return headers;
+      }
+      const count = splitInto(text, delimiter, texts, cols);
+      if (rows) {
+        if (rows.length < MAX_KEPT_ROWS) {
+          const fields = [];
+          for (let i2 = 0; i2 < count; i2 += 1) fields.push({ text: texts[i2], column: cols[i2] });
+          rows.push({ line, fields });
+        } else rows = void 0;
+      }
+      const n = Math.min(count, columns.length);
+      for (let i2 = 0; i2 < n; i2 += 1) {
+        const col = columns[i2];
+        const value = texts[i2];
+        if (col.role === "count" && (declaration || col.countLike)) countCell(col, value, line, cols[i2], i2);
+        else if (!declaration && !col.measure && !col.textual) {
+          if (!NUMBER.test(value)) col.textual = value !== "";
+          else if (!isWhole(value)) col.measure = true;
+        }
+        if (col.role === "category" || col.role === "identifier" || !declaration && col.role === "count")
+          col.text.add(value);
+        if (col.role === "date" && DAY_DATE.test(value)) {
+          col.dayDates += 1;
+          col.firstDate ??= { line, column: cols[i2] };
+        }
+      }
+      if (magnitudes.length > 0) magnitudeCells(count, line);
+      return headers;
+    },
+    finish() {
+      const out = [...findings];
+      const countColumns = [];
+      columns.forEach((col, i2) => {
+        const isCount = col.role === "count" && (declaration !== void 0 || col.countLike && col.wholeSeen);
+        if (isCount) {
+          countColumns.push(i2);
+          out.push(...col.pending);
+          if (col.pendingOverflow > 0) {
+            out.push({
+              rule: col.pending[0].rule,
+              file,
+              line: 0,
+              column: 0,
+              basis,
+              message: `\u2026 and ${col.pendingOverflow} more findings in column '${col.header}'`,
+              advice: col.pending[0].advice
+            });
+          }
+        } else if (!declaration && col.role === "count") col.role = col.measure ? "magnitude" : "category";
+        const at = { line: headerLine, column: 1, cell: cellName(i2 + 1, headerLine) };
+        if (col.role === "identifier") {
+          out.push({
+            ...at,
+            rule: "identifier-column",
+            file,
+            basis: "declared",
+            message: `column '${col.header}' is declared as identifiers`,
+            advice: "remove it, or replace it with pseudonyms that cannot be linked back"
+          });
+        }
+        if (col.role === "date" && col.dayDates > 0) {
+          out.push({
+            line: col.firstDate.line,
+            column: col.firstDate.column,
+            cell: cellName(i2 + 1, col.firstDate.line),
+            rule: "precise-date",
+            file,
+            basis: "declared",
+            message: `date column '${col.header}' holds ${col.dayDates} date${col.dayDates === 1 ? "" : "s"} to the day`,
+            advice: "coarsen the dates to month or year"
+          });
+        }
+        if (col.role === "category") {
+          const threshold = rules["free-text"].threshold ?? 50;
+          const verdict = col.text.verdict(threshold);
+          if (verdict) {
+            out.push({
+              ...at,
+              rule: "free-text",
+              file,
+              basis: "inferred",
+              message: `column '${col.header}' looks like free text (median ${verdict.median} characters, ${Math.round(verdict.distinct * 100)}% distinct)`,
+              advice: "free text can name people: remove it, or replace it with coded categories"
+            });
+          }
+        }
+      });
+      if (declaration?.residualDegreesOfFreedom !== void 0) {
+        const min = rules["residual-dof"].threshold ?? 10;
+        if (declaration.residualDegreesOfFreedom < min) {
+          out.push({
+            rule: "residual-dof",
+            file,
+            line: 0,
+            column: 0,
+            basis: "declared",
+            message: `the model's residual degrees of freedom (${declaration.residualDegreesOfFreedom}) are below ${min}`,
+            advice: "fit the model on more observations or fewer parameters, or do not release it"
+          });
+        }
+      }
+      if (!headers || !rows || countColumns.length === 0) return { findings: out };
+      const categories = columns.flatMap((c, i2) => c.role === "category" || c.role === "date" ? [i2] : []);
+      return { findings: out, summary: { file, headers, counts: countColumns, categories, rows, basis } };
+    }
+  };
+}
+
+// action/src/disclosure/differencing.ts
+var TOTAL = /^(?:total|totals|all|overall|any|both|all persons|all people)$/i;
+var WHOLE2 = /^\d+$/;
+function rowsOf(table) {
+  return table.rows.map(({ line, fields }) => {
+    const cats = /* @__PURE__ */ new Map();
+    for (const i2 of table.categories) cats.set(table.headers[i2], (fields[i2]?.text ?? "").toLowerCase());
+    const counts = /* @__PURE__ */ new Map();
+    for (const i2 of table.counts) {
+      const f = fields[i2];
+      const text = f?.text ?? "";
+      counts.set(table.headers[i2], {
+        value: WHOLE2.test(text) ? Number(text) : SUPPRESSED.test(text) ? "suppressed" : void 0,
+        column: f?.column ?? 1,
+        cell: cellName(i2 + 1, line)
+      });
+    }
+    return { table, line, cats, counts };
+  });
+}
+var keyOf = (row, headers) => headers.map((h) => row.cats.get(h) ?? "").join("\0");
+function findDifferencing(tables, threshold) {
+  const all = tables.map((t) => ({
+    table: t,
+    rows: rowsOf(t),
+    catHeaders: t.categories.map((i2) => t.headers[i2]).sort()
+  }));
+  const groups = all.map(({ rows, catHeaders }) => {
+    const byColumn = /* @__PURE__ */ new Map();
+    for (const c of catHeaders) {
+      const others = catHeaders.filter((h) => h !== c);
+      const map = /* @__PURE__ */ new Map();
+      for (const row of rows) {
+        if (TOTAL.test(row.cats.get(c) ?? "")) continue;
+        const key = keyOf(row, others);
+        map.set(key, [...map.get(key) ?? [], row]);
+      }
+      byColumn.set(c, map);
+    }
+    return byColumn;
+  });
+  const found = /* @__PURE__ */ new Map();
+  const check = (total, parts) => {
+    if (parts.length < 2) return;
+    for (const [header, cell] of total.counts) {
+      if (typeof cell.value !== "number") continue;
+      const partCells = parts.map((p) => ({ row: p, cell: p.counts.get(header) ?? soleCount(p, total) }));
+      if (partCells.some((p) => p.cell === void 0 || p.cell.value === void 0)) continue;
+      const hidden = partCells.filter((p) => p.cell.value === "suppressed");
+      if (hidden.length !== 1) continue;
+      const known = partCells.reduce(
+        (sum, p) => sum + (typeof p.cell.value === "number" ? p.cell.value : 0),
+        0
+      );
+      const revealed = cell.value - known;
+      if (revealed <= 0 || revealed >= threshold) continue;
+      const { row, cell: target } = hidden[0];
+      const key = `${row.table.file}\0${target.cell}`;
+      if (found.has(key)) continue;
+      const where = total.table === row.table ? `line ${total.line}` : `${total.table.file}:${total.line}`;
+      found.set(key, {
+        rule: "differencing",
+        file: row.table.file,
+        line: row.line,
+        column: target.column,
+        cell: target.cell,
+        basis: row.table.basis,
+        message: `the suppressed cell in column '${header}' can be recovered by subtraction: the total at ${where} minus the other ${parts.length - 1} cells is a count below ${threshold}`,
+        advice: "suppress a second cell (secondary suppression), round the totals, or remove the total"
+      });
+    }
+  };
+  all.forEach(({ rows, catHeaders }, t) => {
+    for (const row of rows) {
+      for (const c of catHeaders) {
+        if (!TOTAL.test(row.cats.get(c) ?? "")) continue;
+        const others = catHeaders.filter((h) => h !== c);
+        check(row, groups[t].get(c)?.get(keyOf(row, others)) ?? []);
+      }
+      all.forEach((other, u) => {
+        if (u === t || other.catHeaders.length !== catHeaders.length + 1) return;
+        if (!catHeaders.every((h) => other.catHeaders.includes(h))) return;
+        const extra = other.catHeaders.find((h) => !catHeaders.includes(h));
+        check(row, groups[u].get(extra)?.get(keyOf(row, catHeaders)) ?? []);
+      });
+    }
+  });
+  return [...found.values()];
+}
+function soleCount(part, total) {
+  return part.counts.size === 1 && total.counts.size === 1 ? [...part.counts.values()][0] : void 0;
+}
+
 // action/src/disclosure/scan-file.ts
-import { createReadStream } from "node:fs";
-import { open, stat } from "node:fs/promises";
+import { open as open2, readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
-import { createInterface } from "node:readline";
 
 // action/src/disclosure/binary.ts
 var ARCHIVES = [
@@ -45033,12 +45896,27 @@ function imageHasGps(head) {
 
 // action/src/disclosure/identifiers.ts
 var EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
-var PHONE = /(?<![\d.])(?:\+44\s?\(?0?\)?|0)(?:\d[\s-]?){9,10}(?![\d.])/g;
+var PHONE = /(?<![\d.])(?:\+44\s?\(?0?\)?|0)(?:\d[\s-]?){9,10}(?!\d|\.\d)/g;
 var POSTCODE = /\b(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW]?|[A-HK-Y]\d[ABEHMNPRVWXY]?|\d\d|[A-HK-Y]\d\d) ?\d[ABD-HJLNP-UW-Z]{2})\b/gi;
 var NHS_CANDIDATE = /(?<![\d.])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d.])/g;
 var DATE = /\b(\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})\b/g;
 var BIRTH_WORD = /\b(?:dob|d\.o\.b\.?|date[\s_-]*of[\s_-]*birth|birth[\s_-]*date|born)\b/i;
-var COORDINATES = /(?<![\d.])(-?\d{1,2}\.\d{4,})\s*[,;\s]\s*(-?\d{1,3}\.\d{4,})(?![\d.])/g;
+var COORDINATES = /(?<![\d.])(-?\d{1,2}\.\d{4,})\s*[,;\s]\s*(-?\d{1,3}\.\d{4,})(?!\d|\.\d)/g;
+var OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+var IPV4 = new RegExp(`(?<![\\d.])(?:${OCTET}\\.){3}${OCTET}(?![\\d]|\\.\\d)`, "g");
+var IPV6 = /(?<![\w:])(?:(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})(?![\w:])/gi;
+var ADVICE = {
+  "email-address": "remove it, or replace it with a pseudonym",
+  "phone-number": "remove it",
+  "uk-postcode": "remove it, or aggregate to the postcode district or a larger area",
+  "nhs-number": "remove it, or replace it with a pseudonym",
+  "date-of-birth": "remove it, or coarsen it to the year or an age band",
+  "precise-coordinates": "round to 2 decimals (about 1 km) or aggregate to areas",
+  "ip-address": "remove it, or truncate it to the network"
+};
+function isNeutralIp(text) {
+  return /^(?:127\.|0\.0\.0\.0$)/.test(text) || text === "::1";
+}
 function isValidNhsNumber(digits) {
   if (!/^\d{10}$/.test(digits)) return false;
   let sum = 0;
@@ -45052,14 +45930,14 @@ function mask(value) {
 }
 function scanLineForIdentifiers(text, context = {}) {
   const found = [];
-  const add2 = (index2, code, message) => found.push({ column: index2 + 1, code, message });
+  const add2 = (index2, rule, message) => found.push({ column: index2 + 1, rule, message, advice: ADVICE[rule] });
   for (const m of text.matchAll(EMAIL)) add2(m.index, "email-address", `e-mail address ${mask(m[0])}`);
   for (const m of text.matchAll(NHS_CANDIDATE)) {
     const digits = `${m[1]}${m[2]}${m[3]}`;
     if (isValidNhsNumber(digits))
       add2(m.index, "nhs-number", `NHS number with a valid checksum ${mask(digits)}`);
   }
-  const nhsAt = new Set(found.filter((f) => f.code === "nhs-number").map((f) => f.column));
+  const nhsAt = new Set(found.filter((f) => f.rule === "nhs-number").map((f) => f.column));
   for (const m of text.matchAll(PHONE)) {
     if (!nhsAt.has(m.index + 1)) add2(m.index, "phone-number", `UK phone number ${mask(m[0].trim())}`);
   }
@@ -45071,6 +45949,16 @@ function scanLineForIdentifiers(text, context = {}) {
       add2(m.index, "precise-coordinates", "latitude/longitude with 4 or more decimals (within ~11 m)");
     }
   }
+  if (text.includes(".")) {
+    for (const m of text.matchAll(IPV4))
+      if (!isNeutralIp(m[0])) add2(m.index, "ip-address", `IP address ${mask(m[0])}`);
+  }
+  if (text.includes("::") || /(?:[0-9a-f]{1,4}:){7}/i.test(text)) {
+    for (const m of text.matchAll(IPV6)) {
+      const groups = m[0].split(":").filter((g) => g !== "").length;
+      if (groups >= 3 && !isNeutralIp(m[0])) add2(m.index, "ip-address", `IP address ${mask(m[0])}`);
+    }
+  }
   if (context.birthColumn || BIRTH_WORD.test(text)) {
     for (const m of text.matchAll(DATE))
       add2(m.index, "date-of-birth", `date next to a birth field ${mask(m[0])}`);
@@ -45078,79 +45966,137 @@ function scanLineForIdentifiers(text, context = {}) {
   return found.sort((a, b) => a.column - b.column);
 }
 
-// action/src/disclosure/tables.ts
-var NOT_A_COUNT = /\b(?:id|year|yr|code|zip|postcode|age|month|day|week|rank|index|idx)\b|_id$|^id_/i;
-var WHOLE = /^\d+$/;
-function splitDelimited(line, delimiter) {
-  const fields = [];
-  let current = "";
-  let start = 0;
-  let quoted = false;
-  for (let i2 = 0; i2 < line.length; i2 += 1) {
-    const ch = line[i2];
-    if (quoted) {
-      if (ch === '"' && line[i2 + 1] === '"') {
-        current += '"';
-        i2 += 1;
-      } else if (ch === '"') quoted = false;
-      else current += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === delimiter) {
-      fields.push({ text: current.trim(), column: start + 1 });
-      current = "";
-      start = i2 + 1;
-    } else current += ch;
+// action/src/disclosure/notebook.ts
+function cellLines(text) {
+  const lines = [];
+  let line = 1;
+  let at = 0;
+  for (; ; ) {
+    const next = text.indexOf('"cell_type"', at);
+    if (next === -1) return lines;
+    for (let i2 = at; i2 < next; i2 += 1) if (text.charCodeAt(i2) === 10) line += 1;
+    lines.push(line);
+    at = next + 1;
   }
-  fields.push({ text: current.trim(), column: start + 1 });
-  return fields;
 }
-function createTableScanner(delimiter, minCellCount) {
-  let headers;
-  const candidates = [];
-  const notCount = /* @__PURE__ */ new Set();
-  return {
-    /** Returns the header cells of the table for other scanners (e.g. birth-date columns). */
-    addLine(text, line) {
-      if (text.trim() === "") return headers;
-      const fields = splitDelimited(text, delimiter);
-      if (!headers) {
-        headers = fields.map((f) => f.text);
-        headers.forEach((h, i2) => {
-          if (NOT_A_COUNT.test(h)) notCount.add(i2);
-        });
-        return headers;
+function scanNotebook(text, file) {
+  let notebook;
+  try {
+    notebook = JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(notebook.cells)) return [];
+  const lines = cellLines(text);
+  const findings = [];
+  notebook.cells.forEach((raw, i2) => {
+    if (raw?.cell_type !== "code" || !Array.isArray(raw.outputs) || raw.outputs.length === 0) return;
+    const kinds = /* @__PURE__ */ new Set();
+    for (const output of raw.outputs) {
+      if (output.output_type === "stream") kinds.add("printed text");
+      else if (output.output_type === "error") kinds.add("an error trace");
+      for (const mime of Object.keys(output.data ?? {})) {
+        kinds.add(
+          mime.startsWith("image/") ? "an image" : mime === "text/html" ? "a rendered table" : "data"
+        );
       }
-      fields.forEach((f, i2) => {
-        if (f.text === "" || notCount.has(i2)) return;
-        if (!WHOLE.test(f.text)) {
-          notCount.add(i2);
-          return;
-        }
-        const value = Number(f.text);
-        if (value > 0 && value < minCellCount) {
-          candidates.push({
-            line,
-            column: f.column,
-            value,
-            header: headers?.[i2] ?? `column ${i2 + 1}`,
-            index: i2
-          });
-        }
-      });
-      return headers;
-    },
-    smallCells() {
-      return candidates.filter((c) => !notCount.has(c.index)).map(({ index: _index, ...cell }) => cell);
     }
-  };
+    findings.push({
+      rule: "notebook-output",
+      file,
+      line: lines[i2] ?? 0,
+      column: lines[i2] ? 1 : 0,
+      cell: String(i2 + 1),
+      basis: "inferred",
+      message: `notebook cell ${i2 + 1} has embedded outputs (${[...kinds].sort().join(", ")})`,
+      advice: "clear the outputs (jupyter nbconvert --clear-output) and egress the results as separate reviewed files"
+    });
+  });
+  return findings;
+}
+
+// action/src/disclosure/text-blocks.ts
+import { open } from "node:fs/promises";
+var READ_BYTES = 1024 * 1024;
+async function forEachTextBlock(path5, onBlock) {
+  const handle = await open(path5, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    const decoder = new TextDecoder("utf-8");
+    let carry = "";
+    let line = 1;
+    const emit = (block) => {
+      const starts = lineStarts(block);
+      onBlock(block, line, starts);
+      line += starts.length;
+    };
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, 0, READ_BYTES, null);
+      if (bytesRead === 0) break;
+      const text = carry + decoder.decode(buffer.subarray(0, bytesRead), { stream: true });
+      const last = text.lastIndexOf("\n");
+      if (last === -1) {
+        carry = text;
+        continue;
+      }
+      emit(text.slice(0, last));
+      carry = text.slice(last + 1);
+    }
+    const rest = carry + decoder.decode();
+    if (rest !== "") emit(rest);
+  } finally {
+    await handle.close();
+  }
+}
+function lineStarts(block) {
+  const starts = [0];
+  for (let at = block.indexOf("\n"); at !== -1; at = block.indexOf("\n", at + 1)) starts.push(at + 1);
+  return starts;
+}
+function lineAt(block, starts, i2) {
+  const end = i2 + 1 < starts.length ? starts[i2 + 1] - 1 : block.length;
+  const text = block.slice(starts[i2], end);
+  return text.endsWith("\r") ? text.slice(0, -1) : text;
+}
+var PREFILTERS = [
+  /\d{3}[ -]?\d{3}/g,
+  /\d[\s-]\d\d?[\s-]\d/g,
+  /\d[A-Za-z]{2}(?![A-Za-z0-9])/g,
+  /\.\d{4}/g,
+  /\d\.\d{1,3}\.\d/g,
+  /dob|d\.o\.b|birth|born|degrees of freedom|Df Residuals/gi
+];
+var IPV6_FULL = /(?:[0-9a-f]{1,4}:){7}/gi;
+function candidateLines(block, starts) {
+  const offsets = [];
+  for (const literal of ["@", "::"]) {
+    for (let at = block.indexOf(literal); at !== -1; at = block.indexOf(literal, at + 1)) offsets.push(at);
+  }
+  for (const re of PREFILTERS) for (const m of block.matchAll(re)) offsets.push(m.index);
+  if (block.includes(":")) for (const m of block.matchAll(IPV6_FULL)) offsets.push(m.index);
+  const lines = /* @__PURE__ */ new Set();
+  for (const offset of offsets) lines.add(lineIndexOf(starts, offset));
+  return [...lines].sort((a, b) => a - b);
+}
+function lineIndexOf(starts, offset) {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = lo + hi + 1 >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 // action/src/disclosure/scan-file.ts
 var HEAD_BYTES = 256 * 1024;
 var BIRTH_HEADER = /\b(?:dob|date[\s_-]*of[\s_-]*birth|birth[\s_-]*date|birth)\b/i;
-var MAX_FINDINGS_PER_FILE = 50;
+var MAX_FINDINGS_PER_RULE = 50;
+var MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024;
+var RESIDUAL_DF = /(?:\bon (\d+) degrees of freedom\b|\bDf Residuals:\s+(\d+)\b)/;
 async function readHead(path5) {
-  const handle = await open(path5, "r");
+  const handle = await open2(path5, "r");
   try {
     const buffer = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
@@ -45159,72 +46105,125 @@ async function readHead(path5) {
     await handle.close();
   }
 }
-async function scanText(absolutePath, path5, limits) {
-  const extension = extname(path5).toLowerCase();
-  const delimiter = extension === ".csv" ? "," : extension === ".tsv" || extension === ".tab" ? "	" : void 0;
-  const table = delimiter ? createTableScanner(delimiter, limits.minCellCount) : void 0;
-  const findings = [];
-  const lines = createInterface({
-    input: createReadStream(absolutePath, { encoding: "utf8", highWaterMark: 1024 * 1024 }),
-    crlfDelay: Number.POSITIVE_INFINITY
-  });
-  let line = 0;
-  for await (const text of lines) {
-    line += 1;
-    const headers = table?.addLine(text, line);
-    const birthColumn = headers !== void 0 && line > 1 && headers.some((h) => BIRTH_HEADER.test(h));
-    if (findings.length < MAX_FINDINGS_PER_FILE) {
-      for (const f of scanLineForIdentifiers(text, { birthColumn })) findings.push({ ...f, path: path5, line });
-    }
+function capPerRule(findings, alreadyDropped = /* @__PURE__ */ new Map()) {
+  const kept = [];
+  const extra = /* @__PURE__ */ new Map();
+  const seen = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    const n = (seen.get(f.rule) ?? 0) + 1;
+    seen.set(f.rule, n);
+    if (n <= MAX_FINDINGS_PER_RULE) kept.push(f);
+    else extra.set(f.rule, { count: (extra.get(f.rule)?.count ?? 0) + 1, sample: f });
   }
-  for (const cell of table?.smallCells() ?? []) {
-    findings.push({
-      path: path5,
-      line: cell.line,
-      column: cell.column,
-      code: "small-cell",
-      message: `count ${cell.value} in column '${cell.header}' is below the threshold of ${limits.minCellCount}`
-    });
+  for (const [rule, count] of alreadyDropped) {
+    const sample = findings.find((f) => f.rule === rule);
+    if (sample) extra.set(rule, { count: (extra.get(rule)?.count ?? 0) + count, sample });
   }
-  return findings.slice(0, MAX_FINDINGS_PER_FILE * 2);
-}
-async function scanOutputFile(absolutePath, path5, limits) {
-  const findings = [];
-  const { size } = await stat(absolutePath);
-  if (size > limits.maxFileBytes) {
-    findings.push({
-      path: path5,
+  for (const { count, sample } of extra.values()) {
+    kept.push({
+      ...sample,
       line: 0,
       column: 0,
-      code: "file-too-large",
-      message: `${size} bytes is over the review limit of ${limits.maxFileBytes} bytes: reviewers cannot examine it in full`
+      cell: void 0,
+      message: `\u2026 and ${count} more ${sample.rule} findings in this file`
+    });
+  }
+  return kept.map((f) => f.cell === void 0 ? omitCell(f) : f);
+}
+function omitCell(f) {
+  const { cell: _cell, ...rest } = f;
+  return rest;
+}
+async function scanText(absolutePath, file, rules, declaration) {
+  const extension = extname(file).toLowerCase();
+  const delimiter = extension === ".csv" ? "," : extension === ".tsv" || extension === ".tab" ? "	" : void 0;
+  const table = delimiter ? createTableScanner(file, delimiter, rules, declaration) : void 0;
+  const found = [];
+  const perRule = /* @__PURE__ */ new Map();
+  const dropped = /* @__PURE__ */ new Map();
+  const minDf = rules["residual-dof"].threshold ?? 10;
+  let birthColumn = false;
+  const scanLine = (text, line) => {
+    for (const f of scanLineForIdentifiers(text, { birthColumn: birthColumn && line > 1 })) {
+      const n = (perRule.get(f.rule) ?? 0) + 1;
+      perRule.set(f.rule, n);
+      if (n <= MAX_FINDINGS_PER_RULE) found.push({ ...f, file, line, basis: "inferred" });
+      else dropped.set(f.rule, (dropped.get(f.rule) ?? 0) + 1);
+    }
+    if (text.includes("degrees of freedom") || text.includes("Df Residuals")) {
+      const m = RESIDUAL_DF.exec(text);
+      const df = m ? Number(m[1] ?? m[2]) : void 0;
+      if (df !== void 0 && df < minDf) {
+        found.push({
+          rule: "residual-dof",
+          file,
+          line,
+          column: (m?.index ?? 0) + 1,
+          basis: "inferred",
+          message: `a model reported with ${df} residual degrees of freedom, below ${minDf}`,
+          advice: "fit the model on more observations or fewer parameters, or do not release it"
+        });
+      }
+    }
+  };
+  await forEachTextBlock(absolutePath, (block, firstLine2, starts) => {
+    if (table) {
+      for (let i2 = 0; i2 < starts.length; i2 += 1) {
+        const headers = table.addLine(lineAt(block, starts, i2), firstLine2 + i2);
+        if (headers && firstLine2 + i2 === 1) birthColumn = headers.some((h) => BIRTH_HEADER.test(h));
+      }
+    }
+    const lines = birthColumn ? starts.map((_, i2) => i2) : candidateLines(block, starts);
+    for (const i2 of lines) scanLine(lineAt(block, starts, i2), firstLine2 + i2);
+  });
+  const tableResult = table?.finish();
+  const findings = [...found, ...tableResult?.findings ?? []];
+  if (extension === ".ipynb") {
+    const { size } = await stat(absolutePath);
+    if (size <= MAX_NOTEBOOK_BYTES)
+      findings.push(...scanNotebook(await readFile(absolutePath, "utf8"), file));
+  }
+  const result = { findings: capPerRule(findings, dropped) };
+  if (tableResult?.summary) result.table = tableResult.summary;
+  return result;
+}
+var whole = (file) => ({ file, line: 0, column: 0, basis: "inferred" });
+async function scanOutputFile(absolutePath, file, rules, declaration) {
+  const findings = [];
+  const { size } = await stat(absolutePath);
+  const maxBytes = rules["file-too-large"].threshold ?? Number.POSITIVE_INFINITY;
+  if (size > maxBytes) {
+    findings.push({
+      ...whole(file),
+      rule: "file-too-large",
+      message: `${size} bytes is over the review limit of ${maxBytes} bytes: reviewers cannot examine it in full`,
+      advice: "split it, aggregate it, or agree with the reviewers how they will examine it"
     });
   }
   const head = await readHead(absolutePath);
   const archive = detectArchive(head);
   if (archive) {
     findings.push({
-      path: path5,
-      line: 0,
-      column: 0,
-      code: "archive",
-      message: `a ${archive} archive inside an output hides its files from review: list the files themselves`
+      ...whole(file),
+      rule: "archive",
+      message: `a ${archive} archive inside an output hides its files from review`,
+      advice: "list the files themselves instead of the archive"
     });
-    return findings;
+    return { findings };
   }
   if (looksBinary(head)) {
     if (imageHasGps(head)) {
       findings.push({
-        path: path5,
-        line: 0,
-        column: 0,
-        code: "image-gps",
-        message: "image metadata (EXIF) holds a GPS position: strip the metadata before egress"
+        ...whole(file),
+        rule: "image-gps",
+        message: "image metadata (EXIF) holds a GPS position",
+        advice: "strip the metadata before egress (e.g. exiftool -all= <file>)"
       });
     }
-    return findings;
+    return { findings };
   }
-  return [...findings, ...await scanText(absolutePath, path5, limits)];
+  const text = await scanText(absolutePath, file, rules, declaration);
+  return { ...text, findings: [...findings, ...text.findings] };
 }
 
 // action/src/pack/outputs.ts
@@ -45347,25 +46346,163 @@ async function resolveEntry(rootReal, absolute, path5, isLink) {
   return { ok: false, code: "not-a-file", message: `'${path5}' is neither a regular file nor a directory` };
 }
 
+// action/src/policy/disclosure-rules.ts
+var disclosureRuleIds = [
+  "small-cell",
+  "zero-cell",
+  "missing-cell",
+  "unrounded-count",
+  "magnitude-contributors",
+  "p-percent",
+  "nk-dominance",
+  "differencing",
+  "residual-dof",
+  "declaration-mismatch",
+  "identifier-column",
+  "email-address",
+  "phone-number",
+  "uk-postcode",
+  "nhs-number",
+  "date-of-birth",
+  "precise-date",
+  "precise-coordinates",
+  "ip-address",
+  "free-text",
+  "notebook-output",
+  "image-gps",
+  "file-too-large",
+  "archive",
+  "unmatched-acknowledgement"
+];
+function ruleDefaults(policy) {
+  const min = policy.disclosure.minCellCount;
+  return {
+    "small-cell": { threshold: min },
+    "magnitude-contributors": { threshold: min },
+    "p-percent": { threshold: 10 },
+    "nk-dominance": { threshold: 90, n: 2 },
+    differencing: { threshold: min },
+    "residual-dof": { threshold: 10 },
+    "free-text": { threshold: 50 },
+    "file-too-large": { threshold: policy.disclosure.maxFileBytes }
+  };
+}
+function resolveDisclosureRules(policy) {
+  const defaults = ruleDefaults(policy);
+  const configured = policy.disclosure.rules ?? {};
+  const out = {};
+  for (const id of disclosureRuleIds) {
+    const d = defaults[id] ?? {};
+    const c = configured[id] ?? {};
+    const rule = {
+      enabled: c.enabled ?? true,
+      severity: c.severity ?? "advice",
+      acknowledgeable: c.acknowledgeable ?? true
+    };
+    const threshold = c.threshold ?? d.threshold;
+    if (threshold !== void 0) rule.threshold = threshold;
+    const n = c.n ?? d.n;
+    if (n !== void 0) rule.n = n;
+    out[id] = rule;
+  }
+  return out;
+}
+function checkBlockingFindings(collection, facts) {
+  if (!facts.findings) return [];
+  const rules = resolveDisclosureRules(facts.policy);
+  const mine = facts.findings.filter((f) => f.collection === collection.name);
+  const blocking = mine.filter((f) => {
+    const rule = rules[f.rule];
+    if (!rule?.enabled || rule.severity !== "blocking") return false;
+    return !(f.acknowledged && rule.acknowledgeable);
+  });
+  const byRule = /* @__PURE__ */ new Map();
+  for (const f of blocking) byRule.set(f.rule, [...byRule.get(f.rule) ?? [], f]);
+  return [...byRule.entries()].map(([rule, found]) => {
+    const first = found[0];
+    const where = first.line > 0 ? `${first.file}:${first.line}:${first.column}` : first.file;
+    const more = found.length > 1 ? ` (and ${found.length - 1} more)` : "";
+    const ack = rules[rule]?.acknowledgeable ? ", or acknowledge it in the manifest with a reason" : "";
+    return `disclosure rule '${rule}' is blocking in policy ${facts.policy.name}: ${where}: ${first.message}${more}; what to do: ${first.advice}${ack}`;
+  });
+}
+
 // action/src/app/scan-request.ts
-async function scanRequestOutputs(manifest2, outputsDir, limits, onProgress) {
+async function scanRequestOutputs(manifest2, outputsDir, policy, options = {}) {
+  const rules = resolveDisclosureRules(policy);
   const root = await resolveOutputsRoot(outputsDir);
   const results = new Map(
     manifest2.collections.map((c) => [c.name, { collection: c.name, findings: [], unreadable: [] }])
   );
   const plan = [];
-  for (const collection of manifest2.collections) {
-    for (const item of collection.items) {
+  for (const [c, collection] of manifest2.collections.entries()) {
+    for (const [i2, item] of collection.items.entries()) {
       const resolved = await resolveItem(root, item.path);
-      if (resolved.ok) for (const file of resolved.files) plan.push({ collection: collection.name, ...file });
-      else results.get(collection.name)?.unreadable.push({ path: item.path, message: resolved.message });
+      const pointer = `/collections/${c}/items/${i2}`;
+      if (!resolved.ok) {
+        results.get(collection.name)?.unreadable.push({ path: item.path, message: resolved.message });
+        continue;
+      }
+      for (const file of resolved.files) {
+        plan.push({
+          collection: collection.name,
+          ...file,
+          pointer,
+          ...item.table ? { table: item.table } : {}
+        });
+      }
     }
   }
+  const unique = /* @__PURE__ */ new Map();
+  for (const p of plan) {
+    const known = unique.get(p.path);
+    if (!known) unique.set(p.path, { absolutePath: p.absolutePath, ...p.table ? { table: p.table } : {} });
+    else if (!known.table && p.table) known.table = p.table;
+  }
+  const scanned = /* @__PURE__ */ new Map();
   let done = 0;
-  for (const file of plan) {
-    results.get(file.collection)?.findings.push(...await scanOutputFile(file.absolutePath, file.path, limits));
+  for (const [path5, { absolutePath, table }] of unique) {
+    scanned.set(path5, await scanOutputFile(absolutePath, path5, rules, table));
     done += 1;
-    onProgress?.(done, plan.length);
+    options.onProgress?.(done, unique.size);
+  }
+  const tables = [...scanned.values()].flatMap((s) => s.table ? [s.table] : []);
+  const differencing = rules.differencing.enabled ? findDifferencing(tables, rules.differencing.threshold ?? 10) : [];
+  const raw = new Map([...scanned].map(([path5, s]) => [path5, [...s.findings]]));
+  for (const f of differencing) raw.get(f.file)?.push(f);
+  const settings = { rules };
+  const acks = manifest2.acknowledged ?? [];
+  const all = [...raw.values()].flatMap((list) => settle(list, settings));
+  const { findings, unmatched } = applyAcknowledgements(all, acks);
+  const byFile = /* @__PURE__ */ new Map();
+  for (const f of findings) byFile.set(f.file, [...byFile.get(f.file) ?? [], f]);
+  const at = (pointer) => options.document ? { manifest: locate(options.document, pointer) } : {};
+  const placed = /* @__PURE__ */ new Set();
+  for (const p of plan) {
+    const key = `${p.collection}\0${p.path}`;
+    if (placed.has(key)) continue;
+    placed.add(key);
+    results.get(p.collection)?.findings.push(...(byFile.get(p.path) ?? []).map((f) => ({ ...f, ...at(p.pointer) })));
+  }
+  if (rules["unmatched-acknowledgement"].enabled) {
+    for (const i2 of unmatched) {
+      const ack = acks[i2];
+      const finding = {
+        rule: "unmatched-acknowledgement",
+        severity: rules["unmatched-acknowledgement"].severity,
+        file: ack.file,
+        line: ack.line ?? 0,
+        column: ack.line ? 1 : 0,
+        ...ack.cell ? { cell: ack.cell } : {},
+        basis: "declared",
+        message: `the acknowledgement of '${ack.rule}'${ack.line ? ` at line ${ack.line}` : ""}${ack.cell ? ` at cell ${ack.cell}` : ""} matches no finding`,
+        advice: "remove it from the manifest, or correct its rule, file, line or cell",
+        ...at(`/acknowledged/${i2}`)
+      };
+      const owners = plan.filter((p) => p.path === ack.file).map((p) => p.collection);
+      const targets = owners.length > 0 ? [...new Set(owners)] : [...results.keys()];
+      for (const name of targets) results.get(name)?.findings.push(finding);
+    }
   }
   return [...results.values()];
 }
@@ -45604,10 +46741,10 @@ function parseWorkPackage(text, file, validators, context) {
 
 // action/src/pack/digest.ts
 import { createHash } from "node:crypto";
-import { open as open2 } from "node:fs/promises";
+import { open as open3 } from "node:fs/promises";
 var readChunkBytes = 1024 * 1024;
 async function hashFile(absolutePath, buffer = Buffer.allocUnsafe(readChunkBytes)) {
-  const handle = await open2(absolutePath, "r");
+  const handle = await open3(absolutePath, "r");
   try {
     const hash = createHash("sha256");
     let size = 0;
@@ -45832,12 +46969,6 @@ function outputsDirOf(repoRoot, repo) {
   return join2(repoRoot, ...repo.config.outputsRoot.split("/"));
 }
 
-// action/src/disclosure/finding.ts
-var defaultDisclosureLimits = {
-  minCellCount: 10,
-  maxFileBytes: 100 * 1024 * 1024
-};
-
 // action/src/cli/manifest-args.ts
 import { resolve as resolve2 } from "node:path";
 
@@ -45874,7 +47005,7 @@ function toRepoPath(repoRoot, cwd, arg) {
 }
 
 // action/src/cli/fs-repo-files.ts
-import { readdir as readdir2, readFile, realpath as realpath2 } from "node:fs/promises";
+import { readdir as readdir2, readFile as readFile2, realpath as realpath2 } from "node:fs/promises";
 import { isAbsolute as isAbsolute3, join as join3 } from "node:path";
 function isErrno(error, ...codes) {
   return typeof error === "object" && error !== null && codes.includes(error.code ?? "");
@@ -45904,7 +47035,7 @@ function createFsRepoFiles(root) {
       const real = await inside(path5);
       if (real === void 0) return void 0;
       try {
-        return await readFile(real, "utf8");
+        return await readFile2(real, "utf8");
       } catch (error) {
         if (isErrno(error, "ENOENT", "EISDIR")) return void 0;
         throw error;
@@ -45984,20 +47115,35 @@ function createProgressReporter(io2, verb) {
 // action/src/cli/commands/check.ts
 var help = `Usage: egress-gate check <manifest>... [--repo <dir>] [--json]
 
-Looks for disclosure risks in every file a request would take out: small counts in CSV/TSV
-tables (below the policy's threshold, default 10), e-mail addresses, UK phone numbers and
-postcodes, NHS numbers with a valid checksum, dates of birth, precise coordinates, GPS positions
-in image metadata, files over the size limit, and archives inside outputs.
+Looks for disclosure risks in every file a request would take out, with the rules and thresholds
+of the policy (Turing default: every rule advisory):
+  tables (.csv/.tsv/.tab)  small-cell (counts 1..threshold-1, default 10), zero-cell, missing-cell,
+                           unrounded-count (declared base), magnitude-contributors, p-percent (p 10),
+                           nk-dominance (n 2, k 90%), differencing (a suppressed cell recovered from
+                           totals, across all the request's tables), residual-dof (below 10),
+                           identifier-column, precise-date, free-text, declaration-mismatch
+  any text                 email-address, phone-number, uk-postcode, nhs-number (valid checksum),
+                           date-of-birth, precise-coordinates, ip-address, residual-dof in model
+                           summaries, notebook-output (.ipynb cells with outputs)
+  any file                 image-gps, file-too-large, archive
+  the manifest             unmatched-acknowledgement
 
-Findings are advice for the reviewers, never an approval or a refusal. Each is printed as
-<outputs root>/<file>:<line>:<column>: <code>: <message>, with the value partly masked.
+A table declared in the manifest (item field \`table:\`: counts, roundedTo, magnitudes with
+contributors and largest, identifiers, dates, residualDegreesOfFreedom) is checked exactly
+("declared"); otherwise count columns are inferred from the header and values ("inferred").
+A finding listed under \`acknowledged:\` in the manifest (rule, file, optional line or cell,
+reason) is shown as acknowledged; an acknowledgement that matches nothing is itself reported.
 
-Exit codes: 0 every file read and no findings, 1 findings to look at, an item that could not be
-            read (missing, unsafe or outside the outputs root), or an invalid manifest,
-            2 usage or configuration error.
+Each finding prints as <outputs root>/<file>:<line>:<column>: <rule>: <message> [basis, severity,
+cell] \u2014 <what to do> (collection <name>), with the value partly masked.
+
+Exit codes: 0 every file read and no finding left unacknowledged, 1 findings to look at, an item
+            that could not be read (missing, unsafe or outside the outputs root), or an invalid
+            manifest, 2 usage or configuration error.
 --json prints one JSON object per manifest on stdout:
-  {manifest, collections: [{collection, findings: [{path, line, column, code, message}],
-                            unreadable: [{path, message}]}]}`;
+  {manifest, collections: [{collection, findings: [{rule, severity, file, line, column, cell?,
+   basis: declared|inferred, acknowledged, reason?, message, advice, manifestLine?}],
+   unreadable: [{path, message}]}]}`;
 var checkCommand = {
   name: "check",
   summary: "look for disclosure risks (small cells, identifiers, GPS, archives) in the outputs",
@@ -46011,7 +47157,6 @@ var checkCommand = {
       printDiagnostics(io2, loaded.diagnostics);
       return ExitCode.usage;
     }
-    const limits = { ...defaultDisclosureLimits, ...loaded.policy.disclosure };
     let exit = ExitCode.ok;
     const progress = createProgressReporter(io2, "checking");
     for (const manifestPath of args.manifests) {
@@ -46022,17 +47167,16 @@ var checkCommand = {
         exit = ExitCode.failed;
         continue;
       }
-      const collections = await scanRequestOutputs(
-        validated.manifest,
-        opened.outputsDir,
-        limits,
-        (done, total) => progress(done, total, 0)
-      );
+      const collections = await scanRequestOutputs(validated.manifest, opened.outputsDir, loaded.policy, {
+        ...validated.document ? { document: validated.document } : {},
+        onProgress: (done, total) => progress(done, total, 0)
+      });
       const count = collections.reduce((n, c) => n + c.findings.length, 0);
+      const open7 = collections.reduce((n, c) => n + c.findings.filter((f) => !f.acknowledged).length, 0);
       const unreadable = collections.flatMap((c) => c.unreadable);
-      if (count > 0 || unreadable.length > 0) exit = ExitCode.failed;
+      if (open7 > 0 || unreadable.length > 0) exit = ExitCode.failed;
       if (args.json) {
-        io2.stdout(`${JSON.stringify({ manifest: manifestPath, collections })}
+        io2.stdout(`${JSON.stringify({ manifest: manifestPath, collections: collections.map(toJson) })}
 `);
         continue;
       }
@@ -46040,19 +47184,42 @@ var checkCommand = {
 `);
       const root = opened.repo.config.outputsRoot.replace(/\/+$/, "");
       for (const { collection, findings } of collections) {
-        for (const f of findings) {
-          const where = f.line > 0 ? `${root}/${f.path}:${f.line}:${f.column}` : `${root}/${f.path}`;
-          io2.stdout(`${where}: ${f.code}: ${f.message} (collection ${collection})
+        for (const f of findings) io2.stdout(`${formatFinding(f, root)} (collection ${collection})
 `);
-        }
       }
-      const verdict = unreadable.length > 0 ? `${unreadable.length} item(s) could not be read, so they were not checked` : count === 0 ? "no disclosure risks found" : `${count} finding(s) for the reviewers`;
+      const verdict = unreadable.length > 0 ? `${unreadable.length} item(s) could not be read, so they were not checked` : count === 0 ? "no disclosure risks found" : `${count} finding(s) for the reviewers${count > open7 ? `, ${count - open7} of them acknowledged` : ""}`;
       io2.stdout(`${manifestPath}: ${verdict}
 `);
     }
     return exit;
   }
 };
+function formatFinding(f, root) {
+  const where = f.line > 0 ? `${root}/${f.file}:${f.line}:${f.column}` : `${root}/${f.file}`;
+  const tags = [f.basis, f.severity, ...f.cell ? [f.cell] : []].join(", ");
+  const ack = f.acknowledged ? ` \u2014 acknowledged: ${f.acknowledged.reason.replace(/\s+/g, " ")}` : "";
+  return `${where}: ${f.rule}: ${f.message} [${tags}] \u2014 ${f.advice}${ack}`;
+}
+function toJson(c) {
+  return {
+    collection: c.collection,
+    findings: c.findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      file: f.file,
+      line: f.line,
+      column: f.column,
+      ...f.cell ? { cell: f.cell } : {},
+      basis: f.basis,
+      acknowledged: f.acknowledged !== void 0,
+      ...f.acknowledged ? { reason: f.acknowledged.reason } : {},
+      message: f.message,
+      advice: f.advice,
+      ...f.manifest ? { manifestLine: f.manifest.line } : {}
+    })),
+    unreadable: c.unreadable
+  };
+}
 
 // action/src/cli/commands/demo.ts
 import { mkdir as mkdir6, mkdtemp as mkdtemp2, readdir as readdir4 } from "node:fs/promises";
@@ -46061,7 +47228,7 @@ import { join as join8, resolve as resolve4 } from "node:path";
 
 // action/src/app/run-demo.ts
 import { createHash as createHash10 } from "node:crypto";
-import { mkdir as mkdir5, readFile as readFile4, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir5, readFile as readFile5, writeFile as writeFile3 } from "node:fs/promises";
 import { join as join7 } from "node:path";
 
 // node_modules/openpgp/dist/node/openpgp.mjs
@@ -72293,13 +73460,13 @@ function describeOpenpgp(error) {
 // action/src/pack/verify-package.ts
 var import_tar_stream = __toESM(require_tar_stream(), 1);
 import { createHash as createHash4 } from "node:crypto";
-import { closeSync as closeSync2, createReadStream as createReadStream3, openSync as openSync2, writeSync } from "node:fs";
+import { closeSync as closeSync2, createReadStream as createReadStream2, openSync as openSync2, writeSync } from "node:fs";
 import { lstat as lstat2, mkdir, mkdtemp, readdir as readdir3, rename, rm as rm2 } from "node:fs/promises";
 import path2 from "node:path";
 
 // action/src/crypto/decrypt-verify.ts
-import { createReadStream as createReadStream2 } from "node:fs";
-import { open as open3, rm } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { open as open4, rm } from "node:fs/promises";
 import { Readable } from "node:stream";
 async function decryptVerifyToFile(options) {
   const { packagePath, plaintextPath } = options;
@@ -72334,7 +73501,7 @@ async function decryptVerifyToFile(options) {
     signature.signature.catch(() => void 0);
   }
   let bytes = 0;
-  const file = await open3(plaintextPath, "wx", 384);
+  const file = await open4(plaintextPath, "wx", 384);
   try {
     try {
       for await (const chunk of result.data) {
@@ -72360,7 +73527,7 @@ async function decryptVerifyToFile(options) {
 async function readPackageMessage(packagePath) {
   const head = await readHead2(packagePath);
   const armored = new TextDecoder().decode(head).includes("-----BEGIN PGP MESSAGE");
-  const source = () => Readable.toWeb(createReadStream2(packagePath, { highWaterMark: 1 << 20 }));
+  const source = () => Readable.toWeb(createReadStream(packagePath, { highWaterMark: 1 << 20 }));
   try {
     if (armored) {
       const text = source().pipeThrough(
@@ -72380,7 +73547,7 @@ async function readPackageMessage(packagePath) {
 async function readHead2(path5) {
   let file;
   try {
-    file = await open3(path5, "r");
+    file = await open4(path5, "r");
   } catch (error) {
     throw new EgressError("INPUT", `${path5}: cannot read the package (${describeOpenpgp(error)}).`, {
       cause: error
@@ -72768,7 +73935,7 @@ async function extractTar(packagePath, tarPath, tree) {
   const metadata = /* @__PURE__ */ new Map();
   const refuse = (why) => new EgressError("INTEGRITY", `${packagePath}: ${why}; nothing was extracted.`);
   const extract = import_tar_stream.default.extract();
-  createReadStream3(tarPath, { highWaterMark: 1 << 20 }).on("error", (error) => extract.destroy(error)).pipe(extract);
+  createReadStream2(tarPath, { highWaterMark: 1 << 20 }).on("error", (error) => extract.destroy(error)).pipe(extract);
   try {
     for await (const entry of extract) {
       const name = normalizeEntryName(entry.header.name);
@@ -73045,7 +74212,7 @@ function parseReviewsFile(text, file) {
 
 // action/src/app/deliver-request.ts
 import { createHash as createHash8 } from "node:crypto";
-import { readFile as readFile3, stat as stat4, writeFile } from "node:fs/promises";
+import { readFile as readFile4, stat as stat4, writeFile } from "node:fs/promises";
 import { join as join5 } from "node:path";
 
 // action/src/crypto/sign-text.ts
@@ -73077,8 +74244,8 @@ async function verifyCleartext(armored, signerKeys) {
 
 // action/src/deliver/physical.ts
 import { createHash as createHash5 } from "node:crypto";
-import { createReadStream as createReadStream4, createWriteStream } from "node:fs";
-import { mkdir as mkdir2, open as open4, readFile as readFile2, rename as rename2, rm as rm3, stat as stat3, statfs } from "node:fs/promises";
+import { createReadStream as createReadStream3, createWriteStream } from "node:fs";
+import { mkdir as mkdir2, open as open5, readFile as readFile3, rename as rename2, rm as rm3, stat as stat3, statfs } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join as join4, resolve as resolve3 } from "node:path";
 import { Transform } from "node:stream";
@@ -73091,7 +74258,7 @@ async function exists(path5) {
   );
 }
 async function flush(path5, flags) {
-  const handle = await open4(path5, flags);
+  const handle = await open5(path5, flags);
   await handle.sync().finally(() => handle.close());
 }
 function isOutOfSpace(error) {
@@ -73119,7 +74286,7 @@ async function copyVerified(file, dir, root, onProgress) {
   });
   try {
     await pipeline(
-      createReadStream4(file.localPath, { highWaterMark: readChunkBytes }),
+      createReadStream3(file.localPath, { highWaterMark: readChunkBytes }),
       tap,
       createWriteStream(partial, { flags: "w", mode: 416 })
     );
@@ -73156,7 +74323,7 @@ function createPhysicalDelivery(destination, context) {
           `${target} is not a receipt-sized regular file; it was left as it is`
         );
       }
-      return readFile2(target, "utf8");
+      return readFile3(target, "utf8");
     },
     async close() {
     },
@@ -73358,7 +74525,7 @@ async function openSftpSession(options) {
 
 // action/src/deliver/sftp/transfer.ts
 import { createHash as createHash7 } from "node:crypto";
-import { createReadStream as createReadStream5 } from "node:fs";
+import { createReadStream as createReadStream4 } from "node:fs";
 import { Transform as Transform2 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
 import { Worker as Worker2 } from "node:worker_threads";
@@ -73411,7 +74578,7 @@ async function hashRemote(session, path5, start = 0, end) {
 async function hashLocal(path5, start = 0, end) {
   const hash = createHash7("sha256");
   if (end === void 0 || end > start) {
-    const stream = createReadStream5(path5, {
+    const stream = createReadStream4(path5, {
       start,
       ...end === void 0 ? {} : { end: end - 1 },
       highWaterMark: chunkBytes
@@ -73507,7 +74674,7 @@ async function uploadToTemp(session, file, temp, events) {
       done();
     }
   });
-  const source = createReadStream5(file.localPath, { start, highWaterMark: chunkBytes });
+  const source = createReadStream4(file.localPath, { start, highWaterMark: chunkBytes });
   const feeding = pipeline2(source, counter).catch(() => void 0);
   const writeStreamOptions = {
     flags: start > 0 ? "r+" : "w",
@@ -73755,9 +74922,9 @@ function createSftpDelivery(destination, context, options = {}) {
       };
     },
     async close() {
-      const open6 = session;
+      const open7 = session;
       session = void 0;
-      await open6?.end();
+      await open7?.end();
     }
   };
 }
@@ -73839,7 +75006,7 @@ async function deliverPackages(input) {
   return delivered;
 }
 async function reusableReceipt(path5, text, signingKey) {
-  const existing = await readFile3(path5, "utf8").catch(() => void 0);
+  const existing = await readFile4(path5, "utf8").catch(() => void 0);
   if (existing === void 0) return void 0;
   const signedText = await verifyCleartext(existing, [signingKey.toPublic()]).catch(() => void 0);
   return signedText?.trimEnd() === text.trimEnd() ? existing : void 0;
@@ -74189,7 +75356,7 @@ import { rm as rm5, rmdir } from "node:fs/promises";
 // action/src/pack/package-collection.ts
 import { createHash as createHash9, randomBytes as randomBytes2 } from "node:crypto";
 import { writeSync as writeSync2 } from "node:fs";
-import { mkdir as mkdir4, open as open5, rename as rename3, rm as rm4 } from "node:fs/promises";
+import { mkdir as mkdir4, open as open6, rename as rename3, rm as rm4 } from "node:fs/promises";
 import path3 from "node:path";
 
 // action/src/crypto/encrypt.ts
@@ -74253,7 +75420,7 @@ async function packCollection(options) {
       aborted ??= error;
     }
   });
-  const out = await open5(partPath, "wx", 384);
+  const out = await open6(partPath, "wx", 384);
   const hash = createHash9("sha256");
   let size = 0;
   let closed = false;
@@ -74898,6 +76065,7 @@ function evaluateCollection(collection, facts, screened, parsed) {
   pre.problems.forEach(block);
   reasons.push(...pre.reasons);
   checkProvenance(collection, policy).forEach(block);
+  checkBlockingFindings(collection, facts).forEach(block);
   const candidates = [];
   const reviews = new Map(screened.approvals.map((a) => [a.index, a.review]));
   for (const a of screened.approvals) {
@@ -75514,7 +76682,7 @@ async function runDemo(input) {
   const verified2 = [];
   for (const d of delivered) {
     const recipient = recipientOf[d.collection] ?? "investigator";
-    const secret = await readFile4(join7(secrets, `${recipient}.secret.asc`), "utf8");
+    const secret = await readFile5(join7(secrets, `${recipient}.secret.asc`), "utf8");
     const outDir = join7(workspace, "opened", recipient);
     const result = await verifyPackage({
       packagePath: join7(d.location, d.receipt.package?.file ?? ""),
@@ -75602,7 +76770,7 @@ var demoCommand = {
 };
 
 // action/src/cli/commands/evaluate.ts
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile6 } from "node:fs/promises";
 import { relative as relative3, resolve as resolve5 } from "node:path";
 var help3 = `Usage: egress-gate evaluate <manifest> --reviews <file> [--repo <dir>] [--json]
                             [--config-dir <dir>] [--skip-pins]
@@ -75667,7 +76835,7 @@ function parseEvaluateArgs(argv, io2) {
 }
 async function readReviewsText(path5) {
   try {
-    return await readFile5(path5, "utf8");
+    return await readFile6(path5, "utf8");
   } catch (error) {
     throw new EgressError(
       "INPUT",
@@ -75763,7 +76931,7 @@ var evaluateCommand = {
       ...merger !== void 0 ? { merger } : {}
     });
     if (args.json) {
-      io2.stdout(`${JSON.stringify(toJson(result, diagnostics))}
+      io2.stdout(`${JSON.stringify(toJson2(result, diagnostics))}
 `);
     } else {
       printDiagnostics(io2, diagnostics);
@@ -75772,7 +76940,7 @@ var evaluateCommand = {
     return result.passed ? ExitCode.ok : ExitCode.failed;
   }
 };
-function toJson(result, diagnostics) {
+function toJson2(result, diagnostics) {
   return {
     passed: result.passed,
     valid: true,
@@ -75920,7 +77088,7 @@ var lockCommand = {
 
 // action/src/cli/commands/pack.ts
 import { createHash as createHash11 } from "node:crypto";
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile7 } from "node:fs/promises";
 import { relative as relative4, resolve as resolve6 } from "node:path";
 var help5 = `Usage: egress-gate pack <manifest> --reviews <file> --out <dir> --signing-key <file>
                         [--passphrase-file <file>] [--package-passphrase-file <file>]
@@ -75999,7 +77167,7 @@ function parsePackArgs(argv, io2) {
 }
 async function readUserFile(path5, what) {
   try {
-    return await readFile6(path5, "utf8");
+    return await readFile7(path5, "utf8");
   } catch (error) {
     throw new EgressError(
       "INPUT",

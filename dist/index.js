@@ -29240,11 +29240,11 @@ var require_validate = __commonJS({
         jsonPointer = $data;
         data = names_1.default.rootData;
       } else {
-        const matches = RELATIVE_JSON_POINTER.exec($data);
-        if (!matches)
+        const matches2 = RELATIVE_JSON_POINTER.exec($data);
+        if (!matches2)
           throw new Error(`Invalid JSON-pointer: ${$data}`);
-        const up = +matches[1];
-        jsonPointer = matches[2];
+        const up = +matches2[1];
+        jsonPointer = matches2[2];
         if (jsonPointer === "#") {
           if (up >= dataLevel)
             throw new Error(errorMsg("property/index", up));
@@ -30163,11 +30163,11 @@ var require_schemes = __commonJS({
         urnComponent.error = "URN can not be parsed";
         return urnComponent;
       }
-      const matches = urnComponent.path.match(URN_REG);
-      if (matches && matches[0] === urnComponent.path) {
+      const matches2 = urnComponent.path.match(URN_REG);
+      if (matches2 && matches2[0] === urnComponent.path) {
         const scheme = options.scheme || urnComponent.scheme || "urn";
-        urnComponent.nid = matches[1].toLowerCase();
-        urnComponent.nss = matches[2];
+        urnComponent.nid = matches2[1].toLowerCase();
+        urnComponent.nss = matches2[2];
         const urnScheme = `${scheme}:${options.nid || urnComponent.nid}`;
         const schemeHandler = getSchemeHandler(urnScheme);
         urnComponent.path = void 0;
@@ -30488,8 +30488,8 @@ var require_fast_uri = __commonJS({
     var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
     var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
     var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
-    function getParseError(parsed, matches) {
-      if (matches[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
+    function getParseError(parsed, matches2) {
+      if (matches2[2] !== void 0 && parsed.path && parsed.path[0] !== "/") {
         return 'URI path must start with "/" when authority is present.';
       }
       if (typeof parsed.port === "number" && (parsed.port < 0 || parsed.port > 65535)) {
@@ -30511,9 +30511,9 @@ var require_fast_uri = __commonJS({
     function isIPLiteral(host) {
       return host[0] === "[" && host[host.length - 1] === "]";
     }
-    function hasMalformedComponentPercentEncoding(matches) {
-      const host = matches[4];
-      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
+    function hasMalformedComponentPercentEncoding(matches2) {
+      const host = matches2[4];
+      return hasMalformedPercentEncoding(matches2[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches2[6]) || hasMalformedPercentEncoding(matches2[7]) || hasMalformedPercentEncoding(matches2[8]);
     }
     function canonicalizeHost(parsed, options, schemeHandler, isIP) {
       if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
@@ -30588,15 +30588,15 @@ var require_fast_uri = __commonJS({
           }
         }
       }
-      const matches = uri.match(URI_PARSE);
-      if (matches) {
-        parsed.scheme = matches[1];
-        parsed.userinfo = matches[3];
-        parsed.host = matches[4];
-        parsed.port = parseInt(matches[5], 10);
-        parsed.path = matches[6] || "";
-        parsed.query = matches[7];
-        parsed.fragment = matches[8];
+      const matches2 = uri.match(URI_PARSE);
+      if (matches2) {
+        parsed.scheme = matches2[1];
+        parsed.userinfo = matches2[3];
+        parsed.host = matches2[4];
+        parsed.port = parseInt(matches2[5], 10);
+        parsed.path = matches2[6] || "";
+        parsed.query = matches2[7];
+        parsed.fragment = matches2[8];
         if (parsed.scheme !== void 0) {
           if (VALID_SCHEME.test(parsed.scheme)) {
             parsed.scheme = parsed.scheme.toLowerCase();
@@ -30605,14 +30605,14 @@ var require_fast_uri = __commonJS({
             malformedScheme = true;
           }
         }
-        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
+        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches2);
         if (malformedPercentEncoding) {
           parsed.error = parsed.error || "URI contains malformed percent-encoding.";
         }
         if (isNaN(parsed.port)) {
-          parsed.port = matches[5];
+          parsed.port = matches2[5];
         }
-        const parseError = getParseError(parsed, matches);
+        const parseError = getParseError(parsed, matches2);
         if (parseError !== void 0) {
           parsed.error = parsed.error || parseError;
           malformedAuthorityOrPort = true;
@@ -34037,12 +34037,12 @@ var require_formats = __commonJS({
     var DATE2 = /^(\d\d\d\d)-(\d\d)-(\d\d)$/;
     var DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     function date(str) {
-      const matches = DATE2.exec(str);
-      if (!matches)
+      const matches2 = DATE2.exec(str);
+      if (!matches2)
         return false;
-      const year = +matches[1];
-      const month = +matches[2];
-      const day = +matches[3];
+      const year = +matches2[1];
+      const month = +matches2[2];
+      const day = +matches2[3];
       return month >= 1 && month <= 12 && day >= 1 && day <= (month === 2 && isLeapYear(year) ? 29 : DAYS[month]);
     }
     function compareDate(d1, d2) {
@@ -34057,16 +34057,16 @@ var require_formats = __commonJS({
     var TIME = /^(\d\d):(\d\d):(\d\d(?:\.\d+)?)(z|([+-])(\d\d)(?::?(\d\d))?)?$/i;
     function getTime(strictTimeZone) {
       return function time(str) {
-        const matches = TIME.exec(str);
-        if (!matches)
+        const matches2 = TIME.exec(str);
+        if (!matches2)
           return false;
-        const hr = +matches[1];
-        const min = +matches[2];
-        const sec = +matches[3];
-        const tz = matches[4];
-        const tzSign = matches[5] === "-" ? -1 : 1;
-        const tzH = +(matches[6] || 0);
-        const tzM = +(matches[7] || 0);
+        const hr = +matches2[1];
+        const min = +matches2[2];
+        const sec = +matches2[3];
+        const tz = matches2[4];
+        const tzSign = matches2[5] === "-" ? -1 : 1;
+        const tzH = +(matches2[6] || 0);
+        const tzM = +(matches2[7] || 0);
         if (tzH > 23 || tzM > 59 || strictTimeZone && !tz)
           return false;
         if (hr <= 23 && min <= 59 && sec < 60)
@@ -36469,14 +36469,8 @@ function readRunnerContext(env) {
 }
 
 // action/src/action/run.ts
-import { readFile } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 import { isAbsolute as isAbsolute2, resolve } from "node:path";
-
-// action/src/disclosure/finding.ts
-var defaultDisclosureLimits = {
-  minCellCount: 10,
-  maxFileBytes: 100 * 1024 * 1024
-};
 
 // action/src/policy/assign-roles.ts
 function better(a, b) {
@@ -36530,6 +36524,87 @@ function assignRoles(roles, required, candidates) {
   });
   const countedUsers = new Set([...counted.values()].map((c) => c.user.toLowerCase()));
   return { counted, unassigned: candidates.filter((c) => !countedUsers.has(c.user.toLowerCase())) };
+}
+
+// action/src/policy/disclosure-rules.ts
+var disclosureRuleIds = [
+  "small-cell",
+  "zero-cell",
+  "missing-cell",
+  "unrounded-count",
+  "magnitude-contributors",
+  "p-percent",
+  "nk-dominance",
+  "differencing",
+  "residual-dof",
+  "declaration-mismatch",
+  "identifier-column",
+  "email-address",
+  "phone-number",
+  "uk-postcode",
+  "nhs-number",
+  "date-of-birth",
+  "precise-date",
+  "precise-coordinates",
+  "ip-address",
+  "free-text",
+  "notebook-output",
+  "image-gps",
+  "file-too-large",
+  "archive",
+  "unmatched-acknowledgement"
+];
+function ruleDefaults(policy) {
+  const min = policy.disclosure.minCellCount;
+  return {
+    "small-cell": { threshold: min },
+    "magnitude-contributors": { threshold: min },
+    "p-percent": { threshold: 10 },
+    "nk-dominance": { threshold: 90, n: 2 },
+    differencing: { threshold: min },
+    "residual-dof": { threshold: 10 },
+    "free-text": { threshold: 50 },
+    "file-too-large": { threshold: policy.disclosure.maxFileBytes }
+  };
+}
+function resolveDisclosureRules(policy) {
+  const defaults = ruleDefaults(policy);
+  const configured = policy.disclosure.rules ?? {};
+  const out = {};
+  for (const id of disclosureRuleIds) {
+    const d = defaults[id] ?? {};
+    const c = configured[id] ?? {};
+    const rule = {
+      enabled: c.enabled ?? true,
+      severity: c.severity ?? "advice",
+      acknowledgeable: c.acknowledgeable ?? true
+    };
+    const threshold = c.threshold ?? d.threshold;
+    if (threshold !== void 0) rule.threshold = threshold;
+    const n = c.n ?? d.n;
+    if (n !== void 0) rule.n = n;
+    out[id] = rule;
+  }
+  return out;
+}
+function checkBlockingFindings(collection, facts) {
+  if (!facts.findings) return [];
+  const rules = resolveDisclosureRules(facts.policy);
+  const mine = facts.findings.filter((f) => f.collection === collection.name);
+  const blocking = mine.filter((f) => {
+    const rule = rules[f.rule];
+    if (!rule?.enabled || rule.severity !== "blocking") return false;
+    return !(f.acknowledged && rule.acknowledgeable);
+  });
+  const byRule = /* @__PURE__ */ new Map();
+  for (const f of blocking) byRule.set(f.rule, [...byRule.get(f.rule) ?? [], f]);
+  return [...byRule.entries()].map(([rule, found]) => {
+    const first = found[0];
+    const where2 = first.line > 0 ? `${first.file}:${first.line}:${first.column}` : first.file;
+    const more = found.length > 1 ? ` (and ${found.length - 1} more)` : "";
+    const ack = rules[rule]?.acknowledgeable ? ", or acknowledge it in the manifest with a reason" : "";
+    return `disclosure rule '${rule}' is blocking in policy ${facts.policy.name}: ${where2}: ${first.message}${more}; what to do: ${first.advice}${ack}`;
+  });
 }
 
 // action/src/policy/wording.ts
@@ -36644,11 +36719,11 @@ function screenReviews(facts) {
     } else if (review.state === "CHANGES_REQUESTED") {
       changeRequests.push(entry);
     } else if (isStale(review, facts.head)) {
-      const where = facts.head !== void 0 && !sameCommit(review.commit, facts.head) ? `${shortSha(review.commit)}, before the last push (head ${shortSha(facts.head)})` : `${shortSha(review.commit)}, which the forge marks stale (made before the last push)`;
+      const where2 = facts.head !== void 0 && !sameCommit(review.commit, facts.head) ? `${shortSha(review.commit)}, before the last push (head ${shortSha(facts.head)})` : `${shortSha(review.commit)}, which the forge marks stale (made before the last push)`;
       ignore(
         review,
         "stale",
-        `${who(review.user)} ${verbOf(review)} ${where}: review #${review.id} not counted`
+        `${who(review.user)} ${verbOf(review)} ${where2}: review #${review.id} not counted`
       );
     } else if (entry.roles.length === 0) {
       ignore(
@@ -37051,6 +37126,7 @@ function evaluateCollection(collection, facts, screened, parsed) {
   pre.problems.forEach(block);
   reasons.push(...pre.reasons);
   checkProvenance(collection, policy).forEach(block);
+  checkBlockingFindings(collection, facts).forEach(block);
   const candidates = [];
   const reviews = new Map(screened.approvals.map((a) => [a.index, a.review]));
   for (const a of screened.approvals) {
@@ -37228,9 +37304,9 @@ function recipientsFor(collection, tier, facts) {
 
 // action/src/shared/diagnostics.ts
 function formatDiagnostic(d) {
-  const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
+  const where2 = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
   const prefix = d.severity === "warning" ? "warning: " : "";
-  return `${where}: ${prefix}${d.code}: ${d.message}`;
+  return `${where2}: ${prefix}${d.code}: ${d.message}`;
 }
 function hasErrors(diagnostics) {
   return diagnostics.some((d) => d.severity === "error");
@@ -37260,7 +37336,7 @@ function classifyChanges(files, configDir, policyPath) {
 }
 
 // policies/turing-dsh.yaml
-var turing_dsh_default = "# The Alan Turing Institute's Data Safe Haven egress policy, as data.\n# egress-gate interprets this file; nothing it says is hard-coded in the engine.\n# Validated by schemas/policy.schema.json. Copy it and change it to write your own.\nname: turing-dsh\ntitle: Turing Data Safe Haven egress reclassification\n\n# Sensitivity tiers an output collection can be classified into.\ntiers:\n  - tier: 0\n    name: Open\n    description: Already public; no restrictions on release.\n  - tier: 1\n    name: Publishable\n    description: Publishable material, kept private only for competitive or academic advantage.\n  - tier: 2\n    name: Confidential, low consequence\n    description: Strongly pseudonymised or anonymised data, or confidential material whose disclosure has low consequences.\n  - tier: 3\n    name: Sensitive\n    description: Personal data, or commercially or legally sensitive material.\n  - tier: 4\n    name: High threat\n    description: Material at substantial threat of attack by sophisticated, well-resourced attackers.\n\n# The three representatives who classified the work package classify every output collection,\n# each independently. Their order is the order roles are filled in when one person holds several.\nclassifyingRoles:\n  - id: investigator\n    title: Investigator\n  - id: data-provider-representative\n    title: Data Provider Representative\n  - id: referee\n    title: Referee\n\n# Only a holder of this role may merge (release) a request.\nreleasingRole:\n  id: system-manager\n  title: System Manager\n\n# All classifications equal and at or below this tier: cleared for release.\nreleaseMaxTier: 1\n\n# Mismatched tiers, or an agreed tier above releaseMaxTier, need a face to face discussion,\n# recorded in the manifest.\ndiscussion:\n  requiredAttendees: [investigator, data-provider-representative, referee]\n  # If no agreement can be reached, the highest of the proposed classifications is used.\n  onNoAgreement: highest\n\n# Restrictions on material classified at tier 2 or above.\nsensitive:\n  fromTier: 2\n  # Each sensitive item is further pseudonymised, aggregated (restructured, reworded), or removed.\n  treatments: [pseudonymise, aggregate, remove]\n  requireTreatmentPerItem: true\n  # Released only to the original data provider, or to comply with law (a legal basis).\n  requireOriginalProvider: true\n  # Written notification from the data provider (reference and date), or the legal basis.\n  requireProviderNotification: true\n  # Encrypted to the data provider's own public key(s).\n  encryptToProviderOnly: true\n\n# Outputs in a form agreed with the data provider at the initial classification may be pre-approved.\npreApproval:\n  allowed: true\n  # Roles still needed for a pre-approved collection when its form names none.\n  defaultRoles: [data-provider-representative]\n\n# Derived data must say how it can be regenerated (code and command).\nprovenance:\n  requiredFor: [derived-dataset, generated-dataset]\n\n# Anonymised, pseudonymised or synthetic datasets: method, pinned script, justification,\n# structure and target tier of the downstream environment.\ngeneratedDatasets:\n  kinds: [generated-dataset]\n  methods: [anonymisation, pseudonymisation, synthetic]\n  requireTargetTier: true\n\n# Advisory disclosure-risk checks.\ndisclosure:\n  minCellCount: 10\n  maxFileBytes: 104857600\n";
+var turing_dsh_default = "# The Alan Turing Institute's Data Safe Haven egress policy, as data.\n# egress-gate interprets this file; nothing it says is hard-coded in the engine.\n# Validated by schemas/policy.schema.json. Copy it and change it to write your own.\nname: turing-dsh\ntitle: Turing Data Safe Haven egress reclassification\n\n# Sensitivity tiers an output collection can be classified into.\ntiers:\n  - tier: 0\n    name: Open\n    description: Already public; no restrictions on release.\n  - tier: 1\n    name: Publishable\n    description: Publishable material, kept private only for competitive or academic advantage.\n  - tier: 2\n    name: Confidential, low consequence\n    description: Strongly pseudonymised or anonymised data, or confidential material whose disclosure has low consequences.\n  - tier: 3\n    name: Sensitive\n    description: Personal data, or commercially or legally sensitive material.\n  - tier: 4\n    name: High threat\n    description: Material at substantial threat of attack by sophisticated, well-resourced attackers.\n\n# The three representatives who classified the work package classify every output collection,\n# each independently. Their order is the order roles are filled in when one person holds several.\nclassifyingRoles:\n  - id: investigator\n    title: Investigator\n  - id: data-provider-representative\n    title: Data Provider Representative\n  - id: referee\n    title: Referee\n\n# Only a holder of this role may merge (release) a request.\nreleasingRole:\n  id: system-manager\n  title: System Manager\n\n# All classifications equal and at or below this tier: cleared for release.\nreleaseMaxTier: 1\n\n# Mismatched tiers, or an agreed tier above releaseMaxTier, need a face to face discussion,\n# recorded in the manifest.\ndiscussion:\n  requiredAttendees: [investigator, data-provider-representative, referee]\n  # If no agreement can be reached, the highest of the proposed classifications is used.\n  onNoAgreement: highest\n\n# Restrictions on material classified at tier 2 or above.\nsensitive:\n  fromTier: 2\n  # Each sensitive item is further pseudonymised, aggregated (restructured, reworded), or removed.\n  treatments: [pseudonymise, aggregate, remove]\n  requireTreatmentPerItem: true\n  # Released only to the original data provider, or to comply with law (a legal basis).\n  requireOriginalProvider: true\n  # Written notification from the data provider (reference and date), or the legal basis.\n  requireProviderNotification: true\n  # Encrypted to the data provider's own public key(s).\n  encryptToProviderOnly: true\n\n# Outputs in a form agreed with the data provider at the initial classification may be pre-approved.\npreApproval:\n  allowed: true\n  # Roles still needed for a pre-approved collection when its form names none.\n  defaultRoles: [data-provider-representative]\n\n# Derived data must say how it can be regenerated (code and command).\nprovenance:\n  requiredFor: [derived-dataset, generated-dataset]\n\n# Anonymised, pseudonymised or synthetic datasets: method, pinned script, justification,\n# structure and target tier of the downstream environment.\ngeneratedDatasets:\n  kinds: [generated-dataset]\n  methods: [anonymisation, pseudonymisation, synthetic]\n  requireTargetTier: true\n\n# Disclosure-risk checks (statistical disclosure control, after ACRO/SACRO). In this policy every\n# rule is advice for the reviewers: none blocks. Another policy can set a rule's `severity:\n# blocking` (an unacknowledged finding then blocks its collection), `enabled: false`, or its\n# `threshold`. Rules not listed here run with their defaults, as advice.\ndisclosure:\n  minCellCount: 10          # threshold for small-cell, magnitude-contributors and differencing\n  maxFileBytes: 104857600   # file-too-large\n  rules:\n    small-cell: { severity: advice, threshold: 10 }\n    p-percent: { severity: advice, threshold: 10 }        # p = 10%\n    nk-dominance: { severity: advice, n: 2, threshold: 90 } # 2 largest > 90% of the cell\n    residual-dof: { severity: advice, threshold: 10 }\n    differencing: { severity: advice }\n    unrounded-count: { severity: advice }                   # checks the base a table declares\n    zero-cell: { severity: advice }\n    missing-cell: { severity: advice }\n";
 
 // action/src/policy/builtin-policies.ts
 var builtins = { "turing-dsh": turing_dsh_default };
@@ -37706,6 +37782,11 @@ var manifest_schema_default = {
       type: "array",
       minItems: 1,
       items: { $ref: "#/$defs/collection" }
+    },
+    acknowledged: {
+      description: "Disclosure-risk findings the requester has acknowledged, each with a reason. Reviews on the head commit attest to them.",
+      type: "array",
+      items: { $ref: "#/$defs/acknowledgement" }
     }
   },
   $defs: {
@@ -37741,7 +37822,133 @@ var manifest_schema_default = {
           type: "integer",
           minimum: 0
         },
-        description: { description: "What the file is, for reviewers.", type: "string" }
+        description: { description: "What the file is, for reviewers.", type: "string" },
+        table: {
+          $ref: "#/$defs/table",
+          description: "What this table is (CSV/TSV), so the disclosure checks are exact instead of inferred."
+        }
+      }
+    },
+    columnList: {
+      description: "Column names as written in the table's header row.",
+      type: "array",
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: "string", minLength: 1, description: "A column name." }
+    },
+    table: {
+      description: "A table declaration. With it, every column is checked as declared (findings say `declared`); without it, count columns are inferred from the header and values (findings say `inferred`). Columns not named here are the table's categories (grouping variables).",
+      type: "object",
+      additionalProperties: false,
+      minProperties: 1,
+      properties: {
+        counts: {
+          $ref: "#/$defs/columnList",
+          description: "Columns holding frequencies (numbers of people, events, records): checked against the threshold, for zeros and missing cells, for rounding, and for differencing against marginal totals."
+        },
+        roundedTo: {
+          description: "The base every count was rounded to (e.g. 5 or 10); counts that are not a multiple of it are reported.",
+          type: "integer",
+          minimum: 2
+        },
+        magnitudes: {
+          description: "Columns holding magnitudes (sums, means, medians of a quantity over contributors).",
+          type: "array",
+          minItems: 1,
+          items: {
+            description: "One magnitude column.",
+            type: "object",
+            additionalProperties: false,
+            required: ["column"],
+            properties: {
+              column: { description: "The magnitude column.", type: "string", minLength: 1 },
+              statistic: {
+                description: "What the cell holds: `sum` (default), `mean` (the total is mean \xD7 contributors) or `median` (only the contributor threshold applies).",
+                enum: ["sum", "mean", "median"]
+              },
+              contributors: {
+                description: "The column with the number of contributors to each cell (threshold rule).",
+                type: "string",
+                minLength: 1
+              },
+              largest: {
+                $ref: "#/$defs/columnList",
+                description: "Columns with the largest contributions to each cell, largest first (p% rule needs two, nk-dominance n)."
+              }
+            }
+          }
+        },
+        identifiers: {
+          $ref: "#/$defs/columnList",
+          description: "Columns holding identifiers of people or records; each is reported (remove or pseudonymise it)."
+        },
+        dates: {
+          $ref: "#/$defs/columnList",
+          description: "Columns holding dates; dates to the day are reported (coarsen them to month or year)."
+        },
+        residualDegreesOfFreedom: {
+          description: "For model outputs (coefficients, tests): the model's residual degrees of freedom; below the policy's minimum (default 10) it is reported.",
+          type: "integer",
+          minimum: 0
+        }
+      }
+    },
+    acknowledgement: {
+      description: "A disclosure-risk finding the requester has looked at and explains. It stays visible to every reviewer as acknowledged; one that matches no finding is itself reported.",
+      type: "object",
+      additionalProperties: false,
+      required: ["rule", "file", "reason"],
+      properties: {
+        rule: {
+          description: "The finding's rule, e.g. `small-cell` (see `egress-gate check --help`).",
+          enum: [
+            "small-cell",
+            "zero-cell",
+            "missing-cell",
+            "unrounded-count",
+            "magnitude-contributors",
+            "p-percent",
+            "nk-dominance",
+            "differencing",
+            "residual-dof",
+            "declaration-mismatch",
+            "identifier-column",
+            "email-address",
+            "phone-number",
+            "uk-postcode",
+            "nhs-number",
+            "date-of-birth",
+            "precise-date",
+            "precise-coordinates",
+            "ip-address",
+            "free-text",
+            "notebook-output",
+            "image-gps",
+            "file-too-large",
+            "archive",
+            "unmatched-acknowledgement"
+          ]
+        },
+        file: {
+          description: "The finding's file: an item path, relative to the outputs root.",
+          type: "string",
+          minLength: 1
+        },
+        line: {
+          description: "Only the finding on this line (1-based); without `line` and `cell`, every finding of the rule in the file.",
+          type: "integer",
+          minimum: 0
+        },
+        cell: {
+          description: "Only the finding at this cell: a table cell as `C3` (column letter, line), or a notebook cell number.",
+          type: "string",
+          minLength: 1
+        },
+        reason: {
+          description: "Why this is not a disclosure risk, for the reviewers.",
+          type: "string",
+          minLength: 1
+        }
       }
     },
     provenance: {
@@ -39302,7 +39509,7 @@ async function verifyPinsAtForge(forge, ref, manifest, parsed, options) {
   );
   toHash.forEach((entry, i) => {
     const digest = results[i];
-    const where = root === "" ? entry.path : `${root}/${entry.path}`;
+    const where2 = root === "" ? entry.path : `${root}/${entry.path}`;
     if (digest !== void 0 && "unreadable" in digest) {
       out.push(
         diagnosticAt(
@@ -39318,7 +39525,7 @@ async function verifyPinsAtForge(forge, ref, manifest, parsed, options) {
           parsed,
           `${entry.pointer}/path`,
           "missing-file",
-          `'${entry.path}' is not a file at the head commit ${ref.slice(0, 7)} (looked for ${where}); commit the outputs with the request, or give the action 'outputs-root'.`
+          `'${entry.path}' is not a file at the head commit ${ref.slice(0, 7)} (looked for ${where2}); commit the outputs with the request, or give the action 'outputs-root'.`
         )
       );
     } else if (digest.sha256 !== entry.sha256) {
@@ -39587,7 +39794,7 @@ var policy_schema_default = {
       }
     },
     disclosure: {
-      description: "Thresholds of the advisory disclosure-risk checks.",
+      description: "Thresholds and settings of the disclosure-risk checks (advisory unless a rule is made blocking).",
       type: "object",
       additionalProperties: false,
       required: ["minCellCount", "maxFileBytes"],
@@ -39601,6 +39808,113 @@ var policy_schema_default = {
           description: "Files larger than this many bytes are reported.",
           type: "integer",
           minimum: 1
+        },
+        rules: {
+          description: "Settings per disclosure rule; a rule not listed is on, advisory, with its default threshold. Thresholds: small-cell, magnitude-contributors and differencing: the minimum count (default minCellCount); unrounded-count: a rounding base required of every count column (default: only the base a table declares); p-percent: p (default 10); nk-dominance: k in percent (default 90) with n (default 2); residual-dof: minimum residual degrees of freedom (default 10); free-text: median length in characters (default 50); file-too-large: bytes (default maxFileBytes).",
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            "small-cell": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Counts from 1 to below the threshold (default minCellCount)."
+            },
+            "zero-cell": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Zero counts (group disclosure)."
+            },
+            "missing-cell": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Empty or NA cells in count columns."
+            },
+            "unrounded-count": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Counts not a multiple of the declared rounding base (threshold: a base required of every count column)."
+            },
+            "magnitude-contributors": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Magnitude cells with fewer contributors than the threshold (default minCellCount)."
+            },
+            "p-percent": {
+              $ref: "#/$defs/disclosureRule",
+              description: "The p% rule on magnitude cells with declared largest contributions (threshold: p, default 10)."
+            },
+            "nk-dominance": {
+              $ref: "#/$defs/disclosureRule",
+              description: "nk-dominance on magnitude cells (threshold: k in percent, default 90; n default 2)."
+            },
+            differencing: {
+              $ref: "#/$defs/disclosureRule",
+              description: "Suppressed cells recovered by subtraction from totals, within and across the request's tables (threshold: default minCellCount)."
+            },
+            "residual-dof": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Model outputs with residual degrees of freedom below the threshold (default 10)."
+            },
+            "declaration-mismatch": {
+              $ref: "#/$defs/disclosureRule",
+              description: "A table declaration that does not fit the table."
+            },
+            "identifier-column": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Columns declared as identifiers."
+            },
+            "email-address": {
+              $ref: "#/$defs/disclosureRule",
+              description: "E-mail addresses."
+            },
+            "phone-number": {
+              $ref: "#/$defs/disclosureRule",
+              description: "UK phone numbers."
+            },
+            "uk-postcode": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Full UK postcodes."
+            },
+            "nhs-number": {
+              $ref: "#/$defs/disclosureRule",
+              description: "NHS numbers with a valid check digit."
+            },
+            "date-of-birth": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Dates next to a birth field."
+            },
+            "precise-date": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Dates to the day in columns declared as dates."
+            },
+            "precise-coordinates": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Latitude/longitude with 4 or more decimals."
+            },
+            "ip-address": {
+              $ref: "#/$defs/disclosureRule",
+              description: "IPv4 and IPv6 addresses."
+            },
+            "free-text": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Free-text columns (threshold: median length in characters, default 50)."
+            },
+            "notebook-output": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Jupyter notebook cells with embedded outputs."
+            },
+            "image-gps": {
+              $ref: "#/$defs/disclosureRule",
+              description: "GPS positions in image metadata."
+            },
+            "file-too-large": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Files larger than the threshold in bytes (default maxFileBytes)."
+            },
+            archive: {
+              $ref: "#/$defs/disclosureRule",
+              description: "Archives inside outputs."
+            },
+            "unmatched-acknowledgement": {
+              $ref: "#/$defs/disclosureRule",
+              description: "Acknowledgements in the manifest that match no finding."
+            }
+          }
         }
       }
     }
@@ -39639,6 +39953,35 @@ var policy_schema_default = {
         "summary-statistics",
         "other"
       ]
+    },
+    disclosureRule: {
+      description: "One disclosure rule's settings.",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        enabled: {
+          description: "Whether the rule runs at all (default true).",
+          type: "boolean"
+        },
+        severity: {
+          description: "`advice` (default): reported for the reviewers; `blocking`: an unacknowledged finding blocks its collection, naming the rule.",
+          enum: ["advice", "blocking"]
+        },
+        threshold: {
+          description: "The rule's number (see `rules`).",
+          type: "number",
+          minimum: 0
+        },
+        n: {
+          description: "nk-dominance: the number of largest contributions (default 2).",
+          type: "integer",
+          minimum: 1
+        },
+        acknowledgeable: {
+          description: "Whether an acknowledgement in the manifest stops a blocking finding from blocking (default true; it stays visible either way).",
+          type: "boolean"
+        }
+      }
     }
   }
 };
@@ -39744,6 +40087,27 @@ function checkPolicySemantics(parsed, policy) {
   };
   roleRefs("/discussion/requiredAttendees", policy.discussion.requiredAttendees);
   roleRefs("/preApproval/defaultRoles", policy.preApproval.defaultRoles);
+  out.push(...checkDisclosureThresholds(parsed, policy));
+  return out;
+}
+function checkDisclosureThresholds(parsed, policy) {
+  const out = [];
+  const rules = policy.disclosure.rules ?? {};
+  const bad = (rule, allowed) => out.push(
+    diagnosticAt(
+      parsed,
+      `/disclosure/rules/${rule}/threshold`,
+      "invalid-value",
+      `the threshold of ${rule} is ${rules[rule]?.threshold}; it must be ${allowed}.`
+    )
+  );
+  for (const rule of ["p-percent", "nk-dominance"]) {
+    const t = rules[rule]?.threshold;
+    if (t !== void 0 && (t <= 0 || t > 100)) bad(rule, "a percentage above 0 and at most 100");
+  }
+  const base = rules["unrounded-count"]?.threshold;
+  if (base !== void 0 && (!Number.isInteger(base) || base < 2))
+    bad("unrounded-count", "a whole rounding base of 2 or more");
   return out;
 }
 
@@ -39792,11 +40156,586 @@ async function loadPolicy(name, files) {
   return parsePolicy(text3, name);
 }
 
+// action/src/disclosure/acknowledge.ts
+function matches(ack, f) {
+  return ack.rule === f.rule && ack.file === f.file && (ack.line === void 0 || ack.line === f.line) && (ack.cell === void 0 || ack.cell.toUpperCase() === (f.cell ?? "").toUpperCase());
+}
+function applyAcknowledgements(findings, acks) {
+  const used = /* @__PURE__ */ new Set();
+  const out = findings.map((f) => {
+    const i = acks.findIndex((a) => matches(a, f));
+    if (i === -1 || f.rule === "unmatched-acknowledgement") return f;
+    used.add(i);
+    acks.forEach((a, j) => {
+      if (matches(a, f)) used.add(j);
+    });
+    return { ...f, acknowledged: { reason: acks[i].reason } };
+  });
+  const unmatched = acks.flatMap((_, i) => used.has(i) ? [] : [i]);
+  return { findings: out, unmatched };
+}
+
+// action/src/disclosure/finding.ts
+function cellName(fieldIndex, line) {
+  let n = fieldIndex;
+  let letters = "";
+  while (n > 0) {
+    const r = (n - 1) % 26;
+    letters = String.fromCharCode(65 + r) + letters;
+    n = Math.floor((n - 1) / 26);
+  }
+  return `${letters}${line}`;
+}
+function settle(raw, settings) {
+  return raw.filter((f) => settings.rules[f.rule].enabled).map((f) => ({ ...f, severity: settings.rules[f.rule].severity }));
+}
+
+// action/src/disclosure/free-text.ts
+var MAX_LENGTH = 2e3;
+var SAMPLE = 2e3;
+var MAX_VALUES = 2e4;
+var MIN_VALUES = 5;
+var MIN_DISTINCT = 0.8;
+function createFreeTextStats() {
+  const histogram = new Uint32Array(MAX_LENGTH + 1);
+  const seen = /* @__PURE__ */ new Set();
+  let sampled = 0;
+  let count = 0;
+  return {
+    add(value) {
+      if (value === "" || count >= MAX_VALUES) return;
+      count += 1;
+      histogram[Math.min(value.length, MAX_LENGTH)] += 1;
+      if (sampled < SAMPLE) {
+        sampled += 1;
+        seen.add(value);
+      }
+    },
+    verdict(minMedianLength) {
+      if (count < MIN_VALUES) return void 0;
+      let below = 0;
+      let median = 0;
+      for (let length = 0; length <= MAX_LENGTH; length += 1) {
+        below += histogram[length];
+        if (below * 2 >= count) {
+          median = length;
+          break;
+        }
+      }
+      const distinct = seen.size / sampled;
+      return median >= minMedianLength && distinct >= MIN_DISTINCT ? { median, distinct } : void 0;
+    }
+  };
+}
+
+// action/src/disclosure/magnitude.ts
+function failsPPercent(total, largest, p) {
+  const [x1, x2] = largest;
+  if (x1 === void 0 || x2 === void 0 || x1 <= 0) return false;
+  return total - x1 - x2 < p / 100 * x1;
+}
+function nkShare(total, largest, n) {
+  if (total <= 0 || largest.length < Math.min(n, 1)) return void 0;
+  const top = largest.slice(0, n).reduce((a, b) => a + b, 0);
+  return top / total * 100;
+}
+
+// action/src/disclosure/tables.ts
+var SUPPRESSED = /^(?:\*+|x|\[c\]|\[x\]|c|<\s*\d+|suppressed|redacted|\.\.)$/i;
+var MISSING = /^(?:|na|n\/a|nan|null|none|missing|-|\.)$/i;
+var WHOLE = /^\d+$/;
+var NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+var DAY_DATE = /^(?:\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})(?:[T ].*)?$/;
+var NOT_A_COUNT = new Set(
+  "id ids year years yr yrs code codes zip postcode age ages month months day days week weeks hour hours minute minutes min mins second seconds sec duration time survival los length rank index idx score scores level grade stage dose height weight bmi size version number_id quarter qtr period date dob".split(
+    " "
+  )
+);
+function headerTokens(header) {
+  return header.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/).filter((t) => t !== "");
+}
+function namesNonCount(header) {
+  return headerTokens(header).some((t) => NOT_A_COUNT.has(t));
+}
+function splitDelimited(line, delimiter) {
+  const fields = [];
+  if (!line.includes('"')) {
+    let start2 = 0;
+    for (; ; ) {
+      const end = line.indexOf(delimiter, start2);
+      const stop = end === -1 ? line.length : end;
+      fields.push({ text: line.slice(start2, stop).trim(), column: start2 + 1 });
+      if (end === -1) return fields;
+      start2 = end + 1;
+    }
+  }
+  let current = "";
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < line.length; i += 1) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        current += '"';
+        i += 1;
+      } else if (ch === '"') quoted = false;
+      else current += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === delimiter) {
+      fields.push({ text: current.trim(), column: start + 1 });
+      current = "";
+      start = i + 1;
+    } else current += ch;
+  }
+  fields.push({ text: current.trim(), column: start + 1 });
+  return fields;
+}
+function isWhole(text3) {
+  if (text3.length === 0 || text3.length > 15) return text3.length > 15 && WHOLE.test(text3);
+  for (let i = 0; i < text3.length; i += 1) {
+    const c = text3.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+function splitInto(line, delimiter, texts, cols) {
+  if (line.includes('"')) {
+    const fields = splitDelimited(line, delimiter);
+    fields.forEach((f, i) => {
+      texts[i] = f.text;
+      cols[i] = f.column;
+    });
+    return fields.length;
+  }
+  let n = 0;
+  let start = 0;
+  for (; ; ) {
+    const end = line.indexOf(delimiter, start);
+    const stop = end === -1 ? line.length : end;
+    const raw = line.slice(start, stop);
+    const first = raw.charCodeAt(0);
+    const last = raw.charCodeAt(raw.length - 1);
+    texts[n] = first <= 32 || last <= 32 ? raw.trim() : raw;
+    cols[n] = start + 1;
+    n += 1;
+    if (end === -1) return n;
+    start = end + 1;
+  }
+}
+var MAX_KEPT_ROWS = 5e3;
+var MAX_PENDING = 200;
+function createTableScanner(file, delimiter, rules, declaration) {
+  const basis = declaration ? "declared" : "inferred";
+  const findings = [];
+  let headers;
+  let headerLine = 1;
+  let columns = [];
+  const index = /* @__PURE__ */ new Map();
+  let rows = [];
+  const texts = [];
+  const cols = [];
+  const minCount = rules["small-cell"].threshold ?? 10;
+  const base = declaration?.roundedTo ?? rules["unrounded-count"].threshold;
+  const magnitudes = (declaration?.magnitudes ?? []).map((m) => ({ ...m }));
+  const push = (f, column) => {
+    const finding = { ...f, file, basis };
+    if (column && !declaration) {
+      if (column.pending.length < MAX_PENDING) column.pending.push(finding);
+      else column.pendingOverflow += 1;
+    } else findings.push(finding);
+  };
+  function start(fields, line) {
+    headers = fields.map((f) => f.text);
+    headerLine = line;
+    headers.forEach((h, i) => {
+      if (!index.has(h)) index.set(h, i);
+    });
+    const roles = /* @__PURE__ */ new Map();
+    const declare = (names, role, what) => {
+      for (const name of names ?? []) {
+        const at = index.get(name);
+        if (at === void 0) {
+          findings.push({
+            rule: "declaration-mismatch",
+            file,
+            line,
+            column: 1,
+            basis: "declared",
+            message: `the table declaration names ${what} column '${name}', but the header has no such column (columns: ${headers.join(", ")})`,
+            advice: "correct the column name in the manifest"
+          });
+        } else roles.set(at, role);
+      }
+    };
+    if (declaration) {
+      declare(declaration.counts, "count", "count");
+      declare(
+        magnitudes.map((m) => m.column),
+        "magnitude",
+        "magnitude"
+      );
+      declare(
+        magnitudes.flatMap((m) => m.contributors ? [m.contributors] : []),
+        "contributors",
+        "contributors"
+      );
+      declare(
+        magnitudes.flatMap((m) => m.largest ?? []),
+        "largest",
+        "largest-contribution"
+      );
+      declare(declaration.identifiers, "identifier", "identifier");
+      declare(declaration.dates, "date", "date");
+    }
+    columns = headers.map((header, i) => ({
+      header,
+      role: roles.get(i) ?? (declaration ? "category" : namesNonCount(header) ? "category" : "count"),
+      pending: [],
+      pendingOverflow: 0,
+      countLike: !declaration && !namesNonCount(header),
+      wholeSeen: false,
+      measure: false,
+      textual: false,
+      text: createFreeTextStats(),
+      dayDates: 0
+    }));
+    for (const m of magnitudes) {
+      if (m.contributors === void 0 && index.has(m.column)) {
+        findings.push({
+          rule: "magnitude-contributors",
+          file,
+          line,
+          column: fields[index.get(m.column)].column,
+          basis: "declared",
+          message: `magnitude column '${m.column}' declares no contributors column, so the threshold rule cannot be checked`,
+          advice: "add a column with the number of contributors to each cell and declare it as `contributors`"
+        });
+      }
+    }
+  }
+  function countCell(col, text3, line, column, i) {
+    const whole2 = isWhole(text3);
+    if (whole2) {
+      col.wholeSeen = true;
+      const value2 = Number(text3);
+      if (value2 >= minCount && (base === void 0 || base <= 1 || value2 % base === 0)) return;
+    }
+    const at = { line, column, cell: cellName(i + 1, line) };
+    if (!whole2 && SUPPRESSED.test(text3)) return;
+    if (!whole2 && MISSING.test(text3)) {
+      push(
+        {
+          ...at,
+          rule: "missing-cell",
+          message: `missing value in count column '${col.header}'`,
+          advice: "say whether it is suppressed (write a marker such as `*`), a structural zero, or not collected"
+        },
+        col
+      );
+      return;
+    }
+    if (!whole2) {
+      if (declaration) {
+        push({
+          ...at,
+          rule: "declaration-mismatch",
+          message: `'${text3.slice(0, 20)}' in column '${col.header}' is not a whole number, but the column is declared as counts`,
+          advice: "correct the declaration, or the table"
+        });
+      } else col.countLike = false;
+      return;
+    }
+    const value = Number(text3);
+    if (value === 0) {
+      push(
+        {
+          ...at,
+          rule: "zero-cell",
+          message: `zero count in column '${col.header}'`,
+          advice: "a zero can reveal that nobody in a group has an attribute: check it is a structural zero, or combine categories"
+        },
+        col
+      );
+    } else if (value < minCount) {
+      push(
+        {
+          ...at,
+          rule: "small-cell",
+          message: `count ${value} in column '${col.header}' is below the threshold of ${minCount}`,
+          advice: "suppress it or combine categories, and check it cannot be recovered from totals"
+        },
+        col
+      );
+    }
+    if (base !== void 0 && base > 1 && value % base !== 0) {
+      push(
+        {
+          ...at,
+          rule: "unrounded-count",
+          message: `count in column '${col.header}' is not a multiple of the rounding base ${base}`,
+          advice: `round every count to base ${base}${declaration?.roundedTo ? "" : ", or declare the table"}`
+        },
+        col
+      );
+    }
+  }
+  function magnitudeCells(count, line) {
+    const num = (name) => {
+      const at = name === void 0 ? void 0 : index.get(name);
+      const text3 = at === void 0 || at >= count ? void 0 : texts[at];
+      return text3 !== void 0 && NUMBER.test(text3) ? Number(text3) : void 0;
+    };
+    for (const m of magnitudes) {
+      const at = index.get(m.column);
+      const field = at === void 0 || at >= count ? void 0 : { text: texts[at], column: cols[at] };
+      if (at === void 0 || !field || SUPPRESSED.test(field.text) || !NUMBER.test(field.text)) continue;
+      const where2 = { line, column: field.column, cell: cellName(at + 1, line) };
+      const value = Number(field.text);
+      const contributors = num(m.contributors);
+      const threshold = rules["magnitude-contributors"].threshold ?? minCount;
+      if (contributors !== void 0 && contributors < threshold) {
+        push({
+          ...where2,
+          rule: "magnitude-contributors",
+          message: `magnitude in column '${m.column}' has ${contributors} contributor${contributors === 1 ? "" : "s"}, below the threshold of ${threshold}`,
+          advice: "suppress it or combine categories until every cell has enough contributors"
+        });
+      }
+      if (m.statistic === "median") continue;
+      const total = m.statistic === "mean" ? value * (contributors ?? Number.NaN) : value;
+      const largest = (m.largest ?? []).map(num).filter((x) => x !== void 0);
+      if (!Number.isFinite(total) || largest.length === 0) continue;
+      const p = rules["p-percent"].threshold ?? 10;
+      if (failsPPercent(total, largest, p)) {
+        push({
+          ...where2,
+          rule: "p-percent",
+          message: `magnitude in column '${m.column}' fails the p% rule (p = ${p}): the second-largest contributor could estimate the largest within ${p}%`,
+          advice: "suppress it or combine categories"
+        });
+      }
+      const n = rules["nk-dominance"].n ?? 2;
+      const k = rules["nk-dominance"].threshold ?? 90;
+      const share = largest.length >= Math.min(n, largest.length) ? nkShare(total, largest, n) : void 0;
+      if (share !== void 0 && share > k) {
+        push({
+          ...where2,
+          rule: "nk-dominance",
+          message: `magnitude in column '${m.column}' is dominated: the ${n} largest contributions make up ${Math.round(share)}% (more than ${k}%)`,
+          advice: "suppress it or combine categories"
+        });
+      }
+    }
+  }
+  return {
+    addLine(text3, line) {
+      if (text3.length === 0 || text3.charCodeAt(0) <= 32 && text3.trim() === "") return headers;
+      if (!headers) {
+        start(splitDelimited(text3, delimiter), line);
+        return headers;
+      }
+      const count = splitInto(text3, delimiter, texts, cols);
+      if (rows) {
+        if (rows.length < MAX_KEPT_ROWS) {
+          const fields = [];
+          for (let i = 0; i < count; i += 1) fields.push({ text: texts[i], column: cols[i] });
+          rows.push({ line, fields });
+        } else rows = void 0;
+      }
+      const n = Math.min(count, columns.length);
+      for (let i = 0; i < n; i += 1) {
+        const col = columns[i];
+        const value = texts[i];
+        if (col.role === "count" && (declaration || col.countLike)) countCell(col, value, line, cols[i], i);
+        else if (!declaration && !col.measure && !col.textual) {
+          if (!NUMBER.test(value)) col.textual = value !== "";
+          else if (!isWhole(value)) col.measure = true;
+        }
+        if (col.role === "category" || col.role === "identifier" || !declaration && col.role === "count")
+          col.text.add(value);
+        if (col.role === "date" && DAY_DATE.test(value)) {
+          col.dayDates += 1;
+          col.firstDate ??= { line, column: cols[i] };
+        }
+      }
+      if (magnitudes.length > 0) magnitudeCells(count, line);
+      return headers;
+    },
+    finish() {
+      const out = [...findings];
+      const countColumns = [];
+      columns.forEach((col, i) => {
+        const isCount = col.role === "count" && (declaration !== void 0 || col.countLike && col.wholeSeen);
+        if (isCount) {
+          countColumns.push(i);
+          out.push(...col.pending);
+          if (col.pendingOverflow > 0) {
+            out.push({
+              rule: col.pending[0].rule,
+              file,
+              line: 0,
+              column: 0,
+              basis,
+              message: `\u2026 and ${col.pendingOverflow} more findings in column '${col.header}'`,
+              advice: col.pending[0].advice
+            });
+          }
+        } else if (!declaration && col.role === "count") col.role = col.measure ? "magnitude" : "category";
+        const at = { line: headerLine, column: 1, cell: cellName(i + 1, headerLine) };
+        if (col.role === "identifier") {
+          out.push({
+            ...at,
+            rule: "identifier-column",
+            file,
+            basis: "declared",
+            message: `column '${col.header}' is declared as identifiers`,
+            advice: "remove it, or replace it with pseudonyms that cannot be linked back"
+          });
+        }
+        if (col.role === "date" && col.dayDates > 0) {
+          out.push({
+            line: col.firstDate.line,
+            column: col.firstDate.column,
+            cell: cellName(i + 1, col.firstDate.line),
+            rule: "precise-date",
+            file,
+            basis: "declared",
+            message: `date column '${col.header}' holds ${col.dayDates} date${col.dayDates === 1 ? "" : "s"} to the day`,
+            advice: "coarsen the dates to month or year"
+          });
+        }
+        if (col.role === "category") {
+          const threshold = rules["free-text"].threshold ?? 50;
+          const verdict = col.text.verdict(threshold);
+          if (verdict) {
+            out.push({
+              ...at,
+              rule: "free-text",
+              file,
+              basis: "inferred",
+              message: `column '${col.header}' looks like free text (median ${verdict.median} characters, ${Math.round(verdict.distinct * 100)}% distinct)`,
+              advice: "free text can name people: remove it, or replace it with coded categories"
+            });
+          }
+        }
+      });
+      if (declaration?.residualDegreesOfFreedom !== void 0) {
+        const min = rules["residual-dof"].threshold ?? 10;
+        if (declaration.residualDegreesOfFreedom < min) {
+          out.push({
+            rule: "residual-dof",
+            file,
+            line: 0,
+            column: 0,
+            basis: "declared",
+            message: `the model's residual degrees of freedom (${declaration.residualDegreesOfFreedom}) are below ${min}`,
+            advice: "fit the model on more observations or fewer parameters, or do not release it"
+          });
+        }
+      }
+      if (!headers || !rows || countColumns.length === 0) return { findings: out };
+      const categories = columns.flatMap((c, i) => c.role === "category" || c.role === "date" ? [i] : []);
+      return { findings: out, summary: { file, headers, counts: countColumns, categories, rows, basis } };
+    }
+  };
+}
+
+// action/src/disclosure/differencing.ts
+var TOTAL = /^(?:total|totals|all|overall|any|both|all persons|all people)$/i;
+var WHOLE2 = /^\d+$/;
+function rowsOf(table) {
+  return table.rows.map(({ line, fields }) => {
+    const cats = /* @__PURE__ */ new Map();
+    for (const i of table.categories) cats.set(table.headers[i], (fields[i]?.text ?? "").toLowerCase());
+    const counts = /* @__PURE__ */ new Map();
+    for (const i of table.counts) {
+      const f = fields[i];
+      const text3 = f?.text ?? "";
+      counts.set(table.headers[i], {
+        value: WHOLE2.test(text3) ? Number(text3) : SUPPRESSED.test(text3) ? "suppressed" : void 0,
+        column: f?.column ?? 1,
+        cell: cellName(i + 1, line)
+      });
+    }
+    return { table, line, cats, counts };
+  });
+}
+var keyOf = (row, headers) => headers.map((h) => row.cats.get(h) ?? "").join("\0");
+function findDifferencing(tables, threshold) {
+  const all = tables.map((t) => ({
+    table: t,
+    rows: rowsOf(t),
+    catHeaders: t.categories.map((i) => t.headers[i]).sort()
+  }));
+  const groups2 = all.map(({ rows, catHeaders }) => {
+    const byColumn = /* @__PURE__ */ new Map();
+    for (const c of catHeaders) {
+      const others = catHeaders.filter((h) => h !== c);
+      const map = /* @__PURE__ */ new Map();
+      for (const row of rows) {
+        if (TOTAL.test(row.cats.get(c) ?? "")) continue;
+        const key = keyOf(row, others);
+        map.set(key, [...map.get(key) ?? [], row]);
+      }
+      byColumn.set(c, map);
+    }
+    return byColumn;
+  });
+  const found = /* @__PURE__ */ new Map();
+  const check = (total, parts) => {
+    if (parts.length < 2) return;
+    for (const [header, cell] of total.counts) {
+      if (typeof cell.value !== "number") continue;
+      const partCells = parts.map((p) => ({ row: p, cell: p.counts.get(header) ?? soleCount(p, total) }));
+      if (partCells.some((p) => p.cell === void 0 || p.cell.value === void 0)) continue;
+      const hidden = partCells.filter((p) => p.cell.value === "suppressed");
+      if (hidden.length !== 1) continue;
+      const known = partCells.reduce(
+        (sum, p) => sum + (typeof p.cell.value === "number" ? p.cell.value : 0),
+        0
+      );
+      const revealed = cell.value - known;
+      if (revealed <= 0 || revealed >= threshold) continue;
+      const { row, cell: target } = hidden[0];
+      const key = `${row.table.file}\0${target.cell}`;
+      if (found.has(key)) continue;
+      const where2 = total.table === row.table ? `line ${total.line}` : `${total.table.file}:${total.line}`;
+      found.set(key, {
+        rule: "differencing",
+        file: row.table.file,
+        line: row.line,
+        column: target.column,
+        cell: target.cell,
+        basis: row.table.basis,
+        message: `the suppressed cell in column '${header}' can be recovered by subtraction: the total at ${where2} minus the other ${parts.length - 1} cells is a count below ${threshold}`,
+        advice: "suppress a second cell (secondary suppression), round the totals, or remove the total"
+      });
+    }
+  };
+  all.forEach(({ rows, catHeaders }, t) => {
+    for (const row of rows) {
+      for (const c of catHeaders) {
+        if (!TOTAL.test(row.cats.get(c) ?? "")) continue;
+        const others = catHeaders.filter((h) => h !== c);
+        check(row, groups2[t].get(c)?.get(keyOf(row, others)) ?? []);
+      }
+      all.forEach((other, u) => {
+        if (u === t || other.catHeaders.length !== catHeaders.length + 1) return;
+        if (!catHeaders.every((h) => other.catHeaders.includes(h))) return;
+        const extra = other.catHeaders.find((h) => !catHeaders.includes(h));
+        check(row, groups2[u].get(extra)?.get(keyOf(row, catHeaders)) ?? []);
+      });
+    }
+  });
+  return [...found.values()];
+}
+function soleCount(part, total) {
+  return part.counts.size === 1 && total.counts.size === 1 ? [...part.counts.values()][0] : void 0;
+}
+
 // action/src/disclosure/scan-file.ts
-import { createReadStream } from "node:fs";
-import { open as open3, stat as stat3 } from "node:fs/promises";
+import { open as open4, readFile, stat as stat3 } from "node:fs/promises";
 import { extname } from "node:path";
-import { createInterface } from "node:readline";
 
 // action/src/disclosure/binary.ts
 var ARCHIVES = [
@@ -39864,12 +40803,27 @@ function imageHasGps(head) {
 
 // action/src/disclosure/identifiers.ts
 var EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
-var PHONE = /(?<![\d.])(?:\+44\s?\(?0?\)?|0)(?:\d[\s-]?){9,10}(?![\d.])/g;
+var PHONE = /(?<![\d.])(?:\+44\s?\(?0?\)?|0)(?:\d[\s-]?){9,10}(?!\d|\.\d)/g;
 var POSTCODE = /\b(?:GIR ?0AA|[A-PR-UWYZ](?:\d[A-HJKPSTUW]?|[A-HK-Y]\d[ABEHMNPRVWXY]?|\d\d|[A-HK-Y]\d\d) ?\d[ABD-HJLNP-UW-Z]{2})\b/gi;
 var NHS_CANDIDATE = /(?<![\d.])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d.])/g;
 var DATE = /\b(\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})\b/g;
 var BIRTH_WORD = /\b(?:dob|d\.o\.b\.?|date[\s_-]*of[\s_-]*birth|birth[\s_-]*date|born)\b/i;
-var COORDINATES = /(?<![\d.])(-?\d{1,2}\.\d{4,})\s*[,;\s]\s*(-?\d{1,3}\.\d{4,})(?![\d.])/g;
+var COORDINATES = /(?<![\d.])(-?\d{1,2}\.\d{4,})\s*[,;\s]\s*(-?\d{1,3}\.\d{4,})(?!\d|\.\d)/g;
+var OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+var IPV4 = new RegExp(`(?<![\\d.])(?:${OCTET}\\.){3}${OCTET}(?![\\d]|\\.\\d)`, "g");
+var IPV6 = /(?<![\w:])(?:(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4})(?![\w:])/gi;
+var ADVICE = {
+  "email-address": "remove it, or replace it with a pseudonym",
+  "phone-number": "remove it",
+  "uk-postcode": "remove it, or aggregate to the postcode district or a larger area",
+  "nhs-number": "remove it, or replace it with a pseudonym",
+  "date-of-birth": "remove it, or coarsen it to the year or an age band",
+  "precise-coordinates": "round to 2 decimals (about 1 km) or aggregate to areas",
+  "ip-address": "remove it, or truncate it to the network"
+};
+function isNeutralIp(text3) {
+  return /^(?:127\.|0\.0\.0\.0$)/.test(text3) || text3 === "::1";
+}
 function isValidNhsNumber(digits) {
   if (!/^\d{10}$/.test(digits)) return false;
   let sum = 0;
@@ -39883,14 +40837,14 @@ function mask(value) {
 }
 function scanLineForIdentifiers(text3, context = {}) {
   const found = [];
-  const add = (index, code, message) => found.push({ column: index + 1, code, message });
+  const add = (index, rule, message) => found.push({ column: index + 1, rule, message, advice: ADVICE[rule] });
   for (const m of text3.matchAll(EMAIL)) add(m.index, "email-address", `e-mail address ${mask(m[0])}`);
   for (const m of text3.matchAll(NHS_CANDIDATE)) {
     const digits = `${m[1]}${m[2]}${m[3]}`;
     if (isValidNhsNumber(digits))
       add(m.index, "nhs-number", `NHS number with a valid checksum ${mask(digits)}`);
   }
-  const nhsAt = new Set(found.filter((f) => f.code === "nhs-number").map((f) => f.column));
+  const nhsAt = new Set(found.filter((f) => f.rule === "nhs-number").map((f) => f.column));
   for (const m of text3.matchAll(PHONE)) {
     if (!nhsAt.has(m.index + 1)) add(m.index, "phone-number", `UK phone number ${mask(m[0].trim())}`);
   }
@@ -39902,6 +40856,16 @@ function scanLineForIdentifiers(text3, context = {}) {
       add(m.index, "precise-coordinates", "latitude/longitude with 4 or more decimals (within ~11 m)");
     }
   }
+  if (text3.includes(".")) {
+    for (const m of text3.matchAll(IPV4))
+      if (!isNeutralIp(m[0])) add(m.index, "ip-address", `IP address ${mask(m[0])}`);
+  }
+  if (text3.includes("::") || /(?:[0-9a-f]{1,4}:){7}/i.test(text3)) {
+    for (const m of text3.matchAll(IPV6)) {
+      const groups2 = m[0].split(":").filter((g) => g !== "").length;
+      if (groups2 >= 3 && !isNeutralIp(m[0])) add(m.index, "ip-address", `IP address ${mask(m[0])}`);
+    }
+  }
   if (context.birthColumn || BIRTH_WORD.test(text3)) {
     for (const m of text3.matchAll(DATE))
       add(m.index, "date-of-birth", `date next to a birth field ${mask(m[0])}`);
@@ -39909,79 +40873,137 @@ function scanLineForIdentifiers(text3, context = {}) {
   return found.sort((a, b) => a.column - b.column);
 }
 
-// action/src/disclosure/tables.ts
-var NOT_A_COUNT = /\b(?:id|year|yr|code|zip|postcode|age|month|day|week|rank|index|idx)\b|_id$|^id_/i;
-var WHOLE = /^\d+$/;
-function splitDelimited(line, delimiter) {
-  const fields = [];
-  let current = "";
-  let start = 0;
-  let quoted = false;
-  for (let i = 0; i < line.length; i += 1) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        current += '"';
-        i += 1;
-      } else if (ch === '"') quoted = false;
-      else current += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === delimiter) {
-      fields.push({ text: current.trim(), column: start + 1 });
-      current = "";
-      start = i + 1;
-    } else current += ch;
+// action/src/disclosure/notebook.ts
+function cellLines(text3) {
+  const lines = [];
+  let line = 1;
+  let at = 0;
+  for (; ; ) {
+    const next = text3.indexOf('"cell_type"', at);
+    if (next === -1) return lines;
+    for (let i = at; i < next; i += 1) if (text3.charCodeAt(i) === 10) line += 1;
+    lines.push(line);
+    at = next + 1;
   }
-  fields.push({ text: current.trim(), column: start + 1 });
-  return fields;
 }
-function createTableScanner(delimiter, minCellCount) {
-  let headers;
-  const candidates = [];
-  const notCount = /* @__PURE__ */ new Set();
-  return {
-    /** Returns the header cells of the table for other scanners (e.g. birth-date columns). */
-    addLine(text3, line) {
-      if (text3.trim() === "") return headers;
-      const fields = splitDelimited(text3, delimiter);
-      if (!headers) {
-        headers = fields.map((f) => f.text);
-        headers.forEach((h, i) => {
-          if (NOT_A_COUNT.test(h)) notCount.add(i);
-        });
-        return headers;
+function scanNotebook(text3, file) {
+  let notebook;
+  try {
+    notebook = JSON.parse(text3);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(notebook.cells)) return [];
+  const lines = cellLines(text3);
+  const findings = [];
+  notebook.cells.forEach((raw, i) => {
+    if (raw?.cell_type !== "code" || !Array.isArray(raw.outputs) || raw.outputs.length === 0) return;
+    const kinds = /* @__PURE__ */ new Set();
+    for (const output of raw.outputs) {
+      if (output.output_type === "stream") kinds.add("printed text");
+      else if (output.output_type === "error") kinds.add("an error trace");
+      for (const mime of Object.keys(output.data ?? {})) {
+        kinds.add(
+          mime.startsWith("image/") ? "an image" : mime === "text/html" ? "a rendered table" : "data"
+        );
       }
-      fields.forEach((f, i) => {
-        if (f.text === "" || notCount.has(i)) return;
-        if (!WHOLE.test(f.text)) {
-          notCount.add(i);
-          return;
-        }
-        const value = Number(f.text);
-        if (value > 0 && value < minCellCount) {
-          candidates.push({
-            line,
-            column: f.column,
-            value,
-            header: headers?.[i] ?? `column ${i + 1}`,
-            index: i
-          });
-        }
-      });
-      return headers;
-    },
-    smallCells() {
-      return candidates.filter((c) => !notCount.has(c.index)).map(({ index: _index, ...cell }) => cell);
     }
-  };
+    findings.push({
+      rule: "notebook-output",
+      file,
+      line: lines[i] ?? 0,
+      column: lines[i] ? 1 : 0,
+      cell: String(i + 1),
+      basis: "inferred",
+      message: `notebook cell ${i + 1} has embedded outputs (${[...kinds].sort().join(", ")})`,
+      advice: "clear the outputs (jupyter nbconvert --clear-output) and egress the results as separate reviewed files"
+    });
+  });
+  return findings;
+}
+
+// action/src/disclosure/text-blocks.ts
+import { open as open3 } from "node:fs/promises";
+var READ_BYTES = 1024 * 1024;
+async function forEachTextBlock(path, onBlock) {
+  const handle = await open3(path, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    const decoder = new TextDecoder("utf-8");
+    let carry = "";
+    let line = 1;
+    const emit = (block) => {
+      const starts = lineStarts(block);
+      onBlock(block, line, starts);
+      line += starts.length;
+    };
+    for (; ; ) {
+      const { bytesRead } = await handle.read(buffer, 0, READ_BYTES, null);
+      if (bytesRead === 0) break;
+      const text3 = carry + decoder.decode(buffer.subarray(0, bytesRead), { stream: true });
+      const last = text3.lastIndexOf("\n");
+      if (last === -1) {
+        carry = text3;
+        continue;
+      }
+      emit(text3.slice(0, last));
+      carry = text3.slice(last + 1);
+    }
+    const rest = carry + decoder.decode();
+    if (rest !== "") emit(rest);
+  } finally {
+    await handle.close();
+  }
+}
+function lineStarts(block) {
+  const starts = [0];
+  for (let at = block.indexOf("\n"); at !== -1; at = block.indexOf("\n", at + 1)) starts.push(at + 1);
+  return starts;
+}
+function lineAt(block, starts, i) {
+  const end = i + 1 < starts.length ? starts[i + 1] - 1 : block.length;
+  const text3 = block.slice(starts[i], end);
+  return text3.endsWith("\r") ? text3.slice(0, -1) : text3;
+}
+var PREFILTERS = [
+  /\d{3}[ -]?\d{3}/g,
+  /\d[\s-]\d\d?[\s-]\d/g,
+  /\d[A-Za-z]{2}(?![A-Za-z0-9])/g,
+  /\.\d{4}/g,
+  /\d\.\d{1,3}\.\d/g,
+  /dob|d\.o\.b|birth|born|degrees of freedom|Df Residuals/gi
+];
+var IPV6_FULL = /(?:[0-9a-f]{1,4}:){7}/gi;
+function candidateLines(block, starts) {
+  const offsets = [];
+  for (const literal of ["@", "::"]) {
+    for (let at = block.indexOf(literal); at !== -1; at = block.indexOf(literal, at + 1)) offsets.push(at);
+  }
+  for (const re of PREFILTERS) for (const m of block.matchAll(re)) offsets.push(m.index);
+  if (block.includes(":")) for (const m of block.matchAll(IPV6_FULL)) offsets.push(m.index);
+  const lines = /* @__PURE__ */ new Set();
+  for (const offset of offsets) lines.add(lineIndexOf(starts, offset));
+  return [...lines].sort((a, b) => a - b);
+}
+function lineIndexOf(starts, offset) {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = lo + hi + 1 >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 // action/src/disclosure/scan-file.ts
 var HEAD_BYTES = 256 * 1024;
 var BIRTH_HEADER = /\b(?:dob|date[\s_-]*of[\s_-]*birth|birth[\s_-]*date|birth)\b/i;
-var MAX_FINDINGS_PER_FILE = 50;
+var MAX_FINDINGS_PER_RULE = 50;
+var MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024;
+var RESIDUAL_DF = /(?:\bon (\d+) degrees of freedom\b|\bDf Residuals:\s+(\d+)\b)/;
 async function readHead(path) {
-  const handle = await open3(path, "r");
+  const handle = await open4(path, "r");
   try {
     const buffer = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
@@ -39990,95 +41012,219 @@ async function readHead(path) {
     await handle.close();
   }
 }
-async function scanText(absolutePath, path, limits) {
-  const extension = extname(path).toLowerCase();
-  const delimiter = extension === ".csv" ? "," : extension === ".tsv" || extension === ".tab" ? "	" : void 0;
-  const table = delimiter ? createTableScanner(delimiter, limits.minCellCount) : void 0;
-  const findings = [];
-  const lines = createInterface({
-    input: createReadStream(absolutePath, { encoding: "utf8", highWaterMark: 1024 * 1024 }),
-    crlfDelay: Number.POSITIVE_INFINITY
-  });
-  let line = 0;
-  for await (const text3 of lines) {
-    line += 1;
-    const headers = table?.addLine(text3, line);
-    const birthColumn = headers !== void 0 && line > 1 && headers.some((h) => BIRTH_HEADER.test(h));
-    if (findings.length < MAX_FINDINGS_PER_FILE) {
-      for (const f of scanLineForIdentifiers(text3, { birthColumn })) findings.push({ ...f, path, line });
-    }
+function capPerRule(findings, alreadyDropped = /* @__PURE__ */ new Map()) {
+  const kept = [];
+  const extra = /* @__PURE__ */ new Map();
+  const seen = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    const n = (seen.get(f.rule) ?? 0) + 1;
+    seen.set(f.rule, n);
+    if (n <= MAX_FINDINGS_PER_RULE) kept.push(f);
+    else extra.set(f.rule, { count: (extra.get(f.rule)?.count ?? 0) + 1, sample: f });
   }
-  for (const cell of table?.smallCells() ?? []) {
-    findings.push({
-      path,
-      line: cell.line,
-      column: cell.column,
-      code: "small-cell",
-      message: `count ${cell.value} in column '${cell.header}' is below the threshold of ${limits.minCellCount}`
-    });
+  for (const [rule, count] of alreadyDropped) {
+    const sample = findings.find((f) => f.rule === rule);
+    if (sample) extra.set(rule, { count: (extra.get(rule)?.count ?? 0) + count, sample });
   }
-  return findings.slice(0, MAX_FINDINGS_PER_FILE * 2);
-}
-async function scanOutputFile(absolutePath, path, limits) {
-  const findings = [];
-  const { size } = await stat3(absolutePath);
-  if (size > limits.maxFileBytes) {
-    findings.push({
-      path,
+  for (const { count, sample } of extra.values()) {
+    kept.push({
+      ...sample,
       line: 0,
       column: 0,
-      code: "file-too-large",
-      message: `${size} bytes is over the review limit of ${limits.maxFileBytes} bytes: reviewers cannot examine it in full`
+      cell: void 0,
+      message: `\u2026 and ${count} more ${sample.rule} findings in this file`
+    });
+  }
+  return kept.map((f) => f.cell === void 0 ? omitCell(f) : f);
+}
+function omitCell(f) {
+  const { cell: _cell, ...rest } = f;
+  return rest;
+}
+async function scanText(absolutePath, file, rules, declaration) {
+  const extension = extname(file).toLowerCase();
+  const delimiter = extension === ".csv" ? "," : extension === ".tsv" || extension === ".tab" ? "	" : void 0;
+  const table = delimiter ? createTableScanner(file, delimiter, rules, declaration) : void 0;
+  const found = [];
+  const perRule = /* @__PURE__ */ new Map();
+  const dropped = /* @__PURE__ */ new Map();
+  const minDf = rules["residual-dof"].threshold ?? 10;
+  let birthColumn = false;
+  const scanLine = (text3, line) => {
+    for (const f of scanLineForIdentifiers(text3, { birthColumn: birthColumn && line > 1 })) {
+      const n = (perRule.get(f.rule) ?? 0) + 1;
+      perRule.set(f.rule, n);
+      if (n <= MAX_FINDINGS_PER_RULE) found.push({ ...f, file, line, basis: "inferred" });
+      else dropped.set(f.rule, (dropped.get(f.rule) ?? 0) + 1);
+    }
+    if (text3.includes("degrees of freedom") || text3.includes("Df Residuals")) {
+      const m = RESIDUAL_DF.exec(text3);
+      const df = m ? Number(m[1] ?? m[2]) : void 0;
+      if (df !== void 0 && df < minDf) {
+        found.push({
+          rule: "residual-dof",
+          file,
+          line,
+          column: (m?.index ?? 0) + 1,
+          basis: "inferred",
+          message: `a model reported with ${df} residual degrees of freedom, below ${minDf}`,
+          advice: "fit the model on more observations or fewer parameters, or do not release it"
+        });
+      }
+    }
+  };
+  await forEachTextBlock(absolutePath, (block, firstLine2, starts) => {
+    if (table) {
+      for (let i = 0; i < starts.length; i += 1) {
+        const headers = table.addLine(lineAt(block, starts, i), firstLine2 + i);
+        if (headers && firstLine2 + i === 1) birthColumn = headers.some((h) => BIRTH_HEADER.test(h));
+      }
+    }
+    const lines = birthColumn ? starts.map((_, i) => i) : candidateLines(block, starts);
+    for (const i of lines) scanLine(lineAt(block, starts, i), firstLine2 + i);
+  });
+  const tableResult = table?.finish();
+  const findings = [...found, ...tableResult?.findings ?? []];
+  if (extension === ".ipynb") {
+    const { size } = await stat3(absolutePath);
+    if (size <= MAX_NOTEBOOK_BYTES)
+      findings.push(...scanNotebook(await readFile(absolutePath, "utf8"), file));
+  }
+  const result = { findings: capPerRule(findings, dropped) };
+  if (tableResult?.summary) result.table = tableResult.summary;
+  return result;
+}
+var whole = (file) => ({ file, line: 0, column: 0, basis: "inferred" });
+async function scanOutputFile(absolutePath, file, rules, declaration) {
+  const findings = [];
+  const { size } = await stat3(absolutePath);
+  const maxBytes = rules["file-too-large"].threshold ?? Number.POSITIVE_INFINITY;
+  if (size > maxBytes) {
+    findings.push({
+      ...whole(file),
+      rule: "file-too-large",
+      message: `${size} bytes is over the review limit of ${maxBytes} bytes: reviewers cannot examine it in full`,
+      advice: "split it, aggregate it, or agree with the reviewers how they will examine it"
     });
   }
   const head = await readHead(absolutePath);
   const archive = detectArchive(head);
   if (archive) {
     findings.push({
-      path,
-      line: 0,
-      column: 0,
-      code: "archive",
-      message: `a ${archive} archive inside an output hides its files from review: list the files themselves`
+      ...whole(file),
+      rule: "archive",
+      message: `a ${archive} archive inside an output hides its files from review`,
+      advice: "list the files themselves instead of the archive"
     });
-    return findings;
+    return { findings };
   }
   if (looksBinary(head)) {
     if (imageHasGps(head)) {
       findings.push({
-        path,
-        line: 0,
-        column: 0,
-        code: "image-gps",
-        message: "image metadata (EXIF) holds a GPS position: strip the metadata before egress"
+        ...whole(file),
+        rule: "image-gps",
+        message: "image metadata (EXIF) holds a GPS position",
+        advice: "strip the metadata before egress (e.g. exiftool -all= <file>)"
       });
     }
-    return findings;
+    return { findings };
   }
-  return [...findings, ...await scanText(absolutePath, path, limits)];
+  const text3 = await scanText(absolutePath, file, rules, declaration);
+  return { ...text3, findings: [...findings, ...text3.findings] };
 }
 
 // action/src/app/scan-request.ts
-async function scanRequestOutputs(manifest, outputsDir, limits, onProgress) {
+async function scanRequestOutputs(manifest, outputsDir, policy, options = {}) {
+  const rules = resolveDisclosureRules(policy);
   const root = await resolveOutputsRoot(outputsDir);
   const results = new Map(
     manifest.collections.map((c) => [c.name, { collection: c.name, findings: [], unreadable: [] }])
   );
   const plan = [];
-  for (const collection of manifest.collections) {
-    for (const item of collection.items) {
+  for (const [c, collection] of manifest.collections.entries()) {
+    for (const [i, item] of collection.items.entries()) {
       const resolved = await resolveItem(root, item.path);
-      if (resolved.ok) for (const file of resolved.files) plan.push({ collection: collection.name, ...file });
-      else results.get(collection.name)?.unreadable.push({ path: item.path, message: resolved.message });
+      const pointer = `/collections/${c}/items/${i}`;
+      if (!resolved.ok) {
+        results.get(collection.name)?.unreadable.push({ path: item.path, message: resolved.message });
+        continue;
+      }
+      for (const file of resolved.files) {
+        plan.push({
+          collection: collection.name,
+          ...file,
+          pointer,
+          ...item.table ? { table: item.table } : {}
+        });
+      }
     }
   }
+  const unique = /* @__PURE__ */ new Map();
+  for (const p of plan) {
+    const known = unique.get(p.path);
+    if (!known) unique.set(p.path, { absolutePath: p.absolutePath, ...p.table ? { table: p.table } : {} });
+    else if (!known.table && p.table) known.table = p.table;
+  }
+  const scanned = /* @__PURE__ */ new Map();
   let done = 0;
-  for (const file of plan) {
-    results.get(file.collection)?.findings.push(...await scanOutputFile(file.absolutePath, file.path, limits));
+  for (const [path, { absolutePath, table }] of unique) {
+    scanned.set(path, await scanOutputFile(absolutePath, path, rules, table));
     done += 1;
-    onProgress?.(done, plan.length);
+    options.onProgress?.(done, unique.size);
+  }
+  const tables = [...scanned.values()].flatMap((s) => s.table ? [s.table] : []);
+  const differencing = rules.differencing.enabled ? findDifferencing(tables, rules.differencing.threshold ?? 10) : [];
+  const raw = new Map([...scanned].map(([path, s]) => [path, [...s.findings]]));
+  for (const f of differencing) raw.get(f.file)?.push(f);
+  const settings = { rules };
+  const acks = manifest.acknowledged ?? [];
+  const all = [...raw.values()].flatMap((list) => settle(list, settings));
+  const { findings, unmatched } = applyAcknowledgements(all, acks);
+  const byFile = /* @__PURE__ */ new Map();
+  for (const f of findings) byFile.set(f.file, [...byFile.get(f.file) ?? [], f]);
+  const at = (pointer) => options.document ? { manifest: locate(options.document, pointer) } : {};
+  const placed = /* @__PURE__ */ new Set();
+  for (const p of plan) {
+    const key = `${p.collection}\0${p.path}`;
+    if (placed.has(key)) continue;
+    placed.add(key);
+    results.get(p.collection)?.findings.push(...(byFile.get(p.path) ?? []).map((f) => ({ ...f, ...at(p.pointer) })));
+  }
+  if (rules["unmatched-acknowledgement"].enabled) {
+    for (const i of unmatched) {
+      const ack = acks[i];
+      const finding = {
+        rule: "unmatched-acknowledgement",
+        severity: rules["unmatched-acknowledgement"].severity,
+        file: ack.file,
+        line: ack.line ?? 0,
+        column: ack.line ? 1 : 0,
+        ...ack.cell ? { cell: ack.cell } : {},
+        basis: "declared",
+        message: `the acknowledgement of '${ack.rule}'${ack.line ? ` at line ${ack.line}` : ""}${ack.cell ? ` at cell ${ack.cell}` : ""} matches no finding`,
+        advice: "remove it from the manifest, or correct its rule, file, line or cell",
+        ...at(`/acknowledged/${i}`)
+      };
+      const owners = plan.filter((p) => p.path === ack.file).map((p) => p.collection);
+      const targets = owners.length > 0 ? [...new Set(owners)] : [...results.keys()];
+      for (const name of targets) results.get(name)?.findings.push(finding);
+    }
   }
   return [...results.values()];
+}
+function disclosureFacts(collections) {
+  return collections.flatMap(
+    (c) => c.findings.map((f) => ({
+      collection: c.collection,
+      rule: f.rule,
+      file: f.file,
+      line: f.line,
+      column: f.column,
+      message: f.message,
+      advice: f.advice,
+      acknowledged: f.acknowledged !== void 0
+    }))
+  );
 }
 
 // action/src/app/review.ts
@@ -40145,6 +41291,9 @@ async function evaluateFacts(forge, facts, options) {
   ];
   const manifest = validated.manifest;
   const workPackage = manifest ? facts.repository.workPackages.get(manifest.workPackage) : void 0;
+  const findings = manifest && loaded.policy && options.outputsDir ? await scanRequestOutputs(manifest, options.outputsDir, loaded.policy, {
+    ...validated.document ? { document: validated.document } : {}
+  }) : void 0;
   let result;
   if (manifest && workPackage && loaded.policy) {
     result = evaluatePolicy({
@@ -40154,13 +41303,10 @@ async function evaluateFacts(forge, facts, options) {
       manifest,
       author: pull.author,
       head: pull.headSha,
-      reviews: [...facts.reviews]
+      reviews: [...facts.reviews],
+      ...findings ? { findings: disclosureFacts(findings) } : {}
     });
   }
-  const findings = manifest && loaded.policy && options.outputsDir ? await scanRequestOutputs(manifest, options.outputsDir, {
-    ...defaultDisclosureLimits,
-    ...loaded.policy.disclosure
-  }) : void 0;
   const invalid = hasErrors(diagnostics) || !result;
   const state = refusals.length > 0 ? "refused" : invalid ? "invalid" : result.state;
   return outcome({
@@ -40213,8 +41359,8 @@ function truncateDescription(text3) {
 function createForgeError(what, status, detail, cause) {
   const transient = status === 0 || status === 429 || status >= 500;
   const hint = status === 401 ? " Check the `token` input." : status === 403 ? " The token lacks a permission (statuses: write, pull-requests: write, issues: write, contents: read)." : status === 404 ? " Check the repository and that the token can read it." : transient ? " This is usually temporary: re-run the job." : "";
-  const where = status === 0 ? "network error" : `HTTP ${status}`;
-  return new EgressError("FORGE", `${what} failed (${where}): ${detail}.${hint}`, { cause, transient });
+  const where2 = status === 0 ? "network error" : `HTTP ${status}`;
+  return new EgressError("FORGE", `${what} failed (${where2}): ${detail}.${hint}`, { cause, transient });
 }
 
 // action/src/forge/gitea/client.ts
@@ -40545,13 +41691,13 @@ function createGiteaForge(options) {
       return body;
     },
     async findPullRequestsForCommit(sha3) {
-      const open4 = (await client.listOpenPulls()).map(mapPullRequest);
-      return open4.filter((p) => p.headSha === sha3).map((p) => p.number).sort((a, b) => a - b);
+      const open5 = (await client.listOpenPulls()).map(mapPullRequest);
+      return open5.filter((p) => p.headSha === sha3).map((p) => p.number).sort((a, b) => a - b);
     },
     getBranchTip: async (branch) => mapBranchTip(await client.getBranch(branch)),
     async listOpenPullRequests(base) {
-      const open4 = (await client.listOpenPulls()).map(mapPullRequest);
-      return open4.filter((p) => p.state === "open" && p.baseRef === base).map((p) => p.number).sort((a, b) => a - b);
+      const open5 = (await client.listOpenPulls()).map(mapPullRequest);
+      return open5.filter((p) => p.state === "open" && p.baseRef === base).map((p) => p.number).sort((a, b) => a - b);
     },
     async findMergedPullRequest(sha3) {
       const wire = await client.getPullMergedAs(sha3);
@@ -41190,11 +42336,11 @@ function removeNonChars(variableName) {
   return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
 }
 function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
+  const matches2 = url.match(urlVariableRegex);
+  if (!matches2) {
     return [];
   }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+  return matches2.map(removeNonChars).reduce((a, b) => a.concat(b), []);
 }
 function omit(object, keysToOmit) {
   const result = { __proto__: null };
@@ -42011,8 +43157,8 @@ async function fetchWrapper(requestOptions) {
     data: ""
   };
   if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
+    const matches2 = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches2 && matches2.pop();
     log.warn(
       `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
     );
@@ -45484,6 +46630,113 @@ function escapeLogin(login) {
   return escapeText(login.startsWith("@") ? login : `@${login}`, 100);
 }
 
+// action/src/action/report-findings.ts
+var MAX_PER_FILE = 10;
+var MAX_SHOWN = 60;
+var MAX_SECTION_CHARS = 2e4;
+var MAX_ANNOTATIONS = 20;
+function codeSpan(text3) {
+  return `\`${text3.replace(/[`\r\n]+/g, "'").slice(0, 300)}\``;
+}
+function where(f) {
+  const at = f.line > 0 ? `${f.file}:${f.line}:${f.column}` : f.file;
+  return f.cell ? `${at} (${f.cell})` : at;
+}
+function describeFinding(f) {
+  const tags = [f.severity === "blocking" ? "**blocking**" : "advice", f.basis].join(" \xB7 ");
+  const line = `${codeSpan(f.line > 0 ? `:${f.line}:${f.column}${f.cell ? ` ${f.cell}` : ""}` : f.cell ? f.cell : "file")} ${escapeText(f.rule, 40)} (${tags}): ${escapeText(f.message, 300)} \u2014 *${escapeText(f.advice, 200)}*`;
+  return f.acknowledged ? `${line}<br>\u2714 acknowledged in the manifest: \u201C${escapeText(f.acknowledged.reason, 300)}\u201D` : line;
+}
+function renderFindingsSection(collections, limit) {
+  if (collections === void 0) return [];
+  const perFile = limit === void 0 ? MAX_PER_FILE : Math.min(MAX_PER_FILE, limit);
+  const maxShown = limit === void 0 ? MAX_SHOWN : Math.min(MAX_SHOWN, limit * 4);
+  const total = collections.reduce((n, c) => n + c.findings.length, 0);
+  const title = "#### Disclosure-risk findings (advisory: for the reviewers to judge, never an approval)";
+  if (total === 0) return ["#### Disclosure-risk checks", "", "No findings in the outputs (advisory).", ""];
+  const count = (p) => collections.reduce((n, c) => n + c.findings.filter(p).length, 0);
+  const blocking = count((f) => f.severity === "blocking" && !f.acknowledged);
+  const acknowledged = count((f) => f.acknowledged !== void 0);
+  const out = [
+    title,
+    "",
+    `${total} finding${total === 1 ? "" : "s"}: ${blocking} blocking, ${acknowledged} acknowledged in the manifest. *declared*: checked against the table declaration; *inferred*: guessed from the data \u2014 declare the table in the manifest to make the check exact.`,
+    ""
+  ];
+  let shown = 0;
+  let chars = out.join("\n").length;
+  let omitted = 0;
+  for (const c of collections) {
+    if (c.findings.length === 0) continue;
+    const files = /* @__PURE__ */ new Map();
+    for (const f of c.findings) files.set(f.file, [...files.get(f.file) ?? [], f]);
+    const head = `**${escapeText(c.collection, 100)}**`;
+    out.push(head);
+    chars += head.length + 1;
+    for (const [file, list] of files) {
+      const fileLine = `- ${codeSpan(file)} \u2014 ${list.length} finding${list.length === 1 ? "" : "s"}`;
+      if (shown >= maxShown || chars + fileLine.length > MAX_SECTION_CHARS) {
+        omitted += list.length;
+        continue;
+      }
+      out.push(fileLine);
+      chars += fileLine.length + 1;
+      const ordered = [...list].sort((a, b) => rank(a) - rank(b));
+      let listed = 0;
+      for (const f of ordered) {
+        const text3 = `  - ${describeFinding(f)}`;
+        if (listed >= perFile || shown >= maxShown || chars + text3.length > MAX_SECTION_CHARS) break;
+        out.push(text3);
+        chars += text3.length + 1;
+        listed += 1;
+        shown += 1;
+      }
+      if (listed < list.length) out.push(`  - \u2026 and ${list.length - listed} more in this file`);
+    }
+    out.push("");
+  }
+  if (omitted > 0)
+    out.push(`\u2026 and ${omitted} more findings in other files (run \`egress-gate check\` for all).`, "");
+  return out;
+}
+function rank(f) {
+  if (f.severity === "blocking" && !f.acknowledged) return 0;
+  return f.acknowledged ? 2 : 1;
+}
+function findingAnnotations(collections, manifestPath, outputsRoot) {
+  const out = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const c of collections ?? []) {
+    for (const f of c.findings) {
+      if (f.acknowledged) continue;
+      const key = `${f.rule}\0${where(f)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const severity = f.severity === "blocking" ? "error" : "warning";
+      const message = `${f.rule} (${f.basis}): ${where(f)}: ${f.message} \u2014 ${f.advice}`;
+      if (manifestPath && f.manifest) {
+        out.push({
+          severity,
+          message,
+          file: manifestPath,
+          startLine: f.manifest.line,
+          startColumn: f.manifest.column
+        });
+      }
+      if (outputsRoot !== void 0 && f.rule !== "unmatched-acknowledgement") {
+        const file = `${outputsRoot.replace(/\/+$/, "")}/${f.file}`;
+        out.push({
+          severity,
+          message,
+          file,
+          ...f.line > 0 ? { startLine: f.line, startColumn: f.column } : {}
+        });
+      }
+    }
+  }
+  return out.slice(0, MAX_ANNOTATIONS);
+}
+
 // action/src/action/report.ts
 var commentMarker = "<!-- egress-gate:review -->";
 var statusContext = "egress-gate";
@@ -45641,14 +46894,14 @@ function renderBody(outcome, context, limit) {
       );
     }
   }
-  out.push(...renderFindings(outcome, limit));
+  out.push(...renderFindingsSection(outcome.findings, limit));
   const problems = sortDiagnostics(outcome.diagnostics);
   if (problems.length > 0) {
     out.push(
       context.forge === "gitea" ? "#### Problems" : "#### Problems (also annotated on the files)",
       "",
       ...capped(
-        problems.map((d) => `- ${codeSpan(formatDiagnostic(d))}`),
+        problems.map((d) => `- ${codeSpan2(formatDiagnostic(d))}`),
         limit * 2
       ),
       ""
@@ -45671,29 +46924,7 @@ function renderBody(outcome, context, limit) {
   out.push(`<sub>Evaluated at ${footer.join(" \xB7 ")}. Updated on every push and review.</sub>`);
   return out.join("\n");
 }
-var MAX_FINDINGS_SHOWN = 30;
-function renderFindings(outcome, limit) {
-  const all = (outcome.findings ?? []).flatMap(
-    (c) => c.findings.map((f) => ({ ...f, collection: c.collection }))
-  );
-  if (outcome.findings === void 0) return [];
-  if (all.length === 0)
-    return ["#### Disclosure-risk checks", "", "No findings in the outputs (advisory).", ""];
-  const shown = Math.min(MAX_FINDINGS_SHOWN, limit + 5);
-  const lines = all.slice(0, shown).map((f) => {
-    const where = f.line > 0 ? `${f.path}:${f.line}:${f.column}` : f.path;
-    return `- ${codeSpan(where)} ${escapeText(f.code, 40)}: ${escapeText(f.message)} (${escapeText(f.collection, 100)})`;
-  });
-  const more = all.length > shown ? [`- \u2026 and ${all.length - shown} more`] : [];
-  return [
-    "#### Disclosure-risk findings (advisory: for the reviewers to judge, never an approval)",
-    "",
-    ...lines,
-    ...more,
-    ""
-  ];
-}
-function codeSpan(text3) {
+function codeSpan2(text3) {
   const flat = text3.replace(/[`\r\n]+/g, "'").slice(0, 600);
   return `\`${flat}\``;
 }
@@ -45752,7 +46983,10 @@ async function publishOutcome(forge, outcome, context, io2) {
     await forge.addLabels(number, plan.add);
     for (const label of plan.remove) await forge.removeLabel(number, label);
   });
-  if (forge.capabilities.annotations) for (const a of annotationsOf(outcome.diagnostics)) io2.annotate(a);
+  if (forge.capabilities.annotations) {
+    for (const a of annotationsOf(outcome.diagnostics)) io2.annotate(a);
+    for (const a of findingAnnotations(outcome.findings, outcome.manifestPath, void 0)) io2.annotate(a);
+  }
   await attempt("writing the job summary", () => io2.writeSummary(renderSummary(outcome, context)));
   return status;
 }
@@ -45770,7 +47004,7 @@ async function runRelease(run2) {
 async function run(inputs, context, io2, options = {}) {
   io2.setSecret(inputs.token);
   for (const s of inputs.secrets) io2.setSecret(s);
-  const payload = JSON.parse(await readFile(context.eventPath, "utf8"));
+  const payload = JSON.parse(await readFile2(context.eventPath, "utf8"));
   const trigger = readTrigger(context.eventName, payload);
   if (trigger.kind === "unsupported") throw new EgressError("USAGE", `${trigger.reason}.`);
   const releaseTrigger = trigger.kind === "push" || isMergedPull(trigger);
@@ -45859,12 +47093,12 @@ async function onPush(trigger, mode, d, context) {
 }
 async function reevaluateOpenRequests(forge, protectedBranch, d) {
   const tip = await forge.getBranchTip(protectedBranch);
-  const open4 = await forge.listOpenPullRequests(protectedBranch);
+  const open5 = await forge.listOpenPullRequests(protectedBranch);
   d.io.info(
-    `Re-evaluating ${open4.length} open pull request(s) against ${protectedBranch} at ${tip.slice(0, 7)}.`
+    `Re-evaluating ${open5.length} open pull request(s) against ${protectedBranch} at ${tip.slice(0, 7)}.`
   );
   const failures = [];
-  for (const number of open4) {
+  for (const number of open5) {
     let headSha;
     try {
       const outcome = await reviewPullRequest(forge, number, {
