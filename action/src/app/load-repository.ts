@@ -44,7 +44,7 @@ export async function loadRepository(
     });
   } else {
     const parsed = parseConfig(configText, configPath, validators);
-    diagnostics.push(...parsed.diagnostics);
+    for (const d of parsed.diagnostics) diagnostics.push(d);
     config = parsed.value;
   }
   const keys = new Map<string, string>();
@@ -61,7 +61,7 @@ export async function loadRepository(
     const text = await files.readText(path);
     if (text === undefined) continue;
     const parsed = parseWorkPackage(text, path, validators, { config, keyFiles });
-    diagnostics.push(...parsed.diagnostics);
+    for (const d of parsed.diagnostics) diagnostics.push(d);
     if (parsed.value) workPackages.set(parsed.value.id, parsed.value);
   }
   return {

@@ -75,9 +75,9 @@ export async function validateRequest(input: ValidateRequestInput): Promise<Vali
     const entries = listPinnedEntries(result.value).filter(
       (e) => describeUnsafeItemPath(e.path) === undefined,
     );
-    validated.diagnostics.push(
-      ...(await checkPins(result.parsed, entries, input.outputsDir, input.onProgress)),
-    );
+    for (const d of await checkPins(result.parsed, entries, input.outputsDir, input.onProgress)) {
+      validated.diagnostics.push(d);
+    }
   }
   validated.diagnostics = sortDiagnostics(validated.diagnostics);
   return validated;
@@ -157,5 +157,5 @@ async function checkPins(
 
 /** `outputsRoot` of the configuration as an absolute directory under a working tree. */
 export function outputsDirOf(repoRoot: string, repo: LoadedRepository): string {
-  return join(repoRoot, ...repo.config.outputsRoot.split('/'));
+  return join(repoRoot, repo.config.outputsRoot);
 }

@@ -40,11 +40,12 @@ export function applyPins(source: string, pins: readonly ItemPins[]): LockResult
     if (!isMap(node) || !node.range) continue;
     if (node.flow) {
       const parent = document.getIn(splitPointer(pin.pointer).slice(0, -1), true);
-      edits.push(...flowEdits(source, node, pin, isSeq(parent) && parent.flow === true));
+      for (const edit of flowEdits(source, node, pin, isSeq(parent) && parent.flow === true))
+        edits.push(edit);
     } else if (pin.directory) {
       edits.push(directoryEdit(source, node, pin));
     } else if (pin.files[0]) {
-      edits.push(...fileEdits(source, node, pin.files[0]));
+      for (const edit of fileEdits(source, node, pin.files[0])) edits.push(edit);
     }
   }
   if (edits.length === 0) return { text: source, changed: false };
@@ -126,7 +127,10 @@ function directoryEdit(source: string, map: YAMLMap, pin: ItemPins): Edit {
       `${i === 0 ? '' : `\n${itemPrefix}`}path: ${scalarText(file.path)}${i === 0 ? trailing : ''}` +
       `\n${indent}sha256: ${file.sha256}\n${indent}size: ${file.size}${describe}`,
   );
-  const end = lineEnd(source, Math.max(...map.items.map((p) => valueEnd(p))));
+  const end = lineEnd(
+    source,
+    map.items.reduce((last, p) => Math.max(last, valueEnd(p)), start),
+  );
   if (entries.length === 0) {
     // Every file is already listed on its own: drop the directory entry, dash and all.
     const from = lineStart(source, start);

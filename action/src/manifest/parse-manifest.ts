@@ -22,7 +22,7 @@ export function parseSchemaFile<T>(
   limits?: YamlLimits,
 ): ParsedFile<T> {
   const parsed = parseYaml(text, file, limits);
-  if (parsed.diagnostics.length > 0) return { parsed, diagnostics: [...parsed.diagnostics] };
+  if (parsed.diagnostics.length > 0) return { parsed, diagnostics: parsed.diagnostics.slice() };
   if (parsed.value === null || parsed.value === undefined) {
     return {
       parsed,

@@ -63,7 +63,8 @@ export function checkManifestSemantics(
     } else {
       names.set(collection.name, c);
     }
-    out.push(...checkDestination(parsed, at, collection.destination, context.config, workPackage));
+    for (const d of checkDestination(parsed, at, collection.destination, context.config, workPackage))
+      out.push(d);
     if (collection.preApproval !== undefined && workPackage) {
       const forms = workPackage.preApproved ?? [];
       if (!forms.some((f) => f.id === collection.preApproval)) {

@@ -45,7 +45,7 @@ export const lockCommand: Command = {
       const failed = hasErrors(result.diagnostics) || result.text === undefined;
       ok &&= !failed;
       if (!failed && result.changed && result.text !== undefined) {
-        await writeFile(join(args.repoRoot, ...manifestPath.split('/')), result.text);
+        await writeFile(join(args.repoRoot, manifestPath), result.text);
       }
       if (args.json) {
         const { changed, files, bytes } = result;
