@@ -4,7 +4,7 @@ import type { Manifest } from '../manifest/types.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
 import type { CollectionState, Policy, PolicyResult } from '../policy/types.js';
 import { type Diagnostic, hasErrors } from '../shared/diagnostics.js';
-import { requestPathPattern } from './classify-changes.js';
+import { requestFilePattern } from './classify-changes.js';
 import { collectFacts, type ReviewFacts } from './collect-facts.js';
 import { createSplitRepoFiles } from './forge-repo-files.js';
 import { loadPolicy } from './load-policy.js';
@@ -81,7 +81,7 @@ export async function evaluateFacts(facts: ReviewFacts, options: ReviewOptions):
     });
   }
 
-  const files = createSplitRepoFiles(facts.base, facts.head, (p) => requestPathPattern.test(p));
+  const files = createSplitRepoFiles(facts.base, facts.head, (p) => requestFilePattern.test(p));
   const validated = await validateRequest({
     files,
     manifestPath,

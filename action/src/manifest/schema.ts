@@ -225,5 +225,7 @@ function patternMeaning(pattern: string): string {
   if (pattern.startsWith('^SHA256:'))
     return "use OpenSSH's form SHA256:<base64>, as printed by ssh-keygen -lf";
   if (pattern.endsWith('\\.asc$')) return 'name a key file under .egress/keys/ ending in .asc';
+  if (pattern.endsWith('\\.sha256$'))
+    return 'a listing is written by egress-gate lock as requests/<id>/<collection>/<directory>.sha256';
   return `it must match ${pattern}`;
 }

@@ -96,7 +96,44 @@ export function checkManifestSemantics(
       } else {
         paths.set(key, i);
       }
+      if (item.listing) {
+        const listing = item.listing;
+        const expected = `requests/${manifest.id}/`;
+        if (item.sha256 !== undefined || item.size !== undefined) {
+          out.push(
+            diagnosticAt(
+              parsed,
+              `${at}/items/${i}/${item.sha256 !== undefined ? 'sha256' : 'size'}`,
+              'conflicting-pins',
+              `'${item.path}' has a listing, which pins its files; remove its own sha256/size (or run 'egress-gate lock').`,
+            ),
+          );
+        }
+        const unsafe = describeUnsafeItemPath(listing.file);
+        if (unsafe || !listing.file.startsWith(expected)) {
+          out.push(
+            diagnosticAt(
+              parsed,
+              `${at}/items/${i}/listing/file`,
+              'unsafe-path',
+              unsafe
+                ? `${unsafe}.`
+                : `the listing '${listing.file}' must lie under ${expected}, beside this request; run 'egress-gate lock' to write it there.`,
+            ),
+          );
+        }
+      }
     });
+    if (collection.generation?.script.listing) {
+      out.push(
+        diagnosticAt(
+          parsed,
+          `${at}/generation/script/listing`,
+          'invalid-value',
+          'the generation script is one file; it has a sha256/size pin, not a listing.',
+        ),
+      );
+    }
     if (collection.generation) {
       const unsafe = describeUnsafeItemPath(collection.generation.script.path);
       if (unsafe) out.push(diagnosticAt(parsed, `${at}/generation/script/path`, 'unsafe-path', `${unsafe}.`));
@@ -105,14 +142,21 @@ export function checkManifestSemantics(
       const unsafe = describeUnsafeItemPath(path);
       if (unsafe) out.push(diagnosticAt(parsed, `${at}/provenance/code/${i}`, 'unsafe-path', `${unsafe}.`));
     });
+    // A treatment names an item, a file inside a directory item (before or after 'lock' lists
+    // it), or a folder whose items it covers.
+    const itemPaths = [...paths.keys()];
     collection.discussion?.treatments?.forEach((treatment, i) => {
-      if (!paths.has(treatment.path.replace(/\/+$/, ''))) {
+      const path = treatment.path.replace(/\/+$/, '');
+      const covered =
+        paths.has(path) ||
+        itemPaths.some((item) => path.startsWith(`${item}/`) || item.startsWith(`${path}/`));
+      if (!covered) {
         out.push(
           diagnosticAt(
             parsed,
             `${at}/discussion/treatments/${i}/path`,
             'unknown-item',
-            `treatment for '${treatment.path}', which is not an item of collection '${collection.name}'.`,
+            `treatment for '${treatment.path}', which is neither an item of collection '${collection.name}' nor inside one.`,
           ),
         );
       }

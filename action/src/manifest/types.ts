@@ -23,6 +23,24 @@ export interface Item {
   /** Bytes; absent until locked. */
   size?: number;
   description?: string;
+  /**
+   * A directory item whose files are pinned in a listing file (`sha256sum` format) instead of the
+   * manifest. `validateRequest` replaces such an item by one item per listed file, so the rest of
+   * the code only ever sees files.
+   */
+  listing?: Listing;
+}
+
+/** Where a directory item's per-file pins are kept, and that file's own pin. */
+export interface Listing {
+  /** Repository path, `requests/<id>/<collection>/<directory>.sha256`. */
+  file: string;
+  /** SHA-256 of the listing file. */
+  sha256: string;
+  /** Number of files listed. */
+  files: number;
+  /** Their total size in bytes. */
+  bytes: number;
 }
 
 /** How an output can be regenerated (seeds: "ideally fully reproducible"). */
