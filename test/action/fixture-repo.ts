@@ -1,3 +1,8 @@
+import { readFileSync } from 'node:fs';
+
+const exampleKey = (name: string) =>
+  readFileSync(new URL(`../../examples/.egress/keys/${name}`, import.meta.url), 'utf8');
+
 /** A small egress repository (trusted configuration + one request) as path → text, for the fake forge. */
 export const requestId = 'wp1-2026-report';
 export const requestPath = `requests/${requestId}.yaml`;
@@ -25,10 +30,9 @@ dataProvider:
 destinations: [researcher-disk]
 recipients: [investigator.asc]
 `,
-  '.egress/keys/provider.asc':
-    '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nplaceholder\n-----END PGP PUBLIC KEY BLOCK-----\n',
-  '.egress/keys/investigator.asc':
-    '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nplaceholder\n-----END PGP PUBLIC KEY BLOCK-----\n',
+  // Real public keys: key files are parsed when the configuration is loaded.
+  '.egress/keys/provider.asc': exampleKey('data-provider.asc'),
+  '.egress/keys/investigator.asc': exampleKey('investigator.asc'),
   'README.md': '# TRE egress repository\n',
 };
 

@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { closestName } from '../shared/closest.js';
 import { EgressError } from '../shared/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -33,38 +34,13 @@ function describeParseError(error: unknown, options: Options): string {
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const given = /'(-[^']*)'/.exec(message)?.[1] ?? '?';
     const flag = given.split('=')[0]!;
-    const near = closest(flag, flags);
+    const near = closestName(flag, flags);
     const hint = near ? `did you mean ${near}?` : `the options are ${flags.join(', ')}.`;
     return `unknown option '${flag}'; ${hint}`;
   }
   // Node's own wording, first sentence only (the rest explains `--` positionals at length).
   const first = message.split(/\.\s/)[0]!.replace(/\.$/, '');
   return `${first}.`;
-}
-
-/** The known flag nearest to `flag` (edit distance at most a third of its length, or a prefix). */
-function closest(flag: string, flags: readonly string[]): string | undefined {
-  let best: { flag: string; distance: number } | undefined;
-  for (const candidate of flags) {
-    const distance =
-      candidate.startsWith(flag) && flag.length > 3 ? 1 : editDistance(flag.toLowerCase(), candidate);
-    if (!best || distance < best.distance) best = { flag: candidate, distance };
-  }
-  if (!best) return undefined;
-  return best.distance <= Math.max(2, Math.floor(flag.length / 3)) ? best.flag : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      row.push(Math.min(previous[j]! + 1, row[j - 1]! + 1, substitution));
-    }
-    previous = row;
-  }
-  return previous[b.length]!;
 }
 
 /**
