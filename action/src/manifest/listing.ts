@@ -25,6 +25,9 @@ export interface ParsedListing {
 /** Directories of more files than this get a listing; smaller ones are listed in the manifest. */
 export const inlineDirectoryLimit = 100;
 
+/** A listing is read whole: 64 MiB is about 600,000 files. */
+export const maxListingBytes = 64 * 1024 * 1024;
+
 /** Where `lock` writes the listing of directory `directory` of collection `collection`. */
 export function listingPathFor(requestId: string, collection: string, directory: string): string {
   return `requests/${requestId}/${collection}/${directory.replace(/\/+$/, '')}.sha256`;
@@ -67,6 +70,15 @@ export function parseListing(text: string, file: string, directory: string): Par
       );
     }
   };
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > maxListingBytes) {
+    problem(
+      0,
+      'too-large',
+      `the listing is ${bytes} bytes; the limit is ${maxListingBytes} bytes. Split the directory over several items.`,
+    );
+    return { files, diagnostics };
+  }
   let size: number | undefined;
   let sizeLine = 0;
   const lines = text.split('\n');
