@@ -125,6 +125,20 @@ describe('egress-gate validate on broken repositories', () => {
     expect(report.diagnostics[0].pointer).toBe('/collections/0/destination');
   });
 
+  it('checks discussion attendees against the policy roles', async () => {
+    const path = join(root, 'requests/dsg-2026-03-summary-statistics.yaml');
+    await writeFile(
+      path,
+      `${await readFile(path, 'utf8')}    discussion:\n      date: 2026-03-20\n      outcome: agreed\n      attendees:\n` +
+        '        - {user: alice, role: investigator}\n        - {user: carol, role: refere}\n',
+    );
+    const io = createCapturedIo(root);
+    expect(await runCli(['validate', 'requests/dsg-2026-03-summary-statistics.yaml'], io)).toBe(1);
+    expect(io.err()).toMatch(
+      /summary-statistics\.yaml:22:31: invalid-value: 'refere' is not a role of the policy; did you mean 'referee'\?/,
+    );
+  });
+
   it('exits 2 when the trusted configuration is invalid, quoting the email rule', async () => {
     const config = join(root, '.egress/config.yaml');
     await writeFile(config, (await readFile(config, 'utf8')).replace('kind: physical', 'kind: email'));

@@ -20,6 +20,8 @@ export interface LoadedRepository {
   validators: SchemaValidators;
   /** False when config.yaml could not be read or validated (`config` then holds placeholders). */
   configValid: boolean;
+  /** The roles the configured policy names; absent when the policy cannot be loaded. */
+  roles?: PolicyRoles;
 }
 
 const placeholderConfig: RepoConfig = { policy: '', outputsRoot: '', destinations: {} };
@@ -92,6 +94,7 @@ export async function loadRepository(
     configDir,
     diagnostics,
     validators,
+    ...(roles ? { roles } : {}),
   };
 }
 

@@ -77,6 +77,7 @@ export async function validateRequest(input: ValidateRequestInput): Promise<Vali
   const result = parseManifest(text, input.manifestPath, repo.validators, {
     config: repo.configValid ? repo.config : undefined,
     workPackages: repo.workPackages,
+    ...(repo.roles ? { roles: [...repo.roles.classifying, repo.roles.releasing] } : {}),
   });
   const validated: ValidatedRequest = {
     manifest: result.value,

@@ -1,3 +1,4 @@
+import { closestName } from '../shared/closest.js';
 import type { Diagnostic } from '../shared/diagnostics.js';
 import type { RepoConfig, WorkPackage } from './config-types.js';
 import { describeUnsafeItemPath } from './item-path.js';
@@ -9,6 +10,8 @@ export interface ManifestContext {
   /** Absent when the configuration itself is broken; destination checks are then skipped. */
   config?: RepoConfig;
   workPackages: ReadonlyMap<string, WorkPackage>;
+  /** The policy's role ids, when the policy is known: discussion attendees must name one. */
+  roles?: readonly string[];
 }
 
 /** `requests/dsg-2026-03.yaml` → `dsg-2026-03`. */
@@ -145,6 +148,20 @@ export function checkManifestSemantics(
     // A treatment names an item, a file inside a directory item (before or after 'lock' lists
     // it), or a folder whose items it covers.
     const itemPaths = [...paths.keys()];
+    const roles = context.roles;
+    collection.discussion?.attendees.forEach((attendee, i) => {
+      if (roles && !roles.includes(attendee.role)) {
+        const near = closestName(attendee.role, roles);
+        out.push(
+          diagnosticAt(
+            parsed,
+            `${at}/discussion/attendees/${i}/role`,
+            'invalid-value',
+            `'${attendee.role}' is not a role of the policy${near ? `; did you mean '${near}'?` : ''} Its roles: ${roles.join(', ')}.`,
+          ),
+        );
+      }
+    });
     collection.discussion?.treatments?.forEach((treatment, i) => {
       const path = treatment.path.replace(/\/+$/, '');
       const covered =
