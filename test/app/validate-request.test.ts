@@ -127,7 +127,7 @@ describe('a directory item with a listing', () => {
       join(root, path),
       'id: dsg-2026-03-wards\nworkPackage: dsg-2026-03\ntitle: T\npurpose: P\nrequester: erin\ncollections:\n' +
         '  - name: wards\n    kind: report\n    description: D\n    destination: provider-disk\n    items:\n' +
-        '      - path: wards\n        description: Ward counts\n' +
+        '      - path: wards\n        description: Ward counts\n      - path: code/plot.py\n' +
         '    discussion:\n      date: 2026-03-20\n      attendees:\n        - {user: alice, role: investigator}\n' +
         '        - {user: bob, role: data-provider-representative}\n        - {user: carol, role: referee}\n' +
         '      outcome: agreed\n      treatments:\n        - {path: wards, treatment: aggregate}\n' +
@@ -158,8 +158,22 @@ describe('a directory item with a listing', () => {
     const result = await validateRequest({ files, manifestPath: path, outputsDir: join(root, 'outputs') });
     expect(result.diagnostics).toEqual([]);
     const items = result.manifest!.collections[0]!.items;
-    expect(items).toHaveLength(150);
-    expect(items[7]).toEqual({
+    expect(items).toHaveLength(151);
+    // Declared items keep their index (pointers into the manifest stay right): the listed
+    // directory's first file takes its place, the other files come after.
+    expect(items.map((i) => i.path).slice(0, 3)).toEqual([
+      'wards/ward-000.csv',
+      'code/plot.py',
+      'wards/ward-001.csv',
+    ]);
+    expect(result.pinnedEntries!.find((e) => e.path === 'code/plot.py')).toMatchObject({
+      pointer: '/collections/0/items/1',
+    });
+    expect(result.pinnedEntries!.find((e) => e.path === 'wards/ward-007.csv')).toMatchObject({
+      pointer: '/collections/0/items/0',
+      origin: { file: 'requests/dsg-2026-03-wards/wards/wards.sha256', line: 3 + 2 * 8 },
+    });
+    expect(items.find((i) => i.path === 'wards/ward-007.csv')).toEqual({
       path: 'wards/ward-007.csv',
       sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       size: 12,
@@ -167,6 +181,7 @@ describe('a directory item with a listing', () => {
     });
     expect(result.declared!.collections[0]!.items).toEqual([
       expect.objectContaining({ path: 'wards', listing: expect.objectContaining({ files: 150 }) }),
+      expect.objectContaining({ path: 'code/plot.py', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }),
     ]);
     // A treatment on the directory covers each file without a treatment of its own.
     const treatments = result.manifest!.collections[0]!.discussion!.treatments!;

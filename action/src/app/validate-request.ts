@@ -23,6 +23,12 @@ export interface ValidatedRequest {
   declared?: Manifest;
   /** The parsed YAML (document + line counter), for positions and for `lock`. */
   document?: ParsedYaml;
+  /**
+   * Every file to verify, listed files included, each with where its pin is written: check pins
+   * with these (and `entryDiagnostic`) rather than with indices into `manifest`, whose listed
+   * files have no node of their own in the manifest.
+   */
+  pinnedEntries?: PinnedEntry[];
   repo: LoadedRepository;
   /** Problems in the manifest and its listings (configuration problems are in `repo.diagnostics`). */
   diagnostics: Diagnostic[];
@@ -67,6 +73,28 @@ export function listPinnedEntries(manifest: Manifest): PinnedEntry[] {
   return entries;
 }
 
+/** A listed file's problem at its line in the listing; an item's at `pointer + field` in the manifest. */
+export function entryDiagnostic(
+  parsed: ParsedYaml,
+  entry: PinnedEntry,
+  field: '' | '/path' | '/sha256' | '/size' | string,
+  code: string,
+  message: string,
+  severity: 'error' | 'warning' = 'error',
+): Diagnostic {
+  return entry.origin
+    ? createDiagnostic({
+        file: entry.origin.file,
+        line: entry.origin.line,
+        column: 1,
+        pointer: entry.pointer,
+        code,
+        severity,
+        message,
+      })
+    : diagnosticAt(parsed, `${entry.pointer}${field}`, code, message, { severity });
+}
+
 /** Schema, semantics and (with `outputsDir`) every pin against the disk. Never throws for bad input. */
 export async function validateRequest(input: ValidateRequestInput): Promise<ValidatedRequest> {
   const repo = input.repo ?? (await loadRepository(input.files, { configDir: input.configDir }));
@@ -92,6 +120,7 @@ export async function validateRequest(input: ValidateRequestInput): Promise<Vali
   if (result.value && input.expandListings !== false) {
     const expanded = await expandListings(input.files, result.parsed, result.value);
     validated.manifest = expanded.manifest;
+    validated.pinnedEntries = expanded.entries;
     push(expanded.diagnostics);
     if (input.outputsDir !== undefined) {
       // Unsafe paths are already reported by the semantic checks; the rest are still verified.
@@ -132,14 +161,16 @@ async function expandListings(files: RepoFiles, parsed: ParsedYaml, declared: Ma
   const directories: ListedDirectory[] = [];
   const collections: Collection[] = [];
   for (const [c, collection] of declared.collections.entries()) {
-    const items: Item[] = [];
+    // Each declared item keeps its index (so `/collections/c/items/i` still names it in the
+    // manifest): a listed directory's first file takes its place, the others follow all items.
+    const items: Item[] = collection.items.slice();
+    const appended: Item[] = [];
     const explicit = new Set(
       collection.items.filter((i) => !i.listing).map((i) => i.path.replace(/\/+$/, '')),
     );
     for (const [i, item] of collection.items.entries()) {
       const pointer = `/collections/${c}/items/${i}`;
       if (!item.listing) {
-        items.push(item);
         entries.push({ pointer, ...item });
         continue;
       }
@@ -195,7 +226,8 @@ async function expandListings(files: RepoFiles, parsed: ParsedYaml, declared: Ma
         listed.add(file.path);
         const expandedItem: Item = { path: file.path, sha256: file.sha256, size: file.size };
         if (item.description !== undefined) expandedItem.description = item.description;
-        items.push(expandedItem);
+        if (items[i] === item) items[i] = expandedItem;
+        else appended.push(expandedItem);
         entries.push({
           pointer,
           path: file.path,
@@ -209,6 +241,7 @@ async function expandListings(files: RepoFiles, parsed: ParsedYaml, declared: Ma
     if (collection.generation) {
       entries.push({ pointer: `/collections/${c}/generation/script`, ...collection.generation.script });
     }
+    for (const item of appended) items.push(item);
     const expanded: Collection = { ...collection, items };
     if (collection.discussion?.treatments) {
       expanded.discussion = {
@@ -255,25 +288,13 @@ async function checkPins(
       cause: error,
     });
   }
-  // A listed file's problem is reported at its line in the listing; an item's at the manifest.
   const at = (
     entry: PinnedEntry,
     field: string,
     code: string,
     message: string,
     severity: 'error' | 'warning' = 'error',
-  ) =>
-    entry.origin
-      ? createDiagnostic({
-          file: entry.origin.file,
-          line: entry.origin.line,
-          column: 1,
-          pointer: entry.pointer,
-          code,
-          severity,
-          message,
-        })
-      : diagnosticAt(parsed, `${entry.pointer}${field}`, code, message, { severity });
+  ) => entryDiagnostic(parsed, entry, field, code, message, severity);
   const toHash: { entry: PinnedEntry; absolutePath: string }[] = [];
   // A listed directory is walked once (symlinks checked on the way) rather than file by file.
   const walked = new Map<string, string>();
