@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { cp, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readKey, readPrivateKey } from 'openpgp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { classifyChanges, requestFilePattern } from '../../action/src/app/classify-changes.js';
+import { createSplitRepoFiles } from '../../action/src/app/forge-repo-files.js';
 import { loadRepository } from '../../action/src/app/load-repository.js';
+import { lockRequest } from '../../action/src/app/lock-request.js';
 import { validateRequest } from '../../action/src/app/validate-request.js';
 import { createFsRepoFiles } from '../../action/src/cli/fs-repo-files.js';
 
@@ -104,5 +107,98 @@ describe('validateRequest on the example repository', () => {
     const result = await run();
     expect(result.repo.configValid).toBe(false);
     expect(result.repo.diagnostics.map((d) => d.code)).toEqual(['missing-config']);
+  });
+});
+
+describe('a directory item with a listing', () => {
+  let root: string;
+  const path = 'requests/dsg-2026-03-wards.yaml';
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'egress-listing-'));
+    await cp(examples, root, { recursive: true });
+    await mkdir(join(root, 'outputs/wards'), { recursive: true });
+    for (let i = 0; i < 150; i++) {
+      await writeFile(
+        join(root, `outputs/wards/ward-${String(i).padStart(3, '0')}.csv`),
+        `ward,n\n${i},${i + 10}\n`,
+      );
+    }
+    await writeFile(
+      join(root, path),
+      'id: dsg-2026-03-wards\nworkPackage: dsg-2026-03\ntitle: T\npurpose: P\nrequester: erin\ncollections:\n' +
+        '  - name: wards\n    kind: report\n    description: D\n    destination: provider-disk\n    items:\n' +
+        '      - path: wards\n        description: Ward counts\n      - path: code/plot.py\n' +
+        '    discussion:\n      date: 2026-03-20\n      attendees:\n        - {user: alice, role: investigator}\n' +
+        '        - {user: bob, role: data-provider-representative}\n        - {user: carol, role: referee}\n' +
+        '      outcome: agreed\n      treatments:\n        - {path: wards, treatment: aggregate}\n' +
+        '        - {path: wards/ward-007.csv, treatment: remove}\n',
+    );
+    const locked = await lockRequest({
+      files: createFsRepoFiles(root),
+      manifestPath: path,
+      outputsDir: join(root, 'outputs'),
+    });
+    expect(locked.diagnostics).toEqual([]);
+    expect(locked.listings.map((l) => l.path)).toEqual(['requests/dsg-2026-03-wards/wards/wards.sha256']);
+    await mkdir(join(root, 'requests/dsg-2026-03-wards/wards'), { recursive: true });
+    await writeFile(join(root, locked.listings[0]!.path), locked.listings[0]!.text);
+    await writeFile(join(root, path), locked.text!);
+  });
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  it('is read from the head like the manifest, and downstream sees one item per file', async () => {
+    const head = createFsRepoFiles(root);
+    // The base branch has no request files: both must come from the head.
+    const base = {
+      ...head,
+      label: 'base',
+      readText: (p: string) => (p.startsWith('requests/') ? Promise.resolve(undefined) : head.readText(p)),
+    };
+    const files = createSplitRepoFiles(base, head, (p) => requestFilePattern.test(p));
+    const result = await validateRequest({ files, manifestPath: path, outputsDir: join(root, 'outputs') });
+    expect(result.diagnostics).toEqual([]);
+    const items = result.manifest!.collections[0]!.items;
+    expect(items).toHaveLength(151);
+    // Declared items keep their index (pointers into the manifest stay right): the listed
+    // directory's first file takes its place, the other files come after.
+    expect(items.map((i) => i.path).slice(0, 3)).toEqual([
+      'wards/ward-000.csv',
+      'code/plot.py',
+      'wards/ward-001.csv',
+    ]);
+    expect(result.pinnedEntries!.find((e) => e.path === 'code/plot.py')).toMatchObject({
+      pointer: '/collections/0/items/1',
+    });
+    expect(result.pinnedEntries!.find((e) => e.path === 'wards/ward-007.csv')).toMatchObject({
+      pointer: '/collections/0/items/0',
+      origin: { file: 'requests/dsg-2026-03-wards/wards/wards.sha256', line: 3 + 2 * 8 },
+    });
+    expect(items.find((i) => i.path === 'wards/ward-007.csv')).toEqual({
+      path: 'wards/ward-007.csv',
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      size: 12,
+      description: 'Ward counts',
+    });
+    expect(result.declared!.collections[0]!.items).toEqual([
+      expect.objectContaining({ path: 'wards', listing: expect.objectContaining({ files: 150 }) }),
+      expect.objectContaining({ path: 'code/plot.py', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }),
+    ]);
+    // A treatment on the directory covers each file without a treatment of its own.
+    const treatments = result.manifest!.collections[0]!.discussion!.treatments!;
+    expect(treatments).toHaveLength(150);
+    expect(treatments.filter((t) => t.treatment === 'remove').map((t) => t.path)).toEqual([
+      'wards/ward-007.csv',
+    ]);
+  });
+
+  it('does not count as a second request', () => {
+    const changes = classifyChanges(
+      [
+        { path, status: 'added' },
+        { path: 'requests/dsg-2026-03-wards/wards/wards.sha256', status: 'added' },
+      ],
+      '.egress',
+    );
+    expect(changes.requests).toEqual([path]);
   });
 });

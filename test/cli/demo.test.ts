@@ -23,7 +23,8 @@ describe('egress-gate demo', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'egress-demo-test-'));
     const io = createCapturedIo(work);
-    exitCode = await runCli(['demo', '--out', 'demo', '--json'], io);
+    // --repo names the demo's repository (README: --repo is common to every command).
+    exitCode = await runCli(['demo', '--repo', 'demo', '--json'], io);
     report = JSON.parse(io.out());
   });
   afterAll(async () => {
@@ -67,6 +68,12 @@ describe('egress-gate demo', () => {
     } finally {
       await rm(gnupgHome, { recursive: true, force: true });
     }
+  });
+
+  it('refuses --out and --repo naming different folders', async () => {
+    const io = createCapturedIo(work);
+    expect(await runCli(['demo', '--out', 'a', '--repo', 'b'], io)).toBe(2);
+    expect(io.err()).toContain('not both');
   });
 
   it('refuses a workspace that is not empty', async () => {

@@ -34,7 +34,15 @@ describe('egress-gate validate on the committed examples', () => {
 
   it.each([
     [['validate'], /name at least one manifest/],
-    [['validate', '--colour', 'x.yaml'], /Unknown option '--colour'/],
+    [
+      ['validate', '--jsno', 'x.yaml'],
+      /^egress-gate validate: unknown option '--jsno'; did you mean --json\? Run 'egress-gate validate --help'\.\n$/,
+    ],
+    [['validate', '--config-dri=x', 'x.yaml'], /unknown option '--config-dri'; did you mean --config-dir\?/],
+    [
+      ['validate', '--colour', 'x.yaml'],
+      /unknown option '--colour'; the options are --repo, --json, --config-dir\./,
+    ],
     [['validate', '--repo', 'examples', 'README.md'], /not inside the repository/],
   ])('exits 2 on usage errors: %j', async (argv, message) => {
     const io = createCapturedIo(repoRoot);
@@ -42,10 +50,31 @@ describe('egress-gate validate on the committed examples', () => {
     expect(io.err()).toMatch(message);
   });
 
-  it('documents itself', async () => {
+  it('documents itself, also as egress-gate help validate', async () => {
     const io = createCapturedIo(repoRoot);
     expect(await runCli(['validate', '--help'], io)).toBe(0);
+    expect(io.out()).toMatch(/^Usage: egress-gate validate <manifest/);
     expect(io.out()).toMatch(/Exit codes: 0 .* 1 .* 2 /);
+    const viaHelp = createCapturedIo(repoRoot);
+    expect(await runCli(['help', 'validate'], viaHelp)).toBe(0);
+    expect(viaHelp.out()).toBe(io.out());
+    const unknown = createCapturedIo(repoRoot);
+    expect(await runCli(['help', 'vaildate'], unknown)).toBe(2);
+    expect(unknown.err()).toContain("no command 'vaildate'");
+  });
+
+  it('says what to do when given the requests directory', async () => {
+    const io = createCapturedIo(join(repoRoot, 'examples'));
+    expect(await runCli(['validate', 'requests'], io)).toBe(2);
+    expect(io.err()).toContain(
+      "'requests' is a directory; name the manifest file(s) in it, e.g. requests/<id>.yaml or requests/*.yaml (it holds requests/dsg-2026-03-age-bands.yaml, requests/dsg-2026-03-final-outputs.yaml, requests/dsg-2026-03-summary-statistics.yaml)",
+    );
+  });
+
+  it('finds .egress/ above the working directory, as git finds .git', async () => {
+    const io = createCapturedIo(join(repoRoot, 'examples/outputs/report'));
+    expect(await runCli(['validate', '../../requests/dsg-2026-03-summary-statistics.yaml'], io)).toBe(0);
+    expect(io.out()).toBe('requests/dsg-2026-03-summary-statistics.yaml: valid\n');
   });
 });
 
@@ -94,6 +123,20 @@ describe('egress-gate validate on broken repositories', () => {
     ).toEqual(['unknown-destination 11:18', 'unsafe-path 14:15']);
     expect(report.diagnostics[1].message).toContain("'../cohort-summary.csv' has a '..' segment");
     expect(report.diagnostics[0].pointer).toBe('/collections/0/destination');
+  });
+
+  it('checks discussion attendees against the policy roles', async () => {
+    const path = join(root, 'requests/dsg-2026-03-summary-statistics.yaml');
+    await writeFile(
+      path,
+      `${await readFile(path, 'utf8')}    discussion:\n      date: 2026-03-20\n      outcome: agreed\n      attendees:\n` +
+        '        - {user: alice, role: investigator}\n        - {user: carol, role: refere}\n',
+    );
+    const io = createCapturedIo(root);
+    expect(await runCli(['validate', 'requests/dsg-2026-03-summary-statistics.yaml'], io)).toBe(1);
+    expect(io.err()).toMatch(
+      /summary-statistics\.yaml:22:31: invalid-value: 'refere' is not a role of the policy; did you mean 'referee'\?/,
+    );
   });
 
   it('exits 2 when the trusted configuration is invalid, quoting the email rule', async () => {

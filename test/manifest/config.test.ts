@@ -93,6 +93,11 @@ describe('work package', () => {
     destinations: { disk: { kind: 'physical' as const, path: '/mnt' } },
   };
   const keyFiles = new Set(['provider.asc', 'alice.asc']);
+  const roles = {
+    policy: 'turing-dsh',
+    classifying: ['investigator', 'data-provider-representative', 'referee'],
+    releasing: 'system-manager',
+  };
 
   it('accepts a complete work package', () => {
     const result = parseWorkPackage(workPackage(), '.egress/work-packages/wp-1.yaml', validators, {
@@ -120,6 +125,34 @@ describe('work package', () => {
     ],
     ['an unknown field', {}, workPackage('budget: 100\n'), 'unknown-field 13:1'],
     ['a role id with capitals', {}, workPackage().replace('referee:', 'Referee:'), 'invalid-value 6:3'],
+    // Item 5: a typo in a role name passed, and evaluate then blamed the wrong person.
+    ['a misspelt role', { roles }, workPackage().replace('referee:', 'referees:'), 'unknown-field 6:3'],
+    [
+      'a misspelt releasing role',
+      { roles },
+      workPackage('').replace('  referee: [carol]\n', '  referee: [carol]\n  system-manger: [dora]\n'),
+      'unknown-field 7:3',
+    ],
+    [
+      'a pre-approved form naming an unknown role',
+      { roles },
+      workPackage(
+        'preApproved:\n  - {id: f, description: D, patterns: [a/*], tier: 0, roles: [investigater]}\n',
+      ),
+      'unknown-field 14:63',
+    ],
+    [
+      'one person in two roles, in another letter case',
+      {},
+      workPackage().replace('[carol]', '[Alice]'),
+      'role-conflict 6:13',
+    ],
+    [
+      'one person in two classifying roles with the releasing role between them',
+      { roles },
+      workPackage().replace('  referee: [carol]\n', '  system-manager: [alice]\n  referee: [alice]\n'),
+      'role-conflict 7:13',
+    ],
   ])('reports %s', (_name, override, text, expected, file = 'wp-1.yaml') => {
     const result = parseWorkPackage(text, `.egress/work-packages/${file}`, validators, {
       config,
@@ -127,6 +160,30 @@ describe('work package', () => {
       ...override,
     });
     expect(result.diagnostics.map((d) => `${d.code} ${d.line}:${d.column}`)).toContain(expected);
+  });
+  it('says which role was meant', () => {
+    const result = parseWorkPackage(
+      workPackage().replace('referee:', 'referees:'),
+      '.egress/work-packages/wp-1.yaml',
+      validators,
+      { config, keyFiles, roles },
+    );
+    expect(result.diagnostics.map((d) => d.message)).toEqual([
+      "the policy 'turing-dsh' has no role 'referees'; did you mean 'referee'? Its roles: investigator, data-provider-representative, referee, system-manager.",
+    ]);
+  });
+
+  it('lets the system manager hold one classifying role', () => {
+    const text = workPackage().replace(
+      '  referee: [carol]\n',
+      '  referee: [carol]\n  system-manager: [Carol]\n',
+    );
+    const result = parseWorkPackage(text, '.egress/work-packages/wp-1.yaml', validators, {
+      config,
+      keyFiles,
+      roles,
+    });
+    expect(result.diagnostics).toEqual([]);
   });
 });
 

@@ -108,3 +108,34 @@ describe('applyPins', () => {
     expect(parse(text).items[0].path).toBe('d/#1: yes.csv');
   });
 });
+
+describe('listings', () => {
+  it('reads what it writes, and refuses a hash line without its size', async () => {
+    const { formatListing, parseListing } = await import('../../action/src/manifest/listing.js');
+    const files = [
+      { path: 'bulk/a.csv', sha256: 'a'.repeat(64), size: 3 },
+      { path: 'bulk/b c.csv', sha256: 'b'.repeat(64), size: 0 },
+    ];
+    const about = {
+      manifestPath: 'requests/r.yaml',
+      collection: 'c',
+      directory: 'bulk',
+      outputsRoot: 'data/outputs',
+      file: 'requests/r/c/bulk.sha256',
+    };
+    const text = formatListing(files, about);
+    expect(text).toContain('cd data/outputs && sha256sum --check --strict ../../requests/r/c/bulk.sha256');
+    const parsed = parseListing(text, about.file, 'bulk');
+    expect(parsed.diagnostics).toEqual([]);
+    expect(parsed.files.map(({ path, sha256, size }) => ({ path, sha256, size }))).toEqual(files);
+    const broken = parseListing(
+      text.replace('# size 0\n', '').replace('bulk/a.csv', 'other/a.csv'),
+      about.file,
+      'bulk',
+    );
+    expect(broken.diagnostics.map((d) => `${d.code} ${d.line}`)).toEqual([
+      'invalid-listing 5',
+      'invalid-listing 6',
+    ]);
+  });
+});

@@ -88,3 +88,23 @@ describe('parseReviewsFile', () => {
     expect(diagnostics.map(formatDiagnostic).join('\n')).toMatch(expected);
   });
 });
+
+describe('the reviews-file schema ships', () => {
+  it('errors name schemas/reviews-file.schema.json, which is in the package and is the schema used', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { fileURLToPath } = await import('node:url');
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const parsed = parseReviewsFile(
+      'author: alice\nreviews:\n  - user: bob\n    state: APPROVED\n    tier: 1\n',
+      'r.yaml',
+    );
+    expect(parsed.diagnostics).toHaveLength(1);
+    expect(parsed.diagnostics[0]!.message).toBe(
+      "unknown field 'tier' in 'reviews.0'; allowed: id, user, state, commit, body, submittedAt, dismissed, stale. The format: schemas/reviews-file.schema.json.",
+    );
+    const schema = JSON.parse(readFileSync(`${root}schemas/reviews-file.schema.json`, 'utf8'));
+    expect(schema.required).toEqual(['author', 'reviews']);
+    const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+    expect(pkg.files).toContain('schemas');
+  });
+});

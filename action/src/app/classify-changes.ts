@@ -3,6 +3,13 @@ import type { ChangedFile } from '../forge/forge.js';
 /** Where requests live: `requests/<id>.yaml`, one level deep. */
 export const requestPathPattern = /^requests\/[^/]+\.ya?ml$/;
 
+/**
+ * Files read, like the manifest, from the pull request's head: the requests and the listings that
+ * `lock` writes for large directories (`requests/<id>/<collection>/<dir>.sha256`). A listing is
+ * pinned by its manifest and is not a request of its own.
+ */
+export const requestFilePattern = /^requests\/(?:[^/]+\.ya?ml|[^/]+\/.+\.sha256)$/;
+
 export interface ChangeClassification {
   /** Request manifests the pull request adds, edits, renames or deletes (both names of a rename). */
   requests: string[];

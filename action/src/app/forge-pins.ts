@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Forge } from '../forge/forge.js';
 import { describeUnsafeItemPath } from '../manifest/item-path.js';
 import { diagnosticAt, type ParsedYaml } from '../manifest/parse-yaml.js';
-import type { Manifest } from '../manifest/types.js';
 import type { Diagnostic } from '../shared/diagnostics.js';
 import { EgressError } from '../shared/errors.js';
-import { listPinnedEntries, type PinnedEntry } from './validate-request.js';
+import { entryDiagnostic, type PinnedEntry } from './validate-request.js';
 
 /**
  * Review-time pin verification without the outputs on the runner: each pinned file is streamed
@@ -28,19 +27,21 @@ export const defaultMaxForgeFiles = 300;
 export async function verifyPinsAtForge(
   forge: Forge,
   ref: string,
-  manifest: Manifest,
+  /** `validateRequest`'s `pinnedEntries`: listed files keep their line in the listing. */
+  pinned: readonly PinnedEntry[],
   parsed: ParsedYaml,
   options: ForgePinOptions,
 ): Promise<Diagnostic[]> {
-  const entries = listPinnedEntries(manifest).filter((e) => describeUnsafeItemPath(e.path) === undefined);
+  const entries = pinned.filter((e) => describeUnsafeItemPath(e.path) === undefined);
   const out: Diagnostic[] = [];
   const toHash: PinnedEntry[] = [];
   for (const entry of entries) {
     if (entry.sha256 === undefined || entry.size === undefined) {
       out.push(
-        diagnosticAt(
+        entryDiagnostic(
           parsed,
-          entry.pointer,
+          entry,
+          '',
           'unpinned-item',
           `'${entry.path}' has no sha256/size pin; run 'egress-gate lock' and commit the result.`,
         ),
@@ -74,36 +75,40 @@ export async function verifyPinsAtForge(
     const where = root === '' ? entry.path : `${root}/${entry.path}`;
     if (digest !== undefined && 'unreadable' in digest) {
       out.push(
-        diagnosticAt(
+        entryDiagnostic(
           parsed,
-          `${entry.pointer}/path`,
+          entry,
+          '/path',
           'pin-not-verified',
           `'${entry.path}' could not be read through the forge (${digest.unreadable}); its pin is not verified. Give the action the head's outputs with 'outputs-root'.`,
         ),
       );
     } else if (digest === undefined) {
       out.push(
-        diagnosticAt(
+        entryDiagnostic(
           parsed,
-          `${entry.pointer}/path`,
+          entry,
+          '/path',
           'missing-file',
           `'${entry.path}' is not a file at the head commit ${ref.slice(0, 7)} (looked for ${where}); commit the outputs with the request, or give the action 'outputs-root'.`,
         ),
       );
     } else if (digest.sha256 !== entry.sha256) {
       out.push(
-        diagnosticAt(
+        entryDiagnostic(
           parsed,
-          `${entry.pointer}/sha256`,
+          entry,
+          '/sha256',
           'hash-mismatch',
           `'${entry.path}' has SHA-256 ${digest.sha256} at the head commit but is pinned as ${entry.sha256}; the file changed since it was locked. Re-run 'egress-gate lock' and ask for new reviews.`,
         ),
       );
     } else if (digest.size !== entry.size) {
       out.push(
-        diagnosticAt(
+        entryDiagnostic(
           parsed,
-          `${entry.pointer}/size`,
+          entry,
+          '/size',
           'size-mismatch',
           `'${entry.path}' is ${digest.size} bytes at the head commit but pinned as ${entry.size}.`,
         ),

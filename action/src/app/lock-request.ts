@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
+import { formatListing, inlineDirectoryLimit, listingPathFor } from '../manifest/listing.js';
 import { applyPins, type ItemPins } from '../manifest/lock.js';
-import { diagnosticAt } from '../manifest/parse-yaml.js';
+import { diagnosticAt, type ParsedYaml } from '../manifest/parse-yaml.js';
+import type { Manifest } from '../manifest/types.js';
 import { hashFiles } from '../pack/digest.js';
 import { resolveItem, resolveOutputsRoot } from '../pack/outputs.js';
 import { type Diagnostic, hasErrors } from '../shared/diagnostics.js';
@@ -21,6 +24,9 @@ export interface LockRequestInput {
 export interface LockedRequest {
   /** The new manifest text; absent when the manifest has errors lock cannot fix. */
   text?: string;
+  /** Listings to write (repository-relative path → text), for directories of many files. */
+  listings: { path: string; text: string }[];
+  /** True when the manifest or a listing changes. */
   changed: boolean;
   files: number;
   bytes: number;
@@ -28,17 +34,33 @@ export interface LockedRequest {
   repo: LoadedRepository;
 }
 
-/** Pins every item (directories become their files); returns the new text for the caller to write. */
+interface Plan {
+  pointer: string;
+  directory: boolean;
+  /** Set for a directory kept as one item with a listing. */
+  listing?: { file: string; directory: string; collection: string };
+  files: { path: string; absolutePath: string }[];
+}
+
+/**
+ * Pins every item. A directory of up to `inlineDirectoryLimit` files is replaced by its files in
+ * the manifest; a larger one (or one that already has a listing) keeps its entry, and its files'
+ * pins go to a listing under `requests/<id>/` that the manifest pins by SHA-256. Directories are
+ * expanded before treatments are checked, so a treatment may name a file inside a directory.
+ * Returns the new texts for the caller to write.
+ */
 export async function lockRequest(input: LockRequestInput): Promise<LockedRequest> {
   const validated = await validateRequest({
     files: input.files,
     manifestPath: input.manifestPath,
     repo: input.repo,
     configDir: input.configDir,
+    expandListings: false,
   });
-  const { repo, manifest, document } = validated;
+  const { repo, declared: manifest, document } = validated;
   const failed = (diagnostics: Diagnostic[]): LockedRequest => ({
     changed: false,
+    listings: [],
     files: 0,
     bytes: 0,
     diagnostics,
@@ -56,8 +78,7 @@ export async function lockRequest(input: LockRequestInput): Promise<LockedReques
     );
   }
   const diagnostics: Diagnostic[] = [];
-  const plans: { pointer: string; directory: boolean; files: { path: string; absolutePath: string }[] }[] =
-    [];
+  const plans: Plan[] = [];
   const listed = new Map<number, Set<string>>();
   manifest.collections.forEach((collection, c) => {
     listed.set(c, new Set(collection.items.map((item) => item.path.replace(/\/+$/, ''))));
@@ -71,9 +92,11 @@ export async function lockRequest(input: LockRequestInput): Promise<LockedReques
       continue;
     }
     let files = resolution.files;
+    let listing: Plan['listing'];
     if (resolution.directory) {
-      const collection = Number(entry.pointer.split('/')[2]);
-      const explicit = listed.get(collection)!;
+      const c = Number(entry.pointer.split('/')[2]);
+      const collection = manifest.collections[c]!;
+      const explicit = listed.get(c)!;
       files = files.filter((f) => !explicit.has(f.path));
       for (const f of files) explicit.add(f.path);
       if (resolution.files.length === 0) {
@@ -87,26 +110,93 @@ export async function lockRequest(input: LockRequestInput): Promise<LockedReques
         );
         continue;
       }
+      const item = collection.items[Number(entry.pointer.split('/')[4])];
+      if (files.length > 0 && (files.length > inlineDirectoryLimit || item?.listing)) {
+        const directory = entry.path.replace(/\/+$/, '');
+        listing = {
+          file: listingPathFor(manifest.id, collection.name, directory),
+          directory,
+          collection: collection.name,
+        };
+      }
     }
-    plans.push({ pointer: entry.pointer, directory: resolution.directory, files });
+    plans.push({
+      pointer: entry.pointer,
+      directory: resolution.directory,
+      files,
+      ...(listing ? { listing } : {}),
+    });
   }
+  if (diagnostics.length > 0) return failed(diagnostics);
+  for (const d of checkTreatments(document, manifest, plans)) diagnostics.push(d);
   if (diagnostics.length > 0) return failed(diagnostics);
   const all = plans.flatMap((p) => p.files.map((f) => f.absolutePath));
   const digests = await hashFiles(all, { onProgress: input.onProgress });
   let next = 0;
-  const pins: ItemPins[] = plans.map((plan) => ({
-    pointer: plan.pointer,
-    directory: plan.directory,
-    files: plan.files.map((f) => ({ path: f.path, ...digests[next++]! })),
-  }));
+  const listings: { path: string; text: string }[] = [];
+  let listingsChanged = false;
+  const pins: ItemPins[] = [];
+  for (const plan of plans) {
+    const files = plan.files.map((f) => ({ path: f.path, ...digests[next++]! }));
+    if (!plan.listing) {
+      pins.push({ pointer: plan.pointer, directory: plan.directory, files });
+      continue;
+    }
+    const text = formatListing(files, {
+      manifestPath: input.manifestPath,
+      collection: plan.listing.collection,
+      directory: plan.listing.directory,
+      outputsRoot: repo.config.outputsRoot,
+      file: plan.listing.file,
+    });
+    listings.push({ path: plan.listing.file, text });
+    if ((await input.files.readText(plan.listing.file)) !== text) listingsChanged = true;
+    pins.push({
+      pointer: plan.pointer,
+      directory: true,
+      files,
+      listing: {
+        file: plan.listing.file,
+        sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+        files: files.length,
+        bytes: files.reduce((sum, f) => sum + f.size, 0),
+      },
+    });
+  }
   const text = (await input.files.readText(input.manifestPath)) ?? '';
   const result = applyPins(text, pins);
   return {
     text: result.text,
-    changed: result.changed,
+    listings,
+    changed: result.changed || listingsChanged,
     files: all.length,
     bytes: digests.reduce((sum, d) => sum + d.size, 0),
     diagnostics: [],
     repo,
   };
+}
+
+/** After expansion: each treatment must name a file that will be pinned, or a folder of them. */
+function checkTreatments(document: ParsedYaml, manifest: Manifest, plans: readonly Plan[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  manifest.collections.forEach((collection, c) => {
+    const prefix = `/collections/${c}/items/`;
+    const files = new Set(
+      plans.filter((p) => p.pointer.startsWith(prefix)).flatMap((p) => p.files.map((f) => f.path)),
+    );
+    collection.discussion?.treatments?.forEach((treatment, t) => {
+      const path = treatment.path.replace(/\/+$/, '');
+      if (files.has(path)) return;
+      for (const file of files) if (file.startsWith(`${path}/`)) return;
+      out.push(
+        diagnosticAt(
+          document,
+          `/collections/${c}/discussion/treatments/${t}/path`,
+          'unknown-item',
+          `treatment for '${treatment.path}', which is no file of collection '${collection.name}' once its directories are listed.`,
+        ),
+      );
+    });
+  });
+  return out;
 }

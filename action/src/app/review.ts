@@ -3,7 +3,7 @@ import type { Manifest } from '../manifest/types.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
 import type { CollectionState, Policy, PolicyResult } from '../policy/types.js';
 import { type Diagnostic, hasErrors } from '../shared/diagnostics.js';
-import { requestPathPattern } from './classify-changes.js';
+import { requestFilePattern } from './classify-changes.js';
 import { collectFacts, type ReviewFacts, requestIdOf } from './collect-facts.js';
 import { verifyPinsAtForge } from './forge-pins.js';
 import { createSplitRepoFiles } from './forge-repo-files.js';
@@ -100,7 +100,7 @@ export async function evaluateFacts(
     });
   }
 
-  const files = createSplitRepoFiles(facts.base, facts.head, (p) => requestPathPattern.test(p));
+  const files = createSplitRepoFiles(facts.base, facts.head, (p) => requestFilePattern.test(p));
   const validated = await validateRequest({
     files,
     manifestPath,
@@ -110,8 +110,8 @@ export async function evaluateFacts(
   // Pins are always verified: against the outputs on the runner when given, otherwise streamed
   // from the forge at the head commit. An unpinned item or an unverified pin never passes.
   const pinDiagnostics =
-    !options.outputsDir && validated.manifest && validated.document
-      ? await verifyPinsAtForge(forge, pull.headSha, validated.manifest, validated.document, {
+    !options.outputsDir && validated.pinnedEntries && validated.document
+      ? await verifyPinsAtForge(forge, pull.headSha, validated.pinnedEntries, validated.document, {
           outputsRoot: facts.repository.config.outputsRoot,
         })
       : [];

@@ -16,7 +16,7 @@ export function createFsRepoFiles(root: string): RepoFiles {
     if (isAbsolute(path) || path.split('/').includes('..')) {
       throw new EgressError('INPUT', `'${path}' is not a path inside the repository ${root}`);
     }
-    const absolute = join(root, ...path.split('/'));
+    const absolute = join(root, path);
     let real: string;
     try {
       real = await realpath(absolute);

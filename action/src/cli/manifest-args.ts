@@ -1,11 +1,10 @@
-import { resolve } from 'node:path';
 import { type LoadedRepository, loadRepository } from '../app/load-repository.js';
 import { outputsDirOf } from '../app/validate-request.js';
 import { type Diagnostic, formatDiagnostic, sortDiagnostics } from '../shared/diagnostics.js';
 import { EgressError } from '../shared/errors.js';
 import type { RepoFiles } from '../shared/repo-files.js';
 import type { CliIo } from './command.js';
-import { parseCommandLine, toRepoPath } from './command-line.js';
+import { findRepoRoot, parseCommandLine, toRepoPath } from './command-line.js';
 import { createFsRepoFiles } from './fs-repo-files.js';
 
 /** What `validate` and `lock` share: `--repo`, `--json`, `--config-dir` and manifest paths. */
@@ -29,11 +28,12 @@ export function parseManifestArgs(command: string, argv: string[], io: CliIo): M
       `name at least one manifest, e.g. egress-gate ${command} requests/<id>.yaml`,
     );
   }
-  const repoRoot = resolve(io.cwd, values.repo ?? '.');
+  const configDir = values['config-dir'] ?? '.egress';
+  const repoRoot = findRepoRoot(io.cwd, values.repo, configDir);
   return {
     repoRoot,
     json: values.json ?? false,
-    configDir: values['config-dir'] ?? '.egress',
+    configDir,
     manifests: positionals.map((arg) => toRepoPath(repoRoot, io.cwd, arg)),
   };
 }

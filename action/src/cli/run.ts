@@ -3,7 +3,7 @@ import { type CliIo, type Command, ExitCode } from './command.js';
 import { commands } from './commands/index.js';
 
 function overview(list: readonly Command[]): string {
-  const width = Math.max(...list.map((c) => c.name.length));
+  const width = list.reduce((w, c) => Math.max(w, c.name.length), 0);
   return [
     'egress-gate: reclassify and deliver outputs from a Trusted Research Environment.',
     '',
@@ -12,8 +12,11 @@ function overview(list: readonly Command[]): string {
     'Commands:',
     ...list.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Common options: --repo <dir> (egress repository root, default: current directory),',
+    'Common options: --repo <dir> (egress repository root, default: the nearest folder',
+    '                at or above the current one holding .egress/, as git finds .git),',
     '                --json (machine-readable output on stdout), --help',
+    '',
+    'Help on one command: egress-gate help <command> (or egress-gate <command> --help).',
     '',
     'Exit codes: 0 passed/ok, 1 invalid or does not pass, 2 usage or configuration error,',
     '            3 transient external failure (worth a retry).',
@@ -24,6 +27,17 @@ function overview(list: readonly Command[]): string {
 /** Only this entry and the action's turn errors into what users see. */
 export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
   const [name, ...rest] = argv;
+  const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+  if (topic) {
+    io.stdout(topic.help.endsWith('\n') ? topic.help : `${topic.help}\n`);
+    return ExitCode.ok;
+  }
+  if (name === 'help' && rest[0] !== undefined) {
+    io.stderr(
+      `egress-gate: no command '${rest[0]}' to help with. Run 'egress-gate --help' to list the commands.\n`,
+    );
+    return ExitCode.usage;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(overview(commands));
     return name === undefined ? ExitCode.usage : ExitCode.ok;

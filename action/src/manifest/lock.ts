@@ -1,5 +1,6 @@
 import { Document, isMap, isScalar, isSeq, type Node, type Pair, parseDocument, type YAMLMap } from 'yaml';
 import { splitPointer } from './parse-yaml.js';
+import type { Listing } from './types.js';
 
 /** A file's pin as `egress-gate lock` writes it. */
 export interface FilePin {
@@ -8,12 +9,16 @@ export interface FilePin {
   size: number;
 }
 
-/** The pins for one item node: a file keeps its entry; a directory is replaced by its files. */
+/**
+ * The pins for one item node: a file keeps its entry; a directory is replaced by its files, or
+ * (with `listing`) keeps its entry and points at the listing that pins them.
+ */
 export interface ItemPins {
   /** JSON pointer of the item mapping, e.g. `/collections/0/items/2` or `/collections/1/generation/script`. */
   pointer: string;
   directory: boolean;
   files: FilePin[];
+  listing?: Listing;
 }
 
 export interface LockResult {
@@ -38,13 +43,16 @@ export function applyPins(source: string, pins: readonly ItemPins[]): LockResult
   for (const pin of pins) {
     const node = document.getIn(splitPointer(pin.pointer), true) as Node | undefined;
     if (!isMap(node) || !node.range) continue;
-    if (node.flow) {
+    if (pin.listing) {
+      for (const edit of listingEdits(source, node, pin.listing)) edits.push(edit);
+    } else if (node.flow) {
       const parent = document.getIn(splitPointer(pin.pointer).slice(0, -1), true);
-      edits.push(...flowEdits(source, node, pin, isSeq(parent) && parent.flow === true));
+      for (const edit of flowEdits(source, node, pin, isSeq(parent) && parent.flow === true))
+        edits.push(edit);
     } else if (pin.directory) {
       edits.push(directoryEdit(source, node, pin));
     } else if (pin.files[0]) {
-      edits.push(...fileEdits(source, node, pin.files[0]));
+      for (const edit of fileEdits(source, node, pin.files[0])) edits.push(edit);
     }
   }
   if (edits.length === 0) return { text: source, changed: false };
@@ -107,6 +115,43 @@ function fileEdits(source: string, map: YAMLMap, pin: FilePin): Edit[] {
   return edits;
 }
 
+/** A directory item with a listing: `listing:` is written (or refreshed) below its path. */
+function listingEdits(source: string, map: YAMLMap, listing: Listing): Edit[] {
+  const current = (pairOf(map, 'listing')?.value as { toJSON?: () => unknown } | null)?.toJSON?.() as
+    | Record<string, unknown>
+    | undefined;
+  const fields = ['file', 'sha256', 'files', 'bytes'] as const;
+  if (current && fields.every((f) => current[f] === listing[f]) && Object.keys(current).length === 4)
+    return [];
+  if (map.flow) {
+    const value: Record<string, unknown> = {};
+    for (const pair of map.items) {
+      const key = String((pair.key as { value: unknown }).value);
+      if (key !== 'listing') value[key] = (pair.value as { toJSON?: () => unknown })?.toJSON?.();
+    }
+    value['listing'] = { ...listing };
+    const doc = new Document(value);
+    (doc.contents as YAMLMap).flow = true;
+    return [{ start: map.range![0], end: map.range![1], text: doc.toString({ lineWidth: 0 }).trimEnd() }];
+  }
+  const path = pairOf(map, 'path')!;
+  const keyStart = (path.key as Node).range![0];
+  const indent = ' '.repeat(keyStart - lineStart(source, keyStart));
+  const body = fields
+    .map((f) => `\n${indent}  ${f}: ${f === 'file' ? scalarText(listing.file) : listing[f]}`)
+    .join('');
+  const existing = pairOf(map, 'listing');
+  if (existing) {
+    const from = (existing.key as Node).range![1];
+    // A block mapping's range ends after its last line break: step back onto its last line.
+    let end = valueEnd(existing);
+    while (end > from && /\s/.test(source[end - 1]!)) end--;
+    return [{ start: from, end: lineEnd(source, end), text: `:${body}` }];
+  }
+  const at = lineEnd(source, valueEnd(path));
+  return [{ start: at, end: at, text: `\n${indent}listing:${body}` }];
+}
+
 /** A block-style directory item becomes one `- path/sha256/size` entry per file, same indentation. */
 function directoryEdit(source: string, map: YAMLMap, pin: ItemPins): Edit {
   const start = map.range![0];
@@ -126,7 +171,10 @@ function directoryEdit(source: string, map: YAMLMap, pin: ItemPins): Edit {
       `${i === 0 ? '' : `\n${itemPrefix}`}path: ${scalarText(file.path)}${i === 0 ? trailing : ''}` +
       `\n${indent}sha256: ${file.sha256}\n${indent}size: ${file.size}${describe}`,
   );
-  const end = lineEnd(source, Math.max(...map.items.map((p) => valueEnd(p))));
+  const end = lineEnd(
+    source,
+    map.items.reduce((last, p) => Math.max(last, valueEnd(p)), start),
+  );
   if (entries.length === 0) {
     // Every file is already listed on its own: drop the directory entry, dash and all.
     const from = lineStart(source, start);

@@ -1,6 +1,7 @@
+import { closestName } from '../shared/closest.js';
 import type { Diagnostic } from '../shared/diagnostics.js';
 import type { RepoConfig, WorkPackage } from './config-types.js';
-import { diagnosticAt, type ParsedYaml, parseYaml } from './parse-yaml.js';
+import { diagnosticAt, encodePointer, type ParsedYaml, parseYaml } from './parse-yaml.js';
 import { mapSchemaErrors, type SchemaName, type SchemaValidators } from './schema.js';
 import { checkManifestSemantics, type ManifestContext, requestIdFromPath } from './semantics.js';
 import type { Manifest } from './types.js';
@@ -22,7 +23,7 @@ export function parseSchemaFile<T>(
   limits?: YamlLimits,
 ): ParsedFile<T> {
   const parsed = parseYaml(text, file, limits);
-  if (parsed.diagnostics.length > 0) return { parsed, diagnostics: [...parsed.diagnostics] };
+  if (parsed.diagnostics.length > 0) return { parsed, diagnostics: parsed.diagnostics.slice() };
   if (parsed.value === null || parsed.value === undefined) {
     return {
       parsed,
@@ -79,12 +80,25 @@ export function parseConfig(
   return result;
 }
 
-/** Work package file, checked against its name and the configured destinations and keys. */
+/** The roles a policy names: work packages may use these only. */
+export interface PolicyRoles {
+  /** The policy's name, for messages. */
+  policy: string;
+  /** Classifying role ids, in the policy's order. */
+  classifying: readonly string[];
+  /** The releasing role (Turing: system-manager); its holder may also classify. */
+  releasing: string;
+}
+
+/**
+ * Work package file, checked against its name, the configured destinations and keys, and (when
+ * the policy is known) the policy's role names.
+ */
 export function parseWorkPackage(
   text: string,
   file: string,
   validators: SchemaValidators,
-  context: { config?: RepoConfig; keyFiles: ReadonlySet<string> },
+  context: { config?: RepoConfig; keyFiles: ReadonlySet<string>; roles?: PolicyRoles },
 ): ParsedFile<WorkPackage> {
   const result = parseSchemaFile<WorkPackage>(text, file, 'work-package', validators);
   const wp = result.value;
@@ -124,19 +138,51 @@ export function parseWorkPackage(
     });
   checkKeys(wp.dataProvider.keys, '/dataProvider/keys');
   checkKeys(wp.recipients, '/recipients');
+  const roles = context.roles;
+  if (roles) {
+    const known = [...roles.classifying, roles.releasing];
+    const unknown = (name: string) => {
+      const near = closestName(name, known);
+      return `the policy '${roles.policy}' has no role '${name}'${near ? `; did you mean '${near}'?` : ''} Its roles: ${known.join(', ')}.`;
+    };
+    for (const role of Object.keys(wp.roles)) {
+      if (!known.includes(role)) {
+        result.diagnostics.push(
+          diagnosticAt(result.parsed, `/roles/${encodeSegment(role)}`, 'unknown-field', unknown(role), {
+            key: true,
+          }),
+        );
+      }
+    }
+    wp.preApproved?.forEach((form, f) => {
+      form.roles?.forEach((role, r) => {
+        if (!known.includes(role)) at(`/preApproved/${f}/roles/${r}`, 'unknown-field', unknown(role));
+      });
+    });
+  }
+  // One person cannot classify in two roles. Logins are compared as the forges do, ignoring case;
+  // the releasing role may be held with one classifying role.
+  const releasing = roles?.releasing ?? 'system-manager';
   const holders = new Map<string, string>();
   for (const [role, users] of Object.entries(wp.roles)) {
+    if (role === releasing) continue;
     users.forEach((user, i) => {
-      const other = holders.get(user);
-      if (other !== undefined && other !== 'system-manager' && role !== 'system-manager') {
+      const key = user.toLowerCase();
+      const other = holders.get(key);
+      if (other !== undefined) {
         at(
-          `/roles/${role}/${i}`,
+          `/roles/${encodeSegment(role)}/${i}`,
           'role-conflict',
           `'${user}' already holds role '${other}'; one person cannot classify in two roles.`,
         );
+      } else {
+        holders.set(key, role);
       }
-      holders.set(user, role);
     });
   }
   return result;
+}
+
+function encodeSegment(segment: string): string {
+  return encodePointer([segment]).slice(1);
 }

@@ -1,6 +1,8 @@
 import {
   type Document,
+  isAlias,
   isMap,
+  isNode,
   isPair,
   isScalar,
   isSeq,
@@ -9,7 +11,7 @@ import {
   parseDocument,
   visit,
 } from 'yaml';
-import type { Diagnostic } from '../shared/diagnostics.js';
+import { createDiagnostic, type Diagnostic } from '../shared/diagnostics.js';
 import { defaultYamlLimits, findExcessiveNesting, type YamlLimits } from './yaml-limits.js';
 
 /** A parsed YAML file: its value (when it could be built), the document for positions, problems. */
@@ -29,7 +31,15 @@ export interface Position {
 }
 
 function diagnostic(file: string, code: string, message: string, at: Position, pointer = ''): Diagnostic {
-  return { file, line: at.line, column: at.column, pointer, code, severity: 'error', message };
+  return createDiagnostic({
+    file,
+    line: at.line,
+    column: at.column,
+    pointer,
+    code,
+    severity: 'error',
+    message,
+  });
 }
 
 const wholeFile: Position = { line: 0, column: 0 };
@@ -72,43 +82,142 @@ export function parseYaml(text: string, file: string, limits: YamlLimits = defau
     keepSourceTokens: false,
   });
   result.document = document;
+  // One mistake (a line indented one space too far) makes the parser report a cascade of
+  // errors on the following lines: say the first syntax error only, and every duplicate key.
+  // The parser does not report in text order ("block collection inside a flow one" comes last).
+  const syntax = document.errors
+    .filter((e) => e.code !== 'DUPLICATE_KEY')
+    .sort((a, b) => a.pos[0] - b.pos[0]);
+  const reported = syntax.length > 0 ? [syntax[0]!] : document.errors;
   const seen = new Set<string>();
-  for (const error of document.errors) {
+  for (const error of reported) {
+    const indentation = syntax.length > 0 ? describeIndentation(text, lineCounter, syntax) : undefined;
     const offset =
       error.code === 'MISSING_CHAR'
         ? (unclosedQuoteStart(document, error.pos[0]) ?? error.pos[0])
         : error.pos[0];
     const { line, col } = lineCounter.linePos(offset);
-    const at = { line, column: col };
+    const at = indentation?.at ?? { line, column: col };
     const duplicate = error.code === 'DUPLICATE_KEY';
     const message = duplicate
       ? `duplicate key${quoteKeyAt(document, error.pos[0])}: each key may appear once in a mapping. Remove or merge the repeated one.`
-      : `YAML syntax: ${describeYamlError(error.code, error.message)}`;
-    const key = `${line}:${col}:${message}`;
+      : (indentation?.message ?? `YAML syntax: ${describeYamlError(error.code, error.message)}`);
+    const key = `${at.line}:${at.column}:${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     result.diagnostics.push(diagnostic(file, duplicate ? 'duplicate-key' : 'yaml-syntax', message, at));
   }
   if (result.diagnostics.length > 0) return result;
+  const expansion = measureAliasExpansion(document, lineCounter, limits.maxAliasNodes);
+  if (expansion !== undefined) {
+    result.diagnostics.push(diagnostic(file, 'too-many-aliases', expansion.message, expansion.at));
+    return result;
+  }
   try {
-    result.value = document.toJS({ maxAliasCount: limits.maxAliasCount });
+    // The expansion is bounded above; the parser's own alias counter would refuse honest files.
+    result.value = document.toJS({ maxAliasCount: -1 });
   } catch (error) {
-    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
-      result.diagnostics.push(
-        diagnostic(
-          file,
-          'too-many-aliases',
-          `aliases expand to more than ${limits.maxAliasCount} nodes (an alias bomb?); write the values out instead.`,
-          wholeFile,
-        ),
-      );
-    } else {
-      result.diagnostics.push(
-        diagnostic(file, 'yaml-syntax', `YAML could not be read: ${firstLine(String(error))}`, wholeFile),
-      );
-    }
+    result.diagnostics.push(
+      diagnostic(file, 'yaml-syntax', `YAML could not be read: ${firstLine(String(error))}`, wholeFile),
+    );
   }
   return result;
+}
+
+const indentationCodes = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY', 'BAD_INDENT']);
+
+/**
+ * A line indented unlike its siblings shows up as "nested mappings are not allowed in compact
+ * mappings", "implicit keys need to be on a single line" or "sequence item without - indicator",
+ * reported on the line before. Find the line that breaks the indentation and say that instead.
+ */
+function describeIndentation(
+  text: string,
+  lineCounter: LineCounter,
+  errors: readonly { code: string; message: string; pos: [number, number] }[],
+): { at: Position; message: string } | undefined {
+  const first = errors[0]!;
+  const missingDash = first.code === 'MISSING_CHAR' && /without - indicator/.test(first.message);
+  if (!indentationCodes.has(first.code) && !missingDash) return undefined;
+  // The implicit-key error spans from the key on the line above into the misplaced line.
+  const multiline = errors.find((e) => e.code === 'MULTILINE_IMPLICIT_KEY');
+  const offset = missingDash ? first.pos[0] : (multiline?.pos[1] ?? first.pos[1]);
+  const lines = text.split(/\r\n|\n|\r/);
+  let index = lineCounter.linePos(offset).line - 1;
+  if (multiline && !missingDash) {
+    // pos[1] is just past the end of the continued key: the misplaced line itself.
+    index = Math.min(index, lines.length - 1);
+  }
+  const indentOf = (s: string) => s.length - s.trimStart().length;
+  const line = lines[index];
+  if (line === undefined || line.trim() === '') return undefined;
+  let previous = index - 1;
+  while (previous >= 0 && (lines[previous]!.trim() === '' || lines[previous]!.trimStart().startsWith('#')))
+    previous--;
+  const here = indentOf(line);
+  const above = previous >= 0 ? indentOf(lines[previous]!.replace(/^(\s*)- /, '$1  ')) : 0;
+  const what = line
+    .trim()
+    .split(/:\s|:$/)[0]!
+    .slice(0, 40);
+  return {
+    at: { line: index + 1, column: here + 1 },
+    message:
+      `YAML indentation: '${what}' is indented ${here} space${here === 1 ? '' : 's'}, the line above ${above}; ` +
+      'keys of one mapping (and the items of one list) must start in the same column. Line it up with its siblings.',
+  };
+}
+
+interface ExpansionProblem {
+  at: Position;
+  message: string;
+}
+
+/**
+ * Counts the nodes that aliases would produce when the document becomes a value, without
+ * building it: each anchored node's expanded size is computed once, in document order (an alias
+ * always refers to an earlier anchor, so its size is known when the alias is met). The count
+ * stops as soon as it passes the limit, so an alias bomb costs time linear in the file.
+ */
+function measureAliasExpansion(
+  document: Document.Parsed,
+  lineCounter: LineCounter,
+  limit: number,
+): ExpansionProblem | undefined {
+  const sizes = new Map<unknown, number>();
+  let produced = 0;
+  let problem: { offset: number; recursive: boolean } | undefined;
+  const sizeOf = (node: unknown): number => {
+    if (problem) return 0;
+    if (isAlias(node)) {
+      const target = node.resolve(document);
+      const size = target === undefined ? 1 : sizes.get(target);
+      if (size === undefined) {
+        problem = { offset: node.range?.[0] ?? 0, recursive: true };
+        return 0;
+      }
+      produced += size;
+      if (produced > limit) problem = { offset: node.range?.[0] ?? 0, recursive: false };
+      return size;
+    }
+    let size = 1;
+    if (isMap(node)) {
+      for (const pair of node.items) size += sizeOf(pair.key) + sizeOf(pair.value);
+    } else if (isSeq(node)) {
+      for (const item of node.items) size += sizeOf(item);
+    }
+    if (isNode(node)) sizes.set(node, size);
+    return size;
+  };
+  sizeOf(document.contents);
+  if (!problem) return undefined;
+  const { line, col } = lineCounter.linePos(problem.offset);
+  return {
+    at: { line, column: col },
+    message: problem.recursive
+      ? 'this alias refers to the node it is part of (a recursive alias); write the values out instead.'
+      : `aliases here expand to more than ${limit} nodes in all (an alias bomb?); write the values out instead.`,
+  };
 }
 
 function describeYamlError(code: string, message: string): string {
@@ -213,5 +322,6 @@ export function diagnosticAt(
   options: { key?: boolean; severity?: 'error' | 'warning' } = {},
 ): Diagnostic {
   const at = locate(parsed, pointer, options.key ?? false);
-  return { ...diagnostic(parsed.file, code, message, at, pointer), severity: options.severity ?? 'error' };
+  const made = diagnostic(parsed.file, code, message, at, pointer);
+  return options.severity === 'warning' ? { ...made, severity: 'warning' } : made;
 }

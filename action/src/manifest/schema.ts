@@ -64,7 +64,12 @@ function fieldName(pointer: string): string {
 }
 
 /** ajv errors → located diagnostics; one per problem, in words a researcher understands. */
-export function mapSchemaErrors(parsed: ParsedYaml, errors: readonly ErrorObject[]): Diagnostic[] {
+export function mapSchemaErrors(
+  parsed: ParsedYaml,
+  errors: readonly ErrorObject[],
+  /** Where the schema ships, named when a message cannot list what is allowed. */
+  schemaPath = 'the schema',
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   const emailAt = new Set(
@@ -112,7 +117,7 @@ export function mapSchemaErrors(parsed: ParsedYaml, errors: readonly ErrorObject
             parsed,
             pointer,
             'unknown-field',
-            `unknown field '${extra}' in ${fieldName(path)}; allowed: ${allowedFields(error)}.`,
+            `unknown field '${extra}' in ${fieldName(path)}; allowed: ${allowedFields(error, schemaPath)}.`,
             { key: true },
           ),
         );
@@ -176,9 +181,9 @@ function article(type: string): string {
   return name.replace('a integer', 'an integer');
 }
 
-function allowedFields(error: ErrorObject): string {
+function allowedFields(error: ErrorObject, schemaPath: string): string {
   const properties = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
-  return properties ? Object.keys(properties).join(', ') : 'see the schema';
+  return properties ? Object.keys(properties).join(', ') : `see ${schemaPath}`;
 }
 
 function describe(error: ErrorObject): string {
@@ -220,5 +225,7 @@ function patternMeaning(pattern: string): string {
   if (pattern.startsWith('^SHA256:'))
     return "use OpenSSH's form SHA256:<base64>, as printed by ssh-keygen -lf";
   if (pattern.endsWith('\\.asc$')) return 'name a key file under .egress/keys/ ending in .asc';
+  if (pattern.endsWith('\\.sha256$'))
+    return 'a listing is written by egress-gate lock as requests/<id>/<collection>/<directory>.sha256';
   return `it must match ${pattern}`;
 }

@@ -1,3 +1,4 @@
+import { closestName } from '../shared/closest.js';
 import type { Diagnostic } from '../shared/diagnostics.js';
 import type { RepoConfig, WorkPackage } from './config-types.js';
 import { describeUnsafeItemPath } from './item-path.js';
@@ -9,6 +10,8 @@ export interface ManifestContext {
   /** Absent when the configuration itself is broken; destination checks are then skipped. */
   config?: RepoConfig;
   workPackages: ReadonlyMap<string, WorkPackage>;
+  /** The policy's role ids, when the policy is known: discussion attendees must name one. */
+  roles?: readonly string[];
 }
 
 /** `requests/dsg-2026-03.yaml` → `dsg-2026-03`. */
@@ -63,7 +66,8 @@ export function checkManifestSemantics(
     } else {
       names.set(collection.name, c);
     }
-    out.push(...checkDestination(parsed, at, collection.destination, context.config, workPackage));
+    for (const d of checkDestination(parsed, at, collection.destination, context.config, workPackage))
+      out.push(d);
     if (collection.preApproval !== undefined && workPackage) {
       const forms = workPackage.preApproved ?? [];
       if (!forms.some((f) => f.id === collection.preApproval)) {
@@ -95,7 +99,44 @@ export function checkManifestSemantics(
       } else {
         paths.set(key, i);
       }
+      if (item.listing) {
+        const listing = item.listing;
+        const expected = `requests/${manifest.id}/`;
+        if (item.sha256 !== undefined || item.size !== undefined) {
+          out.push(
+            diagnosticAt(
+              parsed,
+              `${at}/items/${i}/${item.sha256 !== undefined ? 'sha256' : 'size'}`,
+              'conflicting-pins',
+              `'${item.path}' has a listing, which pins its files; remove its own sha256/size (or run 'egress-gate lock').`,
+            ),
+          );
+        }
+        const unsafe = describeUnsafeItemPath(listing.file);
+        if (unsafe || !listing.file.startsWith(expected)) {
+          out.push(
+            diagnosticAt(
+              parsed,
+              `${at}/items/${i}/listing/file`,
+              'unsafe-path',
+              unsafe
+                ? `${unsafe}.`
+                : `the listing '${listing.file}' must lie under ${expected}, beside this request; run 'egress-gate lock' to write it there.`,
+            ),
+          );
+        }
+      }
     });
+    if (collection.generation?.script.listing) {
+      out.push(
+        diagnosticAt(
+          parsed,
+          `${at}/generation/script/listing`,
+          'invalid-value',
+          'the generation script is one file; it has a sha256/size pin, not a listing.',
+        ),
+      );
+    }
     if (collection.generation) {
       const unsafe = describeUnsafeItemPath(collection.generation.script.path);
       if (unsafe) out.push(diagnosticAt(parsed, `${at}/generation/script/path`, 'unsafe-path', `${unsafe}.`));
@@ -104,14 +145,35 @@ export function checkManifestSemantics(
       const unsafe = describeUnsafeItemPath(path);
       if (unsafe) out.push(diagnosticAt(parsed, `${at}/provenance/code/${i}`, 'unsafe-path', `${unsafe}.`));
     });
+    // A treatment names an item, a file inside a directory item (before or after 'lock' lists
+    // it), or a folder whose items it covers.
+    const itemPaths = [...paths.keys()];
+    const roles = context.roles;
+    collection.discussion?.attendees.forEach((attendee, i) => {
+      if (roles && !roles.includes(attendee.role)) {
+        const near = closestName(attendee.role, roles);
+        out.push(
+          diagnosticAt(
+            parsed,
+            `${at}/discussion/attendees/${i}/role`,
+            'invalid-value',
+            `'${attendee.role}' is not a role of the policy${near ? `; did you mean '${near}'?` : ''} Its roles: ${roles.join(', ')}.`,
+          ),
+        );
+      }
+    });
     collection.discussion?.treatments?.forEach((treatment, i) => {
-      if (!paths.has(treatment.path.replace(/\/+$/, ''))) {
+      const path = treatment.path.replace(/\/+$/, '');
+      const covered =
+        paths.has(path) ||
+        itemPaths.some((item) => path.startsWith(`${item}/`) || item.startsWith(`${path}/`));
+      if (!covered) {
         out.push(
           diagnosticAt(
             parsed,
             `${at}/discussion/treatments/${i}/path`,
             'unknown-item',
-            `treatment for '${treatment.path}', which is not an item of collection '${collection.name}'.`,
+            `treatment for '${treatment.path}', which is neither an item of collection '${collection.name}' nor inside one.`,
           ),
         );
       }

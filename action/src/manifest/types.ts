@@ -25,6 +25,12 @@ export interface Item {
   description?: string;
   /** What this table is; with it the disclosure checks are exact, without it they infer. */
   table?: TableDeclaration;
+  /**
+   * A directory item whose files are pinned in a listing file (`sha256sum` format) instead of the
+   * manifest. `validateRequest` replaces such an item by one item per listed file, so the rest of
+   * the code only ever sees files.
+   */
+  listing?: Listing;
 }
 
 /** Columns by their header names; undeclared columns are the table's categories. */
@@ -56,6 +62,18 @@ export interface Acknowledgement {
   /** `C3` for a table cell, a number for a notebook cell. */
   cell?: string;
   reason: string;
+}
+
+/** Where a directory item's per-file pins are kept, and that file's own pin. */
+export interface Listing {
+  /** Repository path, `requests/<id>/<collection>/<directory>.sha256`. */
+  file: string;
+  /** SHA-256 of the listing file. */
+  sha256: string;
+  /** Number of files listed. */
+  files: number;
+  /** Their total size in bytes. */
+  bytes: number;
 }
 
 /** How an output can be regenerated (seeds: "ideally fully reproducible"). */

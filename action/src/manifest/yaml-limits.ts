@@ -8,11 +8,14 @@ export interface YamlLimits {
   maxBytes: number;
   /** Nesting of collections (block and flow). */
   maxDepth: number;
-  /** Alias resolutions while building the value (alias bombs). */
-  maxAliasCount: number;
+  /**
+   * Nodes that aliases may produce in all when the value is built (alias bombs). The expanded
+   * size counts, not the number of aliases: 99 aliases of a 1,000-item list produce 99,000 nodes.
+   */
+  maxAliasNodes: number;
 }
 
-export const defaultYamlLimits: YamlLimits = { maxBytes: 1024 * 1024, maxDepth: 64, maxAliasCount: 100 };
+export const defaultYamlLimits: YamlLimits = { maxBytes: 1024 * 1024, maxDepth: 64, maxAliasNodes: 10_000 };
 
 export interface DepthViolation {
   /** 1-based. */

@@ -3,6 +3,7 @@
  * who opened the pull request, the head commit, who merged, and the reviews oldest first.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import reviewsFileSchema from '../../../schemas/reviews-file.schema.json' with { type: 'json' };
 import { diagnosticAt, findNode, parseYaml } from '../manifest/parse-yaml.js';
 import { mapSchemaErrors } from '../manifest/schema.js';
 import type { Diagnostic } from '../shared/diagnostics.js';
@@ -21,44 +22,9 @@ export interface ParsedReviewsFile {
   diagnostics: Diagnostic[];
 }
 
-const sha = {
-  type: 'string',
-  pattern: '^[0-9a-fA-F]{7,64}$',
-  description: 'A commit sha, full or abbreviated (at least 7 hex digits).',
-};
-const login = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' };
-
-export const reviewsFileSchema = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://egress-gate.dev/schemas/reviews-file.schema.json',
-  type: 'object',
-  additionalProperties: false,
-  required: ['author', 'reviews'],
-  properties: {
-    author: { ...login, description: 'Who opened the pull request.' },
-    head: { ...sha, description: 'The current head commit; a review on another commit is stale.' },
-    merger: { ...login, description: 'Who merged (release checks).' },
-    reviews: {
-      type: 'array',
-      description: 'Oldest first, as the forge lists them.',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['user', 'state'],
-        properties: {
-          id: { type: ['string', 'integer'], description: 'Forge review id; defaults to the position.' },
-          user: { ...login, description: 'Who reviewed.' },
-          state: { enum: ['APPROVED', 'CHANGES_REQUESTED', 'COMMENTED', 'DISMISSED', 'PENDING'] },
-          commit: { ...sha, description: 'The commit the review was made on.' },
-          body: { type: 'string', description: 'The review text, with its tier lines.' },
-          submittedAt: { type: 'string' },
-          dismissed: { type: 'boolean', description: "Gitea's flag on a dismissed review." },
-          stale: { type: 'boolean', description: "Gitea's flag on a review made before a later push." },
-        },
-      },
-    },
-  },
-} as const;
+/** Ships as `schemas/reviews-file.schema.json` (package.json `files`), for editors and for messages. */
+export { reviewsFileSchema };
+export const reviewsFileSchemaPath = 'schemas/reviews-file.schema.json';
 
 interface RawReview {
   id?: string | number;
@@ -76,7 +42,7 @@ export interface ReviewsFileParser {
 }
 
 export function createReviewsFileParser(): ReviewsFileParser {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
   const validate = ajv.compile(reviewsFileSchema);
   return {
     parse(text, file) {
@@ -103,7 +69,7 @@ export function createReviewsFileParser(): ReviewsFileParser {
       }
       if (!validate(value)) {
         // The schema's pattern means "a commit sha": say so rather than print the expression.
-        const diagnostics = mapSchemaErrors(parsed, validate.errors ?? []).map((d) =>
+        const diagnostics = mapSchemaErrors(parsed, validate.errors ?? [], reviewsFileSchemaPath).map((d) =>
           d.code === 'invalid-value' && /\/(head|commit)$/.test(d.pointer) && d.message.includes('must match')
             ? {
                 ...d,
@@ -114,7 +80,13 @@ export function createReviewsFileParser(): ReviewsFileParser {
               }
             : d,
         );
-        return { diagnostics };
+        // Say where the format is written down, once per problem.
+        return {
+          diagnostics: diagnostics.map((d) => ({
+            ...d,
+            message: `${d.message} The format: ${reviewsFileSchemaPath}.`,
+          })),
+        };
       }
       const raw = value as unknown as {
         author: string;

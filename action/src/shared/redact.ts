@@ -1,6 +1,9 @@
 /**
- * Secrets are registered once (action inputs, key passphrases, SAS tokens) and masked wherever
- * text leaves the process. A factory, not module state, so tests and runs stay independent.
+ * Two kinds of masking. Secrets the run knows (action inputs, key passphrases, SAS tokens) are
+ * registered once with a redactor and masked wherever text leaves the process. Values that merely
+ * look like key material or a token (a secret key passed by mistake as a reviews file, a token
+ * pasted into a manifest) are masked by shape, whoever wrote them: `maskKeyMaterial` is applied to
+ * every diagnostic (`shared/diagnostics.ts`) and by every redactor. A factory, not module state.
  */
 export interface Redactor {
   add(secret: string | undefined): void;
@@ -21,7 +24,60 @@ export function createRedactor(): Redactor {
       let out = text;
       const bySize = [...secrets].sort((a, b) => b.length - a.length);
       for (const s of bySize) out = out.split(s).join('***');
-      return out;
+      return maskKeyMaterial(out);
     },
   };
+}
+
+// An armor body as it appears in messages: base64 and line breaks, raw or escaped (JSON, quoted
+// YAML), armor headers, and the `...` a message adds when it shortens a quoted value.
+const armorBody = String.raw`(?:[A-Za-z0-9+/=\r\n]|\\[rn]|(?:Version|Comment|Hash|Charset|MessageID): [^\r\n\\]*)*`;
+const ending = String.raw`(?:-----END [A-Z0-9 ]+-----)?(?:\.\.\.)?`;
+
+const patterns: { pattern: RegExp; replace: (match: string, kind?: string) => string }[] = [
+  {
+    pattern: new RegExp(String.raw`-----BEGIN PGP ([A-Z ]+?)-----${armorBody}${ending}`, 'g'),
+    replace: (_m, kind = '') => `<an OpenPGP ${describePgpBlock(kind)}, not shown>`,
+  },
+  {
+    pattern: new RegExp(String.raw`-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----${armorBody}${ending}`, 'g'),
+    replace: () => '<a private key, not shown>',
+  },
+  {
+    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g,
+    replace: () => '<a GitHub token, not shown>',
+  },
+  {
+    pattern: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+    replace: () => '<a token, not shown>',
+  },
+  { pattern: /\bsig=[A-Za-z0-9%+/=]{16,}/g, replace: () => 'sig=<not shown>' },
+  { pattern: /\bAccountKey=[^;'"\s]+/g, replace: () => 'AccountKey=<not shown>' },
+  {
+    pattern: /\b(Bearer|token) [A-Za-z0-9._~+/-]{20,}=*/g,
+    replace: (match) => `${match.split(' ')[0]} <not shown>`,
+  },
+];
+
+function describePgpBlock(kind: string): string {
+  if (/PRIVATE|SECRET/.test(kind)) return 'secret key block';
+  if (/PUBLIC/.test(kind)) return 'public key block';
+  if (/SIGNATURE/.test(kind)) return 'signature';
+  return 'message';
+}
+
+/**
+ * Replaces what looks like an OpenPGP block (armored key, message or signature), a private key
+ * (PEM, OpenSSH) or a token (GitHub, JWT, SAS signature, storage account key, bearer) with a
+ * description of what it was. Plain hex (SHA-256 pins, commit ids) is left alone.
+ */
+export function maskKeyMaterial(text: string): string {
+  let out = text;
+  for (const { pattern, replace } of patterns) {
+    pattern.lastIndex = 0;
+    out = out.replace(pattern, (match: string, kind?: string) =>
+      replace(match, typeof kind === 'string' ? kind : undefined),
+    );
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ import { type Command, ExitCode } from '../command.js';
 import { parseCommandLine } from '../command-line.js';
 import { createFsRepoFiles } from '../fs-repo-files.js';
 
-const help = `Usage: egress-gate demo [--out <dir>] [--json]
+const help = `Usage: egress-gate demo [--out <dir> | --repo <dir>] [--json]
 
 Runs a complete egress on the embedded defaults, with no forge and no cloud: writes the seeds'
 Data Study Group case study as an egress repository (built-in Turing policy, two collections,
@@ -16,8 +16,10 @@ three simulated approvals, packs, encrypts, signs and delivers each collection, 
 package as its recipient would.
 
 Options:
-  --out <dir>  where to build the demo (must be empty or absent; default: a new temporary folder)
-  --json       print {workspace, head, evaluation, delivered, verified} on stdout
+  --out <dir>   where to build the demo repository (must be empty or absent; default: a new
+                temporary folder)
+  --repo <dir>  the same as --out: the demo's egress repository root
+  --json        print {workspace, head, evaluation, delivered, verified} on stdout
 
 Exit codes: 0 the demo egress completed, 2 the workspace cannot be used.`;
 
@@ -46,7 +48,10 @@ export const demoCommand: Command = {
         `demo takes no arguments (got '${positionals[0]}'); see egress-gate demo --help`,
       );
     }
-    const workspace = await prepareWorkspace(values.out, io.cwd);
+    if (values.out !== undefined && values.repo !== undefined && values.out !== values.repo) {
+      throw new EgressError('USAGE', 'give --out or --repo (the same folder for the demo), not both');
+    }
+    const workspace = await prepareWorkspace(values.out ?? values.repo, io.cwd);
     const log = values.json
       ? (line: string) => io.stderr(`${line}\n`)
       : (line: string) => io.stdout(`${line}\n`);

@@ -10,7 +10,13 @@ import { roleTitle, shortSha } from '../../policy/wording.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from '../../shared/diagnostics.js';
 import { EgressError } from '../../shared/errors.js';
 import { type CliIo, type Command, ExitCode } from '../command.js';
-import { parseCommandLine, requireOnePositional, requireOption, toRepoPath } from '../command-line.js';
+import {
+  findRepoRoot,
+  parseCommandLine,
+  requireOnePositional,
+  requireOption,
+  toRepoPath,
+} from '../command-line.js';
 import { createFsRepoFiles } from '../fs-repo-files.js';
 import { createProgressReporter, printDiagnostics } from '../manifest-args.js';
 
@@ -75,7 +81,7 @@ function parseEvaluateArgs(argv: string[], io: CliIo): EvaluateArgs {
     parsed.values.reviews,
     '--reviews <file>: the reviews to evaluate',
   );
-  const repoRoot = resolve(io.cwd, parsed.values.repo ?? '.');
+  const repoRoot = findRepoRoot(io.cwd, parsed.values.repo, parsed.values['config-dir']);
   return {
     repoRoot,
     manifestPath: toRepoPath(repoRoot, io.cwd, arg),

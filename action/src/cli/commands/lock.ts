@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { lockRequest } from '../../app/lock-request.js';
 import { hasErrors, sortDiagnostics } from '../../shared/diagnostics.js';
 import { type Command, ExitCode } from '../command.js';
@@ -12,14 +12,18 @@ import {
 
 const help = `Usage: egress-gate lock <manifest...> [--repo <dir>] [--json] [--config-dir <dir>]
 
-Fills in the SHA-256 and size pin of every item (and generation script), replaces each directory
-item by one entry per file inside it (sorted), and rewrites the manifest in place, keeping its
-comments, key order and layout. Existing pins are refreshed. Running it twice changes nothing.
+Fills in the SHA-256 and size pin of every item (and generation script) and rewrites the manifest
+in place, keeping its comments, key order and layout. A directory item of up to 100 files is
+replaced by one entry per file (sorted); a larger one stays one entry whose files are pinned in a
+listing, requests/<id>/<collection>/<directory>.sha256 (sha256sum format: sha256sum --check reads
+it), which the manifest pins by its SHA-256; commit the listing with the manifest. Treatments may
+name files inside a directory. Existing pins are refreshed. Running it twice changes nothing.
 A manifest with errors lock cannot fix (schema, unknown work package, unsafe paths) is left alone.
 
 Options:
   --repo <dir>         egress repository root (default: current directory)
-  --json               print {"manifest", "changed", "files", "bytes", "diagnostics"} per manifest on stdout
+  --json               print {"manifest", "changed", "files", "bytes", "listings", "diagnostics"} per
+                       manifest on stdout
   --config-dir <dir>   trusted configuration folder, relative to the repository (default: .egress)
 
 Exit codes: 0 locked, 1 a manifest has errors, 2 usage or configuration error.
@@ -45,18 +49,28 @@ export const lockCommand: Command = {
       const failed = hasErrors(result.diagnostics) || result.text === undefined;
       ok &&= !failed;
       if (!failed && result.changed && result.text !== undefined) {
-        await writeFile(join(args.repoRoot, ...manifestPath.split('/')), result.text);
+        // Listings first: a manifest is never left pinning a listing that is not there.
+        for (const listing of result.listings) {
+          const path = join(args.repoRoot, listing.path);
+          await mkdir(dirname(path), { recursive: true });
+          await writeFile(path, listing.text);
+        }
+        await writeFile(join(args.repoRoot, manifestPath), result.text);
       }
       if (args.json) {
         const { changed, files, bytes } = result;
         const diagnostics = sortDiagnostics(result.diagnostics);
-        io.stdout(`${JSON.stringify({ manifest: manifestPath, changed, files, bytes, diagnostics })}\n`);
+        const listings = result.listings.map((l) => l.path);
+        io.stdout(
+          `${JSON.stringify({ manifest: manifestPath, changed, files, bytes, listings, diagnostics })}\n`,
+        );
       } else if (failed) {
         printDiagnostics(io, result.diagnostics);
         io.stderr(`${manifestPath}: not locked (fix the problems above first)\n`);
       } else {
         const state = result.changed ? 'locked' : 'already locked, unchanged';
         io.stdout(`${manifestPath}: ${state} (${result.files} files, ${result.bytes} bytes)\n`);
+        for (const listing of result.listings) io.stdout(`  listing ${listing.path}\n`);
       }
     }
     return ok ? ExitCode.ok : ExitCode.failed;

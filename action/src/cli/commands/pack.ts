@@ -10,7 +10,13 @@ import { createReviewsFileParser } from '../../policy/reviews-file.js';
 import { type Diagnostic, hasErrors, sortDiagnostics } from '../../shared/diagnostics.js';
 import { describeError, EgressError, isEgressError } from '../../shared/errors.js';
 import { type CliIo, type Command, ExitCode } from '../command.js';
-import { parseCommandLine, requireOnePositional, requireOption, toRepoPath } from '../command-line.js';
+import {
+  findRepoRoot,
+  parseCommandLine,
+  requireOnePositional,
+  requireOption,
+  toRepoPath,
+} from '../command-line.js';
 import { createFsRepoFiles } from '../fs-repo-files.js';
 import { printDiagnostics } from '../manifest-args.js';
 
@@ -87,7 +93,7 @@ function parsePackArgs(argv: string[], io: CliIo): PackArgs {
   });
   const arg = requireOnePositional('pack', positionals, 'manifest', 'requests/<id>.yaml');
   const at = (value: string | undefined) => (value === undefined ? undefined : resolve(io.cwd, value));
-  const repoRoot = resolve(io.cwd, values.repo ?? '.');
+  const repoRoot = findRepoRoot(io.cwd, values.repo, values['config-dir']);
   const passphrasePath = at(values['passphrase-file']);
   const packagePassphrasePath = at(values['package-passphrase-file']);
   return {
