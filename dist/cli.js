@@ -2987,7 +2987,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve8.call(this, root, ref);
+      let _sch = resolve7.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a2 = root.localRefs) === null || _a2 === void 0 ? void 0 : _a2[ref];
         const { schemaId } = this.opts;
@@ -3014,7 +3014,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve8(root, ref) {
+    function resolve7(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -3878,7 +3878,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve8(baseURI, relativeURI, options) {
+    function resolve7(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -4269,7 +4269,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve8,
+      resolve: resolve7,
       resolveComponent,
       equal,
       serialize,
@@ -6123,9 +6123,9 @@ var require_patternProperties = __commonJS({
       code(cxt) {
         const { gen: gen2, schema, data, parentSchema, it } = cxt;
         const { opts } = it;
-        const patterns = (0, code_1.allSchemaProperties)(schema);
-        const alwaysValidPatterns = patterns.filter((p) => (0, util_1.alwaysValidSchema)(it, schema[p]));
-        if (patterns.length === 0 || alwaysValidPatterns.length === patterns.length && (!it.opts.unevaluated || it.props === true)) {
+        const patterns2 = (0, code_1.allSchemaProperties)(schema);
+        const alwaysValidPatterns = patterns2.filter((p) => (0, util_1.alwaysValidSchema)(it, schema[p]));
+        if (patterns2.length === 0 || alwaysValidPatterns.length === patterns2.length && (!it.opts.unevaluated || it.props === true)) {
           return;
         }
         const checkProperties = opts.strictSchema && !opts.allowMatchingProperties && parentSchema.properties;
@@ -6136,7 +6136,7 @@ var require_patternProperties = __commonJS({
         const { props } = it;
         validatePatternProperties();
         function validatePatternProperties() {
-          for (const pat of patterns) {
+          for (const pat of patterns2) {
             if (checkProperties)
               checkMatchingProperties(pat);
             if (it.allErrors) {
@@ -7527,7 +7527,7 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
@@ -7542,7 +7542,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    function isNode(node) {
+    function isNode2(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
           case ALIAS:
@@ -7562,11 +7562,11 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias;
+    exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
     exports.isMap = isMap3;
-    exports.isNode = isNode;
+    exports.isNode = isNode2;
     exports.isPair = isPair2;
     exports.isScalar = isScalar3;
     exports.isSeq = isSeq3;
@@ -16656,8 +16656,8 @@ var require_streamx = __commonJS({
             return this;
           },
           next() {
-            return new Promise(function(resolve8, reject) {
-              promiseResolve = resolve8;
+            return new Promise(function(resolve7, reject) {
+              promiseResolve = resolve7;
               promiseReject = reject;
               const data = stream.read();
               if (data !== null) ondata(data);
@@ -16690,11 +16690,11 @@ var require_streamx = __commonJS({
         }
         function destroy(err2) {
           stream.destroy(err2);
-          return new Promise((resolve8, reject) => {
-            if (stream._duplexState & DESTROYED) return resolve8({ value: void 0, done: true });
+          return new Promise((resolve7, reject) => {
+            if (stream._duplexState & DESTROYED) return resolve7({ value: void 0, done: true });
             stream.once("close", function() {
               if (err2) reject(err2);
-              else resolve8({ value: void 0, done: true });
+              else resolve7({ value: void 0, done: true });
             });
           });
         }
@@ -16738,8 +16738,8 @@ var require_streamx = __commonJS({
         const writes = pending + (ws._duplexState & WRITE_WRITING ? 1 : 0);
         if (writes === 0) return Promise.resolve(true);
         if (state.drains === null) state.drains = [];
-        return new Promise((resolve8) => {
-          state.drains.push({ writes, resolve: resolve8 });
+        return new Promise((resolve7) => {
+          state.drains.push({ writes, resolve: resolve7 });
         });
       }
       write(data) {
@@ -16844,10 +16844,10 @@ var require_streamx = __commonJS({
       cb(null);
     }
     function pipelinePromise(...streams) {
-      return new Promise((resolve8, reject) => {
+      return new Promise((resolve7, reject) => {
         return pipeline3(...streams, (err2) => {
           if (err2) return reject(err2);
-          resolve8();
+          resolve7();
         });
       });
     }
@@ -17517,16 +17517,16 @@ var require_extract = __commonJS({
           entryCallback = null;
           cb(err2);
         }
-        function onnext(resolve8, reject) {
+        function onnext(resolve7, reject) {
           if (error) {
             return reject(error);
           }
           if (entryStream) {
-            resolve8({ value: entryStream, done: false });
+            resolve7({ value: entryStream, done: false });
             entryStream = null;
             return;
           }
-          promiseResolve = resolve8;
+          promiseResolve = resolve7;
           promiseReject = reject;
           consumeCallback(null);
           if (extract._finished && promiseResolve) {
@@ -17554,11 +17554,11 @@ var require_extract = __commonJS({
         function destroy(err2) {
           extract.destroy(err2);
           consumeCallback(err2);
-          return new Promise((resolve8, reject) => {
-            if (extract.destroyed) return resolve8({ value: void 0, done: true });
+          return new Promise((resolve7, reject) => {
+            if (extract.destroyed) return resolve7({ value: void 0, done: true });
             extract.once("close", function() {
               if (err2) reject(err2);
-              else resolve8({ value: void 0, done: true });
+              else resolve7({ value: void 0, done: true });
             });
           });
         }
@@ -24324,7 +24324,7 @@ var require_crypto = __commonJS({
       MAC_INFO,
       bindingAvailable: !!binding,
       init: (() => {
-        return new Promise(async (resolve8, reject) => {
+        return new Promise(async (resolve7, reject) => {
           try {
             POLY1305_WASM_MODULE = await require_poly1305()();
             POLY1305_RESULT_MALLOC = POLY1305_WASM_MODULE._malloc(16);
@@ -24336,7 +24336,7 @@ var require_crypto = __commonJS({
           } catch (ex) {
             return reject(ex);
           }
-          resolve8();
+          resolve7();
         });
       })(),
       NullCipher,
@@ -24354,7 +24354,7 @@ var require_keyParser = __commonJS({
     var {
       createDecipheriv,
       createECDH,
-      createHash: createHash12,
+      createHash: createHash14,
       createHmac,
       createSign,
       createVerify,
@@ -25042,11 +25042,11 @@ ${formatted}-----END ${type} KEY-----`;
                 );
               }
               const ivSlice = bufferSlice(cipherIV, 0, 8);
-              let cipherKey = createHash12("md5").update(passphrase).update(ivSlice).digest();
+              let cipherKey = createHash14("md5").update(passphrase).update(ivSlice).digest();
               while (cipherKey.length < encInfo.keyLen) {
                 cipherKey = combineBuffers(
                   cipherKey,
-                  createHash12("md5").update(cipherKey).update(passphrase).update(ivSlice).digest()
+                  createHash14("md5").update(cipherKey).update(passphrase).update(ivSlice).digest()
                 );
               }
               if (cipherKey.length > encInfo.keyLen)
@@ -25211,8 +25211,8 @@ ${formatted}-----END ${type} KEY-----`;
         if (encrypted) {
           const encInfo = CIPHER_INFO[cipherName];
           let cipherKey = combineBuffers(
-            createHash12("sha1").update(PPK_PP1).update(passphrase).digest(),
-            createHash12("sha1").update(PPK_PP2).update(passphrase).digest()
+            createHash14("sha1").update(PPK_PP1).update(passphrase).digest(),
+            createHash14("sha1").update(PPK_PP2).update(passphrase).digest()
           );
           if (cipherKey.length > encInfo.keyLen)
             cipherKey = bufferSlice(cipherKey, 0, encInfo.keyLen);
@@ -25252,7 +25252,7 @@ ${formatted}-----END ${type} KEY-----`;
           passphrase = EMPTY_PASSPHRASE;
         const calcMAC = createHmac(
           "sha1",
-          createHash12("sha1").update("putty-private-key-file-mac-key").update(passphrase).digest()
+          createHash14("sha1").update("putty-private-key-file-mac-key").update(passphrase).digest()
         ).update(macData).digest("hex");
         if (calcMAC !== mac) {
           if (encrypted) {
@@ -25594,7 +25594,7 @@ var require_agent = __commonJS({
     "use strict";
     var { Socket } = __require("net");
     var { Duplex } = __require("stream");
-    var { resolve: resolve8 } = __require("path");
+    var { resolve: resolve7 } = __require("path");
     var { readFile: readFile8 } = __require("fs");
     var { execFile, spawn } = __require("child_process");
     var { isParsedKey, parseKey } = require_keyParser();
@@ -25730,7 +25730,7 @@ var require_agent = __commonJS({
       const RET_ERR_BINSTDIN = 13;
       const RET_ERR_BINSTDOUT = 14;
       const RET_ERR_BADLEN = 15;
-      const EXEPATH = resolve8(import.meta.dirname, "..", "util/pagent.exe");
+      const EXEPATH = resolve7(import.meta.dirname, "..", "util/pagent.exe");
       const ERROR = {
         [RET_ERR_BADARGS]: new Error("Invalid pagent.exe arguments"),
         [RET_ERR_UNAVAILABLE]: new Error("Pageant is not running"),
@@ -27574,7 +27574,7 @@ var require_kex = __commonJS({
       createDiffieHellman,
       createDiffieHellmanGroup,
       createECDH,
-      createHash: createHash12,
+      createHash: createHash14,
       createPublicKey,
       diffieHellman,
       generateKeyPairSync,
@@ -28000,7 +28000,7 @@ var require_kex = __commonJS({
               DISCONNECT_REASON.KEY_EXCHANGE_FAILED
             );
           }
-          const hash = createHash12(this.hashName);
+          const hash = createHash14(this.hashName);
           hashString(hash, isServer ? this._remoteIdentRaw : this._identRaw);
           hashString(hash, isServer ? this._identRaw : this._remoteIdentRaw);
           hashString(hash, isServer ? this._remoteKexinit : this._kexinit);
@@ -29008,9 +29008,9 @@ var require_kex = __commonJS({
     function generateKEXVal(len, hashName, secret, exchangeHash, sessionID, char) {
       let ret;
       if (len) {
-        let digest = createHash12(hashName).update(secret).update(exchangeHash).update(char).update(sessionID).digest();
+        let digest = createHash14(hashName).update(secret).update(exchangeHash).update(char).update(sessionID).digest();
         while (digest.length < len) {
-          const chunk = createHash12(hashName).update(secret).update(exchangeHash).update(digest).digest();
+          const chunk = createHash14(hashName).update(secret).update(exchangeHash).update(digest).digest();
           const extended = Buffer.allocUnsafe(digest.length + chunk.length);
           extended.set(digest, 0);
           extended.set(chunk, digest.length);
@@ -34445,7 +34445,7 @@ var require_client = __commonJS({
   "node_modules/ssh2/lib/client.js"(exports, module) {
     "use strict";
     var {
-      createHash: createHash12,
+      createHash: createHash14,
       getHashes,
       randomFillSync
     } = __require("crypto");
@@ -34667,7 +34667,7 @@ var require_client = __commonJS({
           }
           hostVerifier = (key, verify2) => {
             if (hashAlgo)
-              key = createHash12(hashAlgo).update(key).digest("hex");
+              key = createHash14(hashAlgo).update(key).digest("hex");
             const ret = hashCb(key, verify2);
             if (ret !== void 0)
               verify2(ret);
@@ -38098,7 +38098,7 @@ var require_buffer_list = __commonJS({
         }
       }, {
         key: "join",
-        value: function join10(s) {
+        value: function join11(s) {
           if (this.length === 0) return "";
           var p = this.head;
           var ret = "" + p.data;
@@ -39475,14 +39475,14 @@ var require_async_iterator = __commonJS({
       };
     }
     function readAndResolve(iter) {
-      var resolve8 = iter[kLastResolve];
-      if (resolve8 !== null) {
+      var resolve7 = iter[kLastResolve];
+      if (resolve7 !== null) {
         var data = iter[kStream].read();
         if (data !== null) {
           iter[kLastPromise] = null;
           iter[kLastResolve] = null;
           iter[kLastReject] = null;
-          resolve8(createIterResult(data, false));
+          resolve7(createIterResult(data, false));
         }
       }
     }
@@ -39490,13 +39490,13 @@ var require_async_iterator = __commonJS({
       process.nextTick(readAndResolve, iter);
     }
     function wrapForNext(lastPromise, iter) {
-      return function(resolve8, reject) {
+      return function(resolve7, reject) {
         lastPromise.then(function() {
           if (iter[kEnded]) {
-            resolve8(createIterResult(void 0, true));
+            resolve7(createIterResult(void 0, true));
             return;
           }
-          iter[kHandlePromise](resolve8, reject);
+          iter[kHandlePromise](resolve7, reject);
         }, reject);
       };
     }
@@ -39516,12 +39516,12 @@ var require_async_iterator = __commonJS({
           return Promise.resolve(createIterResult(void 0, true));
         }
         if (this[kStream].destroyed) {
-          return new Promise(function(resolve8, reject) {
+          return new Promise(function(resolve7, reject) {
             process.nextTick(function() {
               if (_this[kError]) {
                 reject(_this[kError]);
               } else {
-                resolve8(createIterResult(void 0, true));
+                resolve7(createIterResult(void 0, true));
               }
             });
           });
@@ -39544,13 +39544,13 @@ var require_async_iterator = __commonJS({
       return this;
     }), _defineProperty(_Object$setPrototypeO, "return", function _return() {
       var _this2 = this;
-      return new Promise(function(resolve8, reject) {
+      return new Promise(function(resolve7, reject) {
         _this2[kStream].destroy(null, function(err2) {
           if (err2) {
             reject(err2);
             return;
           }
-          resolve8(createIterResult(void 0, true));
+          resolve7(createIterResult(void 0, true));
         });
       });
     }), _Object$setPrototypeO), AsyncIteratorPrototype);
@@ -39572,15 +39572,15 @@ var require_async_iterator = __commonJS({
         value: stream._readableState.endEmitted,
         writable: true
       }), _defineProperty(_Object$create, kHandlePromise, {
-        value: function value(resolve8, reject) {
+        value: function value(resolve7, reject) {
           var data = iterator[kStream].read();
           if (data) {
             iterator[kLastPromise] = null;
             iterator[kLastResolve] = null;
             iterator[kLastReject] = null;
-            resolve8(createIterResult(data, false));
+            resolve7(createIterResult(data, false));
           } else {
-            iterator[kLastResolve] = resolve8;
+            iterator[kLastResolve] = resolve7;
             iterator[kLastReject] = reject;
           }
         },
@@ -39599,12 +39599,12 @@ var require_async_iterator = __commonJS({
           iterator[kError] = err2;
           return;
         }
-        var resolve8 = iterator[kLastResolve];
-        if (resolve8 !== null) {
+        var resolve7 = iterator[kLastResolve];
+        if (resolve7 !== null) {
           iterator[kLastPromise] = null;
           iterator[kLastResolve] = null;
           iterator[kLastReject] = null;
-          resolve8(createIterResult(void 0, true));
+          resolve7(createIterResult(void 0, true));
         }
         iterator[kEnded] = true;
       });
@@ -39619,7 +39619,7 @@ var require_async_iterator = __commonJS({
 var require_from = __commonJS({
   "node_modules/readable-stream/lib/internal/streams/from.js"(exports, module) {
     "use strict";
-    function asyncGeneratorStep(gen2, resolve8, reject, _next, _throw, key, arg) {
+    function asyncGeneratorStep(gen2, resolve7, reject, _next, _throw, key, arg) {
       try {
         var info = gen2[key](arg);
         var value = info.value;
@@ -39628,7 +39628,7 @@ var require_from = __commonJS({
         return;
       }
       if (info.done) {
-        resolve8(value);
+        resolve7(value);
       } else {
         Promise.resolve(value).then(_next, _throw);
       }
@@ -39636,13 +39636,13 @@ var require_from = __commonJS({
     function _asyncToGenerator(fn) {
       return function() {
         var self2 = this, args = arguments;
-        return new Promise(function(resolve8, reject) {
+        return new Promise(function(resolve7, reject) {
           var gen2 = fn.apply(self2, args);
           function _next(value) {
-            asyncGeneratorStep(gen2, resolve8, reject, _next, _throw, "next", value);
+            asyncGeneratorStep(gen2, resolve7, reject, _next, _throw, "next", value);
           }
           function _throw(err2) {
-            asyncGeneratorStep(gen2, resolve8, reject, _next, _throw, "throw", err2);
+            asyncGeneratorStep(gen2, resolve7, reject, _next, _throw, "throw", err2);
           }
           _next(void 0);
         });
@@ -41435,8 +41435,8 @@ var require_constants3 = __commonJS({
 // node_modules/ssh2-sftp-client/src/utils.js
 var require_utils4 = __commonJS({
   "node_modules/ssh2-sftp-client/src/utils.js"(exports, module) {
-    var { statSync: statSync2, constants: constants3, accessSync } = __require("node:fs");
-    var { dirname: dirname2 } = __require("node:path");
+    var { statSync: statSync3, constants: constants3, accessSync } = __require("node:fs");
+    var { dirname: dirname4 } = __require("node:path");
     var { errorCode } = require_constants3();
     function eventHandled(client) {
       if (client.errorHandled || client.endHandled || client.closeHandled) {
@@ -41569,7 +41569,7 @@ var require_utils4 = __commonJS({
       }
     }
     function localExists(filePath) {
-      const stats = statSync2(filePath, { throwIfNoEntry: false });
+      const stats = statSync3(filePath, { throwIfNoEntry: false });
       if (!stats) {
         return false;
       } else if (stats.isDirectory()) {
@@ -41638,7 +41638,7 @@ var require_utils4 = __commonJS({
             type
           };
         }
-        const dirPath = dirname2(filePath);
+        const dirPath = dirname4(filePath);
         const localCheck = haveLocalAccess(dirPath, "w");
         if (!localCheck.status) {
           return {
@@ -41691,13 +41691,13 @@ var require_utils4 = __commonJS({
       return true;
     }
     function sleep2(ms) {
-      return new Promise((resolve8, reject) => {
+      return new Promise((resolve7, reject) => {
         try {
           if (Number.isNaN(Number.parseInt(ms)) || ms < 0) {
             reject("Argument must be a number >= 0");
           } else {
             setTimeout(() => {
-              resolve8(true);
+              resolve7(true);
             }, ms);
           }
         } catch (err2) {
@@ -41740,7 +41740,7 @@ var require_src = __commonJS({
     var { Client } = require_lib3();
     var fs = __require("node:fs");
     var concat2 = require_concat_stream();
-    var { join: join10, parse: parse2 } = __require("node:path");
+    var { join: join11, parse: parse2 } = __require("node:path");
     var {
       globalListener,
       addTempListeners,
@@ -41856,7 +41856,7 @@ var require_src = __commonJS({
        */
       connect(config3) {
         let doReady, listeners;
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           listeners = addTempListeners(this, "getConnection", reject);
           if (config3.debug) {
             this.debug = config3.debug;
@@ -41870,7 +41870,7 @@ var require_src = __commonJS({
                 reject(this.fmtError(err2));
               } else {
                 this.sftp = sftp;
-                resolve8(sftp);
+                resolve7(sftp);
               }
             });
           };
@@ -41911,19 +41911,19 @@ var require_src = __commonJS({
        */
       realPath(remotePath, addListeners = true) {
         let listeners;
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           if (addListeners) {
             listeners = addTempListeners(this, "realPath", reject);
           }
           this.sftp.realpath(remotePath, (err2, absPath) => {
             if (err2) {
               if (err2.code === 2) {
-                resolve8("");
+                resolve7("");
               } else {
                 reject(this.fmtError(`${err2.message} ${remotePath}`, "realPath", err2.code));
               }
             }
-            resolve8(absPath);
+            resolve7(absPath);
           });
         }).finally(() => {
           if (addListeners) {
@@ -41953,7 +41953,7 @@ var require_src = __commonJS({
        */
       _xstat(cmd, aPath, addListeners = true) {
         let listeners;
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           const cb = (err2, stats) => {
             if (err2) {
               if (err2.code === 2 || err2.code === 4) {
@@ -41977,7 +41977,7 @@ var require_src = __commonJS({
                 isFIFO: stats.isFIFO(),
                 isSocket: stats.isSocket()
               };
-              resolve8(result);
+              resolve7(result);
             }
           };
           if (addListeners) {
@@ -42080,7 +42080,7 @@ var require_src = __commonJS({
        */
       list(remotePath, filter, addListeners = true) {
         let listeners;
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           if (addListeners) {
             listeners = addTempListeners(this, "list", reject);
           }
@@ -42108,9 +42108,9 @@ var require_src = __commonJS({
                   };
                 });
                 if (filter) {
-                  resolve8(newList.filter((item) => filter(item)));
+                  resolve7(newList.filter((item) => filter(item)));
                 } else {
-                  resolve8(newList);
+                  resolve7(newList);
                 }
               }
             });
@@ -42144,7 +42144,7 @@ var require_src = __commonJS({
        */
       get(remotePath, dst, options, addListeners = true) {
         let listeners, rdr, wtr;
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           if (addListeners) {
             listeners = addTempListeners(this, "get", reject);
           }
@@ -42166,7 +42166,7 @@ var require_src = __commonJS({
             });
             if (dst === void 0) {
               wtr = concat2((buff) => {
-                resolve8(buff);
+                resolve7(buff);
               });
             } else if (typeof dst === "string") {
               const localCheck = haveLocalCreate(dst);
@@ -42195,9 +42195,9 @@ var require_src = __commonJS({
             });
             rdr.once("end", () => {
               if (typeof dst === "string") {
-                resolve8(dst);
+                resolve7(dst);
               } else if (dst !== void 0) {
-                resolve8(wtr);
+                resolve7(wtr);
               }
             });
             rdr.pipe(wtr, options.pipeOptions);
@@ -42228,7 +42228,7 @@ var require_src = __commonJS({
        */
       _fastGet(rPath, lPath, opts, addListeners = true) {
         let listeners;
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           if (addListeners) {
             listeners = addTempListeners(this, "_fastGet", reject);
           }
@@ -42237,7 +42237,7 @@ var require_src = __commonJS({
               if (err2) {
                 reject(this.fmtError(`${err2.message} Remote: ${rPath} Local: ${lPath}`));
               }
-              resolve8(`${rPath} was successfully download to ${lPath}!`);
+              resolve7(`${rPath} was successfully download to ${lPath}!`);
             });
           }
         }).finally(() => {
@@ -42287,7 +42287,7 @@ var require_src = __commonJS({
        */
       _fastPut(lPath, rPath, opts, addListeners = true) {
         let listeners;
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           if (addListeners) {
             listeners = addTempListeners(this, "_fastPut", reject);
           }
@@ -42302,7 +42302,7 @@ var require_src = __commonJS({
                   )
                 );
               }
-              resolve8(`${lPath} was successfully uploaded to ${rPath}!`);
+              resolve7(`${lPath} was successfully uploaded to ${rPath}!`);
             });
           }
         }).finally(() => {
@@ -42352,7 +42352,7 @@ var require_src = __commonJS({
        */
       _put(lPath, rPath, opts, addListeners = true) {
         let listeners, wtr, rdr;
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           if (addListeners) {
             listeners = addTempListeners(this, "_put", reject);
           }
@@ -42376,7 +42376,7 @@ var require_src = __commonJS({
               );
             });
             wtr.once("close", () => {
-              resolve8(`Uploaded data stream to ${rPath}`);
+              resolve7(`Uploaded data stream to ${rPath}`);
             });
             if (lPath instanceof Buffer) {
               wtr.end(lPath);
@@ -42435,7 +42435,7 @@ var require_src = __commonJS({
        */
       _append(input, rPath, opts, addListeners = true) {
         let listeners;
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           if (addListeners) {
             listeners = addTempListeners(this, "_append", reject);
           }
@@ -42446,7 +42446,7 @@ var require_src = __commonJS({
               reject(this.fmtError(`${err2.message} ${rPath}`, "append", err2.code));
             });
             stream.on("close", () => {
-              resolve8(`Appended data to ${rPath}`);
+              resolve7(`Appended data to ${rPath}`);
             });
             if (input instanceof Buffer) {
               stream.write(input);
@@ -42495,7 +42495,7 @@ var require_src = __commonJS({
        */
       _doMkdir(p, addListeners = true) {
         let listeners;
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           if (addListeners) {
             listeners = addTempListeners(this, "_doMkdir", reject);
           }
@@ -42521,7 +42521,7 @@ var require_src = __commonJS({
                 reject(this.fmtError(`${err2.message} ${p}`, "_doMkdir", err2.code));
               }
             } else {
-              resolve8(`${p} directory created`);
+              resolve7(`${p} directory created`);
             }
           });
         }).finally(() => {
@@ -42586,13 +42586,13 @@ var require_src = __commonJS({
       async rmdir(remoteDir, recursive = false) {
         const _rmdir = (dir) => {
           let listeners;
-          return new Promise((resolve8, reject) => {
+          return new Promise((resolve7, reject) => {
             listeners = addTempListeners(this, "_rmdir", reject);
             this.sftp.rmdir(dir, (err2) => {
               if (err2) {
                 reject(this.fmtError(`${err2.message} ${dir}`, "rmdir", err2.code));
               }
-              resolve8("Successfully removed directory");
+              resolve7("Successfully removed directory");
             });
           }).finally(() => {
             removeTempListeners(this, listeners, "_rmdir");
@@ -42601,13 +42601,13 @@ var require_src = __commonJS({
         };
         const _delFiles = (path5, fileList) => {
           let listeners;
-          return new Promise((resolve8, reject) => {
+          return new Promise((resolve7, reject) => {
             listeners = addTempListeners(this, "_delFiles", reject);
             const pList = [];
             for (const f of fileList) {
               pList.push(this.delete(`${path5}/${f.name}`, true, false));
             }
-            resolve8(pList);
+            resolve7(pList);
           }).then((p) => {
             return Promise.all(p);
           }).finally(() => {
@@ -42662,19 +42662,19 @@ var require_src = __commonJS({
        */
       delete(remotePath, notFoundOK = false, addListeners = true) {
         let listeners;
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           if (addListeners) {
             listeners = addTempListeners(this, "delete", reject);
           }
           this.sftp.unlink(remotePath, (err2) => {
             if (err2) {
               if (notFoundOK && err2.code === 2) {
-                resolve8(`Successfully deleted ${remotePath}`);
+                resolve7(`Successfully deleted ${remotePath}`);
               } else {
                 reject(this.fmtError(`${err2.message} ${remotePath}`, "delete", err2.code));
               }
             }
-            resolve8(`Successfully deleted ${remotePath}`);
+            resolve7(`Successfully deleted ${remotePath}`);
           });
         }).finally(() => {
           if (addListeners) {
@@ -42696,7 +42696,7 @@ var require_src = __commonJS({
        */
       rename(fPath, tPath, addListeners = true) {
         let listeners;
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           if (addListeners) {
             listeners = addTempListeners(this, "rename", reject);
           }
@@ -42711,7 +42711,7 @@ var require_src = __commonJS({
                   )
                 );
               }
-              resolve8(`Successfully renamed ${fPath} to ${tPath}`);
+              resolve7(`Successfully renamed ${fPath} to ${tPath}`);
             });
           }
         }).finally(() => {
@@ -42735,7 +42735,7 @@ var require_src = __commonJS({
        */
       posixRename(fPath, tPath, addListeners = true) {
         let listeners;
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           if (addListeners) {
             listeners = addTempListeners(this, "posixRename", reject);
           }
@@ -42750,7 +42750,7 @@ var require_src = __commonJS({
                   )
                 );
               }
-              resolve8(`Successful POSIX rename ${fPath} to ${tPath}`);
+              resolve7(`Successful POSIX rename ${fPath} to ${tPath}`);
             });
           }
         }).finally(() => {
@@ -42771,7 +42771,7 @@ var require_src = __commonJS({
        */
       chmod(rPath, mode, addListeners = true) {
         let listeners;
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           if (addListeners) {
             listeners = addTempListeners(this, "chmod", reject);
           }
@@ -42780,7 +42780,7 @@ var require_src = __commonJS({
               if (err2) {
                 reject(this.fmtError(`${err2.message} ${rPath}`, "_chmod", err2.code));
               }
-              resolve8("Successfully change file mode");
+              resolve7("Successfully change file mode");
             });
           }
         }).finally(() => {
@@ -42845,7 +42845,7 @@ var require_src = __commonJS({
           try {
             const uploadList = [];
             for (const f of fileList) {
-              const src = join10(srcDir2, f.name);
+              const src = join11(srcDir2, f.name);
               const dst = `${dstDir2}/${f.name}`;
               uploadList.push([src, dst]);
             }
@@ -42884,14 +42884,14 @@ var require_src = __commonJS({
           });
           if (options?.filter) {
             dirEntries = dirEntries.filter(
-              (item) => options.filter(join10(srcDir, item.name), item.isDirectory())
+              (item) => options.filter(join11(srcDir, item.name), item.isDirectory())
             );
           }
           const dirUploads = dirEntries.filter((item) => item.isDirectory());
           const fileUploads = dirEntries.filter((item) => !item.isDirectory());
           await uploadFiles(srcDir, remoteDir, fileUploads, options?.useFastput);
           for (const d of dirUploads) {
-            const src = join10(srcDir, d.name);
+            const src = join11(srcDir, d.name);
             const dst = `${remoteDir}/${d.name}`;
             await this.uploadDir(src, dst, options);
           }
@@ -42959,7 +42959,7 @@ var require_src = __commonJS({
             const downloadList = [];
             for (const f of fileList) {
               const src = `${remotePath}/${f.name}`;
-              const dst = join10(localPath, f.name);
+              const dst = join11(localPath, f.name);
               downloadList.push([src, dst]);
             }
             const downloadGroups = partition(downloadList, this.promiseLimit);
@@ -42999,7 +42999,7 @@ var require_src = __commonJS({
           const dirDownloads = downloadList.filter((i2) => i2.type === "d");
           for (const d of dirDownloads) {
             const src = `${srcDir}/${d.name}`;
-            const dst = join10(dstDir, d.name);
+            const dst = join11(dstDir, d.name);
             await this.downloadDir(src, dst, options);
           }
           return `${srcDir} downloaded to ${dstDir}`;
@@ -43070,7 +43070,7 @@ var require_src = __commonJS({
        * @returns {String}.
        */
       _rcopy(srcPath, dstPath) {
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           const ws = this.sftp.createWriteStream(dstPath);
           const rs = this.sftp.createReadStream(srcPath);
           ws.on("error", (err2) => {
@@ -43080,7 +43080,7 @@ var require_src = __commonJS({
             reject(this.fmtError(`${err2.message} ${srcPath}`, "_rcopy"));
           });
           ws.on("close", () => {
-            resolve8(`${srcPath} copied to ${dstPath}`);
+            resolve7(`${srcPath} copied to ${dstPath}`);
           });
           rs.pipe(ws);
         });
@@ -43128,13 +43128,13 @@ var require_src = __commonJS({
        */
       end() {
         let endCloseHandler, listeners;
-        return new Promise((resolve8, reject) => {
+        return new Promise((resolve7, reject) => {
           listeners = addTempListeners(this, "end", reject);
           this.endCalled = true;
           endCloseHandler = () => {
             this.sftp = void 0;
             this.debugMsg("end: Connection closed");
-            resolve8(true);
+            resolve7(true);
           };
           this.on("close", endCloseHandler);
           if (this.sftp) {
@@ -43142,7 +43142,7 @@ var require_src = __commonJS({
             this.client.end();
           } else {
             this.debugMsg("end: Called when no connection active");
-            resolve8(true);
+            resolve7(true);
           }
         }).finally(() => {
           removeTempListeners(this, listeners, "end");
@@ -43605,8 +43605,69 @@ var policy_schema_default = {
 // action/src/manifest/parse-yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
 
+// action/src/shared/redact.ts
+var armorBody = String.raw`(?:[A-Za-z0-9+/=\r\n]|\\[rn]|(?:Version|Comment|Hash|Charset|MessageID): [^\r\n\\]*)*`;
+var ending = String.raw`(?:-----END [A-Z0-9 ]+-----)?(?:\.\.\.)?`;
+var patterns = [
+  {
+    pattern: new RegExp(String.raw`-----BEGIN PGP ([A-Z ]+?)-----${armorBody}${ending}`, "g"),
+    replace: (_m, kind = "") => `<an OpenPGP ${describePgpBlock(kind)}, not shown>`
+  },
+  {
+    pattern: new RegExp(String.raw`-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----${armorBody}${ending}`, "g"),
+    replace: () => "<a private key, not shown>"
+  },
+  {
+    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g,
+    replace: () => "<a GitHub token, not shown>"
+  },
+  {
+    pattern: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+    replace: () => "<a token, not shown>"
+  },
+  { pattern: /\bsig=[A-Za-z0-9%+/=]{16,}/g, replace: () => "sig=<not shown>" },
+  { pattern: /\bAccountKey=[^;'"\s]+/g, replace: () => "AccountKey=<not shown>" },
+  {
+    pattern: /\b(Bearer|token) [A-Za-z0-9._~+/-]{20,}=*/g,
+    replace: (match) => `${match.split(" ")[0]} <not shown>`
+  }
+];
+function describePgpBlock(kind) {
+  if (/PRIVATE|SECRET/.test(kind)) return "secret key block";
+  if (/PUBLIC/.test(kind)) return "public key block";
+  if (/SIGNATURE/.test(kind)) return "signature";
+  return "message";
+}
+function maskKeyMaterial(text) {
+  let out = text;
+  for (const { pattern, replace } of patterns) {
+    pattern.lastIndex = 0;
+    out = out.replace(
+      pattern,
+      (match, kind) => replace(match, typeof kind === "string" ? kind : void 0)
+    );
+  }
+  return out;
+}
+
+// action/src/shared/diagnostics.ts
+function createDiagnostic(fields) {
+  return { ...fields, message: maskKeyMaterial(fields.message) };
+}
+function formatDiagnostic(d) {
+  const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
+  const prefix = d.severity === "warning" ? "warning: " : "";
+  return `${where}: ${prefix}${d.code}: ${maskKeyMaterial(d.message)}`;
+}
+function hasErrors(diagnostics) {
+  return diagnostics.some((d) => d.severity === "error");
+}
+function sortDiagnostics(diagnostics) {
+  return diagnostics.map(createDiagnostic).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+}
+
 // action/src/manifest/yaml-limits.ts
-var defaultYamlLimits = { maxBytes: 1024 * 1024, maxDepth: 64, maxAliasCount: 100 };
+var defaultYamlLimits = { maxBytes: 1024 * 1024, maxDepth: 64, maxAliasNodes: 1e4 };
 var blockScalarHeader = /[|>][0-9+-]*\s*(#.*)?$/;
 function findExcessiveNesting(text, maxDepth) {
   const lines = text.split(/\r\n|\n|\r/);
@@ -43669,7 +43730,15 @@ function findExcessiveNesting(text, maxDepth) {
 
 // action/src/manifest/parse-yaml.ts
 function diagnostic(file, code, message, at, pointer = "") {
-  return { file, line: at.line, column: at.column, pointer, code, severity: "error", message };
+  return createDiagnostic({
+    file,
+    line: at.line,
+    column: at.column,
+    pointer,
+    code,
+    severity: "error",
+    message
+  });
 }
 var wholeFile = { line: 0, column: 0 };
 function parseYaml(text, file, limits = defaultYamlLimits) {
@@ -43706,38 +43775,95 @@ function parseYaml(text, file, limits = defaultYamlLimits) {
     keepSourceTokens: false
   });
   result.document = document2;
+  const syntax = document2.errors.filter((e) => e.code !== "DUPLICATE_KEY").sort((a, b) => a.pos[0] - b.pos[0]);
+  const reported = syntax.length > 0 ? [syntax[0]] : document2.errors;
   const seen = /* @__PURE__ */ new Set();
-  for (const error of document2.errors) {
+  for (const error of reported) {
+    const indentation = syntax.length > 0 ? describeIndentation(text, lineCounter, syntax) : void 0;
     const offset = error.code === "MISSING_CHAR" ? unclosedQuoteStart(document2, error.pos[0]) ?? error.pos[0] : error.pos[0];
     const { line, col } = lineCounter.linePos(offset);
-    const at = { line, column: col };
+    const at = indentation?.at ?? { line, column: col };
     const duplicate = error.code === "DUPLICATE_KEY";
-    const message = duplicate ? `duplicate key${quoteKeyAt(document2, error.pos[0])}: each key may appear once in a mapping. Remove or merge the repeated one.` : `YAML syntax: ${describeYamlError(error.code, error.message)}`;
-    const key = `${line}:${col}:${message}`;
+    const message = duplicate ? `duplicate key${quoteKeyAt(document2, error.pos[0])}: each key may appear once in a mapping. Remove or merge the repeated one.` : indentation?.message ?? `YAML syntax: ${describeYamlError(error.code, error.message)}`;
+    const key = `${at.line}:${at.column}:${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     result.diagnostics.push(diagnostic(file, duplicate ? "duplicate-key" : "yaml-syntax", message, at));
   }
   if (result.diagnostics.length > 0) return result;
+  const expansion = measureAliasExpansion(document2, lineCounter, limits.maxAliasNodes);
+  if (expansion !== void 0) {
+    result.diagnostics.push(diagnostic(file, "too-many-aliases", expansion.message, expansion.at));
+    return result;
+  }
   try {
-    result.value = document2.toJS({ maxAliasCount: limits.maxAliasCount });
+    result.value = document2.toJS({ maxAliasCount: -1 });
   } catch (error) {
-    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
-      result.diagnostics.push(
-        diagnostic(
-          file,
-          "too-many-aliases",
-          `aliases expand to more than ${limits.maxAliasCount} nodes (an alias bomb?); write the values out instead.`,
-          wholeFile
-        )
-      );
-    } else {
-      result.diagnostics.push(
-        diagnostic(file, "yaml-syntax", `YAML could not be read: ${firstLine(String(error))}`, wholeFile)
-      );
-    }
+    result.diagnostics.push(
+      diagnostic(file, "yaml-syntax", `YAML could not be read: ${firstLine(String(error))}`, wholeFile)
+    );
   }
   return result;
+}
+var indentationCodes = /* @__PURE__ */ new Set(["BLOCK_AS_IMPLICIT_KEY", "MULTILINE_IMPLICIT_KEY", "BAD_INDENT"]);
+function describeIndentation(text, lineCounter, errors) {
+  const first = errors[0];
+  const missingDash = first.code === "MISSING_CHAR" && /without - indicator/.test(first.message);
+  if (!indentationCodes.has(first.code) && !missingDash) return void 0;
+  const multiline = errors.find((e) => e.code === "MULTILINE_IMPLICIT_KEY");
+  const offset = missingDash ? first.pos[0] : multiline?.pos[1] ?? first.pos[1];
+  const lines = text.split(/\r\n|\n|\r/);
+  let index2 = lineCounter.linePos(offset).line - 1;
+  if (multiline && !missingDash) {
+    index2 = Math.min(index2, lines.length - 1);
+  }
+  const indentOf = (s) => s.length - s.trimStart().length;
+  const line = lines[index2];
+  if (line === void 0 || line.trim() === "") return void 0;
+  let previous = index2 - 1;
+  while (previous >= 0 && (lines[previous].trim() === "" || lines[previous].trimStart().startsWith("#")))
+    previous--;
+  const here = indentOf(line);
+  const above = previous >= 0 ? indentOf(lines[previous].replace(/^(\s*)- /, "$1  ")) : 0;
+  const what = line.trim().split(/:\s|:$/)[0].slice(0, 40);
+  return {
+    at: { line: index2 + 1, column: here + 1 },
+    message: `YAML indentation: '${what}' is indented ${here} space${here === 1 ? "" : "s"}, the line above ${above}; keys of one mapping (and the items of one list) must start in the same column. Line it up with its siblings.`
+  };
+}
+function measureAliasExpansion(document2, lineCounter, limit) {
+  const sizes = /* @__PURE__ */ new Map();
+  let produced = 0;
+  let problem2;
+  const sizeOf = (node) => {
+    if (problem2) return 0;
+    if ((0, import_yaml.isAlias)(node)) {
+      const target = node.resolve(document2);
+      const size2 = target === void 0 ? 1 : sizes.get(target);
+      if (size2 === void 0) {
+        problem2 = { offset: node.range?.[0] ?? 0, recursive: true };
+        return 0;
+      }
+      produced += size2;
+      if (produced > limit) problem2 = { offset: node.range?.[0] ?? 0, recursive: false };
+      return size2;
+    }
+    let size = 1;
+    if ((0, import_yaml.isMap)(node)) {
+      for (const pair of node.items) size += sizeOf(pair.key) + sizeOf(pair.value);
+    } else if ((0, import_yaml.isSeq)(node)) {
+      for (const item of node.items) size += sizeOf(item);
+    }
+    if ((0, import_yaml.isNode)(node)) sizes.set(node, size);
+    return size;
+  };
+  sizeOf(document2.contents);
+  if (!problem2) return void 0;
+  const { line, col } = lineCounter.linePos(problem2.offset);
+  return {
+    at: { line, column: col },
+    message: problem2.recursive ? "this alias refers to the node it is part of (a recursive alias); write the values out instead." : `aliases here expand to more than ${limit} nodes in all (an alias bomb?); write the values out instead.`
+  };
 }
 function describeYamlError(code, message) {
   if (code === "MULTIPLE_DOCS") {
@@ -43818,7 +43944,8 @@ function locate(parsed, pointer, key = false) {
 }
 function diagnosticAt(parsed, pointer, code, message, options = {}) {
   const at = locate(parsed, pointer, options.key ?? false);
-  return { ...diagnostic(parsed.file, code, message, at, pointer), severity: options.severity ?? "error" };
+  const made = diagnostic(parsed.file, code, message, at, pointer);
+  return options.severity === "warning" ? { ...made, severity: "warning" } : made;
 }
 
 // action/src/manifest/schema.ts
@@ -44051,7 +44178,31 @@ var manifest_schema_default = {
         table: {
           $ref: "#/$defs/table",
           description: "What this table is (CSV/TSV), so the disclosure checks are exact instead of inferred."
+        },
+        listing: {
+          description: "For a directory of many files, written by `egress-gate lock`: the listing that pins its files.",
+          $ref: "#/$defs/listing"
         }
+      }
+    },
+    listing: {
+      description: "For a directory item of more files than the manifest lists itself: the file (in `sha256sum` format, read by `sha256sum -c`) that pins each file of the directory, written by `egress-gate lock` under `requests/<id>/` and pinned here by its own SHA-256. The directory item then has no `sha256`/`size` of its own.",
+      type: "object",
+      additionalProperties: false,
+      required: ["file", "sha256", "files", "bytes"],
+      properties: {
+        file: {
+          description: "Repository path of the listing: `requests/<id>/<collection>/<directory>.sha256`.",
+          type: "string",
+          pattern: "^requests/[^/]+/.+\\.sha256$"
+        },
+        sha256: {
+          description: "Lower-case hex SHA-256 of the listing file.",
+          type: "string",
+          pattern: "^[0-9a-f]{64}$"
+        },
+        files: { description: "How many files the listing pins.", type: "integer", minimum: 1 },
+        bytes: { description: "Their total size in bytes.", type: "integer", minimum: 0 }
       }
     },
     columnList: {
@@ -44932,7 +45083,7 @@ function fieldName(pointer) {
   const segments = splitPointer(pointer);
   return segments.length === 0 ? "the document" : `'${segments.join(".")}'`;
 }
-function mapSchemaErrors(parsed, errors) {
+function mapSchemaErrors(parsed, errors, schemaPath = "the schema") {
   const out = [];
   const seen = /* @__PURE__ */ new Set();
   const emailAt = new Set(
@@ -44974,7 +45125,7 @@ function mapSchemaErrors(parsed, errors) {
             parsed,
             pointer,
             "unknown-field",
-            `unknown field '${extra}' in ${fieldName(path5)}; allowed: ${allowedFields(error)}.`,
+            `unknown field '${extra}' in ${fieldName(path5)}; allowed: ${allowedFields(error, schemaPath)}.`,
             { key: true }
           )
         );
@@ -45036,9 +45187,9 @@ function article(type) {
   const name = type === "object" ? "a mapping" : type === "array" ? "a list" : `a ${type}`;
   return name.replace("a integer", "an integer");
 }
-function allowedFields(error) {
+function allowedFields(error, schemaPath) {
   const properties = error.parentSchema?.properties;
-  return properties ? Object.keys(properties).join(", ") : "see the schema";
+  return properties ? Object.keys(properties).join(", ") : `see ${schemaPath}`;
 }
 function describe(error) {
   const params = error.params;
@@ -45076,6 +45227,8 @@ function patternMeaning(pattern) {
   if (pattern.startsWith("^SHA256:"))
     return "use OpenSSH's form SHA256:<base64>, as printed by ssh-keygen -lf";
   if (pattern.endsWith("\\.asc$")) return "name a key file under .egress/keys/ ending in .asc";
+  if (pattern.endsWith("\\.sha256$"))
+    return "a listing is written by egress-gate lock as requests/<id>/<collection>/<directory>.sha256";
   return `it must match ${pattern}`;
 }
 
@@ -46508,7 +46661,133 @@ async function scanRequestOutputs(manifest2, outputsDir, policy, options = {}) {
 }
 
 // action/src/app/validate-request.ts
+import { createHash as createHash3 } from "node:crypto";
 import { join as join2 } from "node:path";
+
+// action/src/manifest/listing.ts
+var inlineDirectoryLimit = 100;
+var maxListingBytes = 64 * 1024 * 1024;
+function listingPathFor(requestId, collection, directory) {
+  return `requests/${requestId}/${collection}/${directory.replace(/\/+$/, "")}.sha256`;
+}
+function upFrom(outputsRoot) {
+  const depth = outputsRoot.split("/").filter((s) => s !== "" && s !== ".").length;
+  return "../".repeat(depth);
+}
+function formatListing(files, about) {
+  const bytes = files.reduce((sum, f) => sum + f.size, 0);
+  const lines = [
+    `# egress-gate listing of directory '${about.directory}' (collection '${about.collection}' of ${about.manifestPath}): ${files.length} files, ${bytes} bytes.`,
+    `# Check every file from the outputs root: cd ${about.outputsRoot} && sha256sum --check --strict ${upFrom(about.outputsRoot)}${about.file}`,
+    "# Written by 'egress-gate lock'; do not edit (the manifest pins this file's SHA-256). Each '# size' line gives the size in bytes of the file below it."
+  ];
+  for (const f of files) lines.push(`# size ${f.size}`, `${f.sha256}  ${f.path}`);
+  return `${lines.join("\n")}
+`;
+}
+function parseListing(text, file, directory) {
+  const files = [];
+  const diagnostics = [];
+  const prefix = `${directory.replace(/\/+$/, "")}/`;
+  const seen = /* @__PURE__ */ new Map();
+  const problem2 = (line, code, message) => {
+    if (diagnostics.length < 20) {
+      diagnostics.push(
+        createDiagnostic({ file, line, column: 1, pointer: "", code, severity: "error", message })
+      );
+    }
+  };
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > maxListingBytes) {
+    problem2(
+      0,
+      "too-large",
+      `the listing is ${bytes} bytes; the limit is ${maxListingBytes} bytes. Split the directory over several items.`
+    );
+    return { files, diagnostics };
+  }
+  let size;
+  let sizeLine = 0;
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  lines.forEach((raw, index2) => {
+    const line = index2 + 1;
+    const content = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    const sizeMatch = /^# size (\d+)$/.exec(content);
+    if (sizeMatch) {
+      if (size !== void 0)
+        problem2(sizeLine, "invalid-listing", "this size line has no hash line below it.");
+      size = Number(sizeMatch[1]);
+      sizeLine = line;
+      return;
+    }
+    if (content === "" || content.startsWith("#")) return;
+    const entry = /^([0-9a-f]{64}) [ *](.+)$/.exec(content);
+    if (!entry) {
+      problem2(
+        line,
+        "invalid-listing",
+        "expected '<sha256>  <path>' (as sha256sum prints it); re-run 'egress-gate lock' rather than editing the listing."
+      );
+      size = void 0;
+      return;
+    }
+    const path5 = entry[2];
+    if (size === void 0) {
+      problem2(
+        line,
+        "invalid-listing",
+        `'${path5}' has no '# size <bytes>' line above it; re-run 'egress-gate lock'.`
+      );
+      return;
+    }
+    const unsafe2 = describeUnsafeItemPath(path5);
+    const previous = seen.get(path5);
+    if (unsafe2) problem2(line, "unsafe-path", `${unsafe2}.`);
+    else if (!path5.startsWith(prefix)) {
+      problem2(
+        line,
+        "invalid-listing",
+        `'${path5}' is not inside the directory '${directory}' this listing is for.`
+      );
+    } else if (previous !== void 0) {
+      problem2(line, "duplicate-item", `'${path5}' is already listed on line ${previous}.`);
+    } else {
+      seen.set(path5, line);
+      files.push({ path: path5, sha256: entry[1], size, line });
+    }
+    size = void 0;
+  });
+  if (size !== void 0) problem2(sizeLine, "invalid-listing", "this size line has no hash line below it.");
+  if (files.length === 0 && diagnostics.length === 0) {
+    problem2(0, "invalid-listing", "the listing names no file; re-run 'egress-gate lock'.");
+  }
+  return { files, diagnostics };
+}
+
+// action/src/shared/closest.ts
+function closestName(word, names) {
+  let best;
+  const lower = word.toLowerCase();
+  for (const name of names) {
+    const distance = name.startsWith(lower) && lower.length > 3 ? 1 : editDistance(lower, name.toLowerCase());
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  if (!best) return void 0;
+  return best.distance <= Math.max(2, Math.floor(word.length / 3)) ? best.name : void 0;
+}
+function editDistance(a, b) {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i2 = 1; i2 <= a.length; i2++) {
+    const row = [i2];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1] + (a[i2 - 1] === b[j - 1] ? 0 : 1);
+      row.push(Math.min(previous[j] + 1, row[j - 1] + 1, substitution));
+    }
+    previous = row;
+  }
+  return previous[b.length];
+}
 
 // action/src/manifest/semantics.ts
 function requestIdFromPath(path5) {
@@ -46556,7 +46835,8 @@ function checkManifestSemantics(parsed, manifest2, context) {
     } else {
       names.set(collection.name, c);
     }
-    out.push(...checkDestination(parsed, at, collection.destination, context.config, workPackage2));
+    for (const d of checkDestination(parsed, at, collection.destination, context.config, workPackage2))
+      out.push(d);
     if (collection.preApproval !== void 0 && workPackage2) {
       const forms = workPackage2.preApproved ?? [];
       if (!forms.some((f) => f.id === collection.preApproval)) {
@@ -46588,7 +46868,42 @@ function checkManifestSemantics(parsed, manifest2, context) {
       } else {
         paths.set(key, i2);
       }
+      if (item.listing) {
+        const listing = item.listing;
+        const expected = `requests/${manifest2.id}/`;
+        if (item.sha256 !== void 0 || item.size !== void 0) {
+          out.push(
+            diagnosticAt(
+              parsed,
+              `${at}/items/${i2}/${item.sha256 !== void 0 ? "sha256" : "size"}`,
+              "conflicting-pins",
+              `'${item.path}' has a listing, which pins its files; remove its own sha256/size (or run 'egress-gate lock').`
+            )
+          );
+        }
+        const unsafe3 = describeUnsafeItemPath(listing.file);
+        if (unsafe3 || !listing.file.startsWith(expected)) {
+          out.push(
+            diagnosticAt(
+              parsed,
+              `${at}/items/${i2}/listing/file`,
+              "unsafe-path",
+              unsafe3 ? `${unsafe3}.` : `the listing '${listing.file}' must lie under ${expected}, beside this request; run 'egress-gate lock' to write it there.`
+            )
+          );
+        }
+      }
     });
+    if (collection.generation?.script.listing) {
+      out.push(
+        diagnosticAt(
+          parsed,
+          `${at}/generation/script/listing`,
+          "invalid-value",
+          "the generation script is one file; it has a sha256/size pin, not a listing."
+        )
+      );
+    }
     if (collection.generation) {
       const unsafe2 = describeUnsafeItemPath(collection.generation.script.path);
       if (unsafe2) out.push(diagnosticAt(parsed, `${at}/generation/script/path`, "unsafe-path", `${unsafe2}.`));
@@ -46597,14 +46912,31 @@ function checkManifestSemantics(parsed, manifest2, context) {
       const unsafe2 = describeUnsafeItemPath(path5);
       if (unsafe2) out.push(diagnosticAt(parsed, `${at}/provenance/code/${i2}`, "unsafe-path", `${unsafe2}.`));
     });
+    const itemPaths = [...paths.keys()];
+    const roles = context.roles;
+    collection.discussion?.attendees.forEach((attendee, i2) => {
+      if (roles && !roles.includes(attendee.role)) {
+        const near = closestName(attendee.role, roles);
+        out.push(
+          diagnosticAt(
+            parsed,
+            `${at}/discussion/attendees/${i2}/role`,
+            "invalid-value",
+            `'${attendee.role}' is not a role of the policy${near ? `; did you mean '${near}'?` : ""} Its roles: ${roles.join(", ")}.`
+          )
+        );
+      }
+    });
     collection.discussion?.treatments?.forEach((treatment, i2) => {
-      if (!paths.has(treatment.path.replace(/\/+$/, ""))) {
+      const path5 = treatment.path.replace(/\/+$/, "");
+      const covered = paths.has(path5) || itemPaths.some((item) => path5.startsWith(`${item}/`) || item.startsWith(`${path5}/`));
+      if (!covered) {
         out.push(
           diagnosticAt(
             parsed,
             `${at}/discussion/treatments/${i2}/path`,
             "unknown-item",
-            `treatment for '${treatment.path}', which is not an item of collection '${collection.name}'.`
+            `treatment for '${treatment.path}', which is neither an item of collection '${collection.name}' nor inside one.`
           )
         );
       }
@@ -46642,7 +46974,7 @@ function checkDestination(parsed, at, destination, config3, workPackage2) {
 // action/src/manifest/parse-manifest.ts
 function parseSchemaFile(text, file, schema, validators, limits) {
   const parsed = parseYaml(text, file, limits);
-  if (parsed.diagnostics.length > 0) return { parsed, diagnostics: [...parsed.diagnostics] };
+  if (parsed.diagnostics.length > 0) return { parsed, diagnostics: parsed.diagnostics.slice() };
   if (parsed.value === null || parsed.value === void 0) {
     return {
       parsed,
@@ -46722,21 +47054,50 @@ function parseWorkPackage(text, file, validators, context) {
   });
   checkKeys(wp.dataProvider.keys, "/dataProvider/keys");
   checkKeys(wp.recipients, "/recipients");
+  const roles = context.roles;
+  if (roles) {
+    const known = [...roles.classifying, roles.releasing];
+    const unknown = (name) => {
+      const near = closestName(name, known);
+      return `the policy '${roles.policy}' has no role '${name}'${near ? `; did you mean '${near}'?` : ""} Its roles: ${known.join(", ")}.`;
+    };
+    for (const role of Object.keys(wp.roles)) {
+      if (!known.includes(role)) {
+        result.diagnostics.push(
+          diagnosticAt(result.parsed, `/roles/${encodeSegment(role)}`, "unknown-field", unknown(role), {
+            key: true
+          })
+        );
+      }
+    }
+    wp.preApproved?.forEach((form, f) => {
+      form.roles?.forEach((role, r) => {
+        if (!known.includes(role)) at(`/preApproved/${f}/roles/${r}`, "unknown-field", unknown(role));
+      });
+    });
+  }
+  const releasing = roles?.releasing ?? "system-manager";
   const holders = /* @__PURE__ */ new Map();
   for (const [role, users] of Object.entries(wp.roles)) {
+    if (role === releasing) continue;
     users.forEach((user, i2) => {
-      const other = holders.get(user);
-      if (other !== void 0 && other !== "system-manager" && role !== "system-manager") {
+      const key = user.toLowerCase();
+      const other = holders.get(key);
+      if (other !== void 0) {
         at(
-          `/roles/${role}/${i2}`,
+          `/roles/${encodeSegment(role)}/${i2}`,
           "role-conflict",
           `'${user}' already holds role '${other}'; one person cannot classify in two roles.`
         );
+      } else {
+        holders.set(key, role);
       }
-      holders.set(user, role);
     });
   }
   return result;
+}
+function encodeSegment(segment) {
+  return encodePointer([segment]).slice(1);
 }
 
 // action/src/pack/digest.ts
@@ -46780,457 +47141,6 @@ async function hashFiles(paths, options = {}) {
   return results;
 }
 
-// action/src/shared/diagnostics.ts
-function formatDiagnostic(d) {
-  const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
-  const prefix = d.severity === "warning" ? "warning: " : "";
-  return `${where}: ${prefix}${d.code}: ${d.message}`;
-}
-function hasErrors(diagnostics) {
-  return diagnostics.some((d) => d.severity === "error");
-}
-function sortDiagnostics(diagnostics) {
-  return [...diagnostics].sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column
-  );
-}
-
-// action/src/app/load-repository.ts
-var placeholderConfig = { policy: "", outputsRoot: "", destinations: {} };
-async function loadRepository(files, options = {}) {
-  const configDir = (options.configDir ?? ".egress").replace(/\/+$/, "");
-  const validators = options.validators ?? createSchemaValidators();
-  const diagnostics = [];
-  const configPath = `${configDir}/config.yaml`;
-  const configText = await files.readText(configPath);
-  let config3;
-  let configParsed;
-  if (configText === void 0) {
-    diagnostics.push({
-      file: configPath,
-      line: 0,
-      column: 0,
-      pointer: "",
-      code: "missing-config",
-      severity: "error",
-      message: `no ${configPath} in ${files.label}; is --repo the egress repository root?`
-    });
-  } else {
-    const parsed = parseConfig(configText, configPath, validators);
-    diagnostics.push(...parsed.diagnostics);
-    config3 = parsed.value;
-    configParsed = parsed.parsed;
-  }
-  const keys = /* @__PURE__ */ new Map();
-  for (const name of (await files.listFiles(`${configDir}/keys`)).sort()) {
-    if (!name.endsWith(".asc")) continue;
-    const text = await files.readText(`${configDir}/keys/${name}`);
-    if (text !== void 0) keys.set(name, text);
-  }
-  if (config3?.signingKey !== void 0 && configParsed && !keys.has(config3.signingKey)) {
-    diagnostics.push(
-      diagnosticAt(
-        configParsed,
-        "/signingKey",
-        "unknown-key",
-        `signingKey '${config3.signingKey}' is not in ${configDir}/keys/: add the egress signing key's public key there.`
-      )
-    );
-  }
-  const workPackages = /* @__PURE__ */ new Map();
-  const keyFiles = new Set(keys.keys());
-  for (const name of (await files.listFiles(`${configDir}/work-packages`)).sort()) {
-    if (!/\.ya?ml$/.test(name)) continue;
-    const path5 = `${configDir}/work-packages/${name}`;
-    const text = await files.readText(path5);
-    if (text === void 0) continue;
-    const parsed = parseWorkPackage(text, path5, validators, { config: config3, keyFiles });
-    diagnostics.push(...parsed.diagnostics);
-    if (parsed.value) workPackages.set(parsed.value.id, parsed.value);
-  }
-  return {
-    config: config3 ?? placeholderConfig,
-    configValid: config3 !== void 0,
-    workPackages,
-    keys,
-    configDir,
-    diagnostics,
-    validators
-  };
-}
-
-// action/src/app/validate-request.ts
-function listPinnedEntries(manifest2) {
-  const entries = [];
-  manifest2.collections.forEach((collection, c) => {
-    collection.items.forEach((item, i2) => {
-      entries.push({ pointer: `/collections/${c}/items/${i2}`, ...item });
-    });
-    if (collection.generation) {
-      entries.push({ pointer: `/collections/${c}/generation/script`, ...collection.generation.script });
-    }
-  });
-  return entries;
-}
-async function validateRequest(input) {
-  const repo = input.repo ?? await loadRepository(input.files, { configDir: input.configDir });
-  const text = await input.files.readText(input.manifestPath);
-  if (text === void 0) {
-    throw new EgressError("INPUT", `${input.manifestPath}: no such file in ${input.files.label}`);
-  }
-  const result = parseManifest(text, input.manifestPath, repo.validators, {
-    config: repo.configValid ? repo.config : void 0,
-    workPackages: repo.workPackages
-  });
-  const validated = {
-    manifest: result.value,
-    document: result.parsed,
-    repo,
-    diagnostics: [...result.diagnostics]
-  };
-  if (result.value && input.outputsDir !== void 0) {
-    const entries = listPinnedEntries(result.value).filter(
-      (e) => describeUnsafeItemPath(e.path) === void 0
-    );
-    validated.diagnostics.push(
-      ...await checkPins(result.parsed, entries, input.outputsDir, input.onProgress)
-    );
-  }
-  validated.diagnostics = sortDiagnostics(validated.diagnostics);
-  return validated;
-}
-async function checkPins(parsed, entries, outputsDir, onProgress) {
-  const out = [];
-  let root;
-  try {
-    root = await resolveOutputsRoot(outputsDir);
-  } catch (error) {
-    throw new EgressError("CONFIG", `the outputs root '${outputsDir}' does not exist or cannot be read`, {
-      cause: error
-    });
-  }
-  const toHash = [];
-  for (const entry of entries) {
-    const resolution = await resolveItem(root, entry.path);
-    const at = `${entry.pointer}/path`;
-    if (!resolution.ok) {
-      out.push(diagnosticAt(parsed, at, resolution.code, `${resolution.message}.`));
-    } else if (resolution.directory) {
-      out.push(
-        diagnosticAt(
-          parsed,
-          at,
-          "unlocked-directory",
-          `'${entry.path}' is a directory of ${resolution.files.length} file(s); run 'egress-gate lock' to list and pin them.`
-        )
-      );
-    } else if (entry.sha256 === void 0 || entry.size === void 0) {
-      out.push(
-        diagnosticAt(
-          parsed,
-          entry.pointer,
-          "unpinned-item",
-          `'${entry.path}' has no sha256/size pin; run 'egress-gate lock'.`
-        )
-      );
-    } else {
-      toHash.push({ entry, absolutePath: resolution.files[0].absolutePath });
-    }
-  }
-  const digests = await hashFiles(
-    toHash.map((h) => h.absolutePath),
-    { onProgress }
-  );
-  toHash.forEach(({ entry }, i2) => {
-    const digest = digests[i2];
-    if (digest.sha256 !== entry.sha256) {
-      out.push(
-        diagnosticAt(
-          parsed,
-          `${entry.pointer}/sha256`,
-          "hash-mismatch",
-          `'${entry.path}' has SHA-256 ${digest.sha256} on disk but is pinned as ${entry.sha256}; the file changed since it was locked. Re-run 'egress-gate lock' and ask for new reviews.`
-        )
-      );
-    } else if (digest.size !== entry.size) {
-      out.push(
-        diagnosticAt(
-          parsed,
-          `${entry.pointer}/size`,
-          "size-mismatch",
-          `'${entry.path}' is ${digest.size} bytes on disk but pinned as ${entry.size}.`
-        )
-      );
-    }
-  });
-  return out;
-}
-function outputsDirOf(repoRoot, repo) {
-  return join2(repoRoot, ...repo.config.outputsRoot.split("/"));
-}
-
-// action/src/cli/manifest-args.ts
-import { resolve as resolve2 } from "node:path";
-
-// action/src/cli/command-line.ts
-import { isAbsolute as isAbsolute2, relative as relative2, resolve, sep as sep2 } from "node:path";
-import { parseArgs } from "node:util";
-function parseCommandLine(command, argv, options) {
-  try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new EgressError("USAGE", `${error.message}. Run 'egress-gate ${command} --help'.`);
-  }
-}
-function requireOnePositional(command, positionals, what, example) {
-  if (positionals.length !== 1) {
-    throw new EgressError(
-      "USAGE",
-      `name exactly one ${what}, e.g. egress-gate ${command} ${example} (got ${positionals.length})`
-    );
-  }
-  return positionals[0];
-}
-function requireOption(command, value, flag) {
-  if (value === void 0)
-    throw new EgressError("USAGE", `missing ${flag} (see egress-gate ${command} --help)`);
-  return value;
-}
-function toRepoPath(repoRoot, cwd, arg) {
-  const rel = relative2(repoRoot, resolve(cwd, arg));
-  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute2(rel)) {
-    throw new EgressError("USAGE", `'${arg}' is not inside the repository ${repoRoot} (set --repo)`);
-  }
-  return rel.split(sep2).join("/");
-}
-
-// action/src/cli/fs-repo-files.ts
-import { readdir as readdir2, readFile as readFile2, realpath as realpath2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute3, join as join3 } from "node:path";
-function isErrno(error, ...codes) {
-  return typeof error === "object" && error !== null && codes.includes(error.code ?? "");
-}
-function createFsRepoFiles(root) {
-  const inside = async (path5) => {
-    if (isAbsolute3(path5) || path5.split("/").includes("..")) {
-      throw new EgressError("INPUT", `'${path5}' is not a path inside the repository ${root}`);
-    }
-    const absolute = join3(root, ...path5.split("/"));
-    let real;
-    try {
-      real = await realpath2(absolute);
-    } catch (error) {
-      if (isErrno(error, "ENOENT", "ENOTDIR")) return void 0;
-      throw error;
-    }
-    const rootReal = await realpath2(root);
-    if (!isInsideRoot(rootReal, real)) {
-      throw new EgressError("INPUT", `'${path5}' resolves to '${real}', outside the repository ${rootReal}`);
-    }
-    return real;
-  };
-  return {
-    label: `working tree ${root}`,
-    async readText(path5) {
-      const real = await inside(path5);
-      if (real === void 0) return void 0;
-      try {
-        return await readFile2(real, "utf8");
-      } catch (error) {
-        if (isErrno(error, "ENOENT", "EISDIR")) return void 0;
-        throw error;
-      }
-    },
-    async listFiles(dir) {
-      const real = await inside(dir);
-      if (real === void 0) return [];
-      try {
-        const entries = await readdir2(real, { withFileTypes: true });
-        return entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name);
-      } catch (error) {
-        if (isErrno(error, "ENOENT", "ENOTDIR")) return [];
-        throw error;
-      }
-    }
-  };
-}
-
-// action/src/cli/manifest-args.ts
-function parseManifestArgs(command, argv, io2) {
-  const { values, positionals } = parseCommandLine(command, argv, {
-    repo: { type: "string" },
-    json: { type: "boolean", default: false },
-    "config-dir": { type: "string" }
-  });
-  if (positionals.length === 0) {
-    throw new EgressError(
-      "USAGE",
-      `name at least one manifest, e.g. egress-gate ${command} requests/<id>.yaml`
-    );
-  }
-  const repoRoot = resolve2(io2.cwd, values.repo ?? ".");
-  return {
-    repoRoot,
-    json: values.json ?? false,
-    configDir: values["config-dir"] ?? ".egress",
-    manifests: positionals.map((arg) => toRepoPath(repoRoot, io2.cwd, arg))
-  };
-}
-async function openRepository(args, io2) {
-  const files = createFsRepoFiles(args.repoRoot);
-  const repo = await loadRepository(files, { configDir: args.configDir });
-  const errors = repo.diagnostics.filter((d) => d.severity === "error");
-  if (errors.length > 0 || !repo.configValid) {
-    if (args.json) {
-      io2.stdout(
-        `${JSON.stringify({ valid: false, configuration: true, diagnostics: sortDiagnostics(repo.diagnostics) })}
-`
-      );
-    } else {
-      printDiagnostics(io2, repo.diagnostics);
-      io2.stderr("The trusted configuration under .egress/ is invalid; fix it on the base branch first.\n");
-    }
-    return void 0;
-  }
-  printDiagnostics(io2, repo.diagnostics, args.json);
-  return { files, repo, outputsDir: outputsDirOf(args.repoRoot, repo) };
-}
-function printDiagnostics(io2, diagnostics, quiet = false) {
-  if (quiet) return;
-  for (const d of sortDiagnostics(diagnostics)) io2.stderr(`${formatDiagnostic(d)}
-`);
-}
-function createProgressReporter(io2, verb) {
-  const started = Date.now();
-  let last = started;
-  return (done, total, bytes) => {
-    const now = Date.now();
-    if (now - started < 1e3 || now - last < 1e3 && done < total) return;
-    last = now;
-    io2.stderr(`${verb}: ${done}/${total} files, ${(bytes / 1048576).toFixed(1)} MiB
-`);
-  };
-}
-
-// action/src/cli/commands/check.ts
-var help = `Usage: egress-gate check <manifest>... [--repo <dir>] [--json]
-
-Looks for disclosure risks in every file a request would take out, with the rules and thresholds
-of the policy (Turing default: every rule advisory):
-  tables (.csv/.tsv/.tab)  small-cell (counts 1..threshold-1, default 10), zero-cell, missing-cell,
-                           unrounded-count (declared base), magnitude-contributors, p-percent (p 10),
-                           nk-dominance (n 2, k 90%), differencing (a suppressed cell recovered from
-                           totals, across all the request's tables), residual-dof (below 10),
-                           identifier-column, precise-date, free-text, declaration-mismatch
-  any text                 email-address, phone-number, uk-postcode, nhs-number (valid checksum),
-                           date-of-birth, precise-coordinates, ip-address, residual-dof in model
-                           summaries, notebook-output (.ipynb cells with outputs)
-  any file                 image-gps, file-too-large, archive
-  the manifest             unmatched-acknowledgement
-
-A table declared in the manifest (item field \`table:\`: counts, roundedTo, magnitudes with
-contributors and largest, identifiers, dates, residualDegreesOfFreedom) is checked exactly
-("declared"); otherwise count columns are inferred from the header and values ("inferred").
-A finding listed under \`acknowledged:\` in the manifest (rule, file, optional line or cell,
-reason) is shown as acknowledged; an acknowledgement that matches nothing is itself reported.
-
-Each finding prints as <outputs root>/<file>:<line>:<column>: <rule>: <message> [basis, severity,
-cell] \u2014 <what to do> (collection <name>), with the value partly masked.
-
-Exit codes: 0 every file read and no finding left unacknowledged, 1 findings to look at, an item
-            that could not be read (missing, unsafe or outside the outputs root), or an invalid
-            manifest, 2 usage or configuration error.
---json prints one JSON object per manifest on stdout:
-  {manifest, collections: [{collection, findings: [{rule, severity, file, line, column, cell?,
-   basis: declared|inferred, acknowledged, reason?, message, advice, manifestLine?}],
-   unreadable: [{path, message}]}]}`;
-var checkCommand = {
-  name: "check",
-  summary: "look for disclosure risks (small cells, identifiers, GPS, archives) in the outputs",
-  help,
-  async run(argv, io2) {
-    const args = parseManifestArgs("check", argv, io2);
-    const opened = await openRepository(args, io2);
-    if (!opened) return ExitCode.usage;
-    const loaded = await loadPolicy(opened.repo.config.policy, opened.files);
-    if (!loaded.policy) {
-      printDiagnostics(io2, loaded.diagnostics);
-      return ExitCode.usage;
-    }
-    let exit = ExitCode.ok;
-    const progress = createProgressReporter(io2, "checking");
-    for (const manifestPath of args.manifests) {
-      const validated = await validateRequest({ files: opened.files, manifestPath, repo: opened.repo });
-      if (!validated.manifest || hasErrors(validated.diagnostics)) {
-        for (const d of validated.diagnostics) io2.stderr(`${formatDiagnostic(d)}
-`);
-        exit = ExitCode.failed;
-        continue;
-      }
-      const collections = await scanRequestOutputs(validated.manifest, opened.outputsDir, loaded.policy, {
-        ...validated.document ? { document: validated.document } : {},
-        onProgress: (done, total) => progress(done, total, 0)
-      });
-      const count = collections.reduce((n, c) => n + c.findings.length, 0);
-      const open7 = collections.reduce((n, c) => n + c.findings.filter((f) => !f.acknowledged).length, 0);
-      const unreadable = collections.flatMap((c) => c.unreadable);
-      if (open7 > 0 || unreadable.length > 0) exit = ExitCode.failed;
-      if (args.json) {
-        io2.stdout(`${JSON.stringify({ manifest: manifestPath, collections: collections.map(toJson) })}
-`);
-        continue;
-      }
-      for (const u of unreadable) io2.stderr(`${manifestPath}: cannot check '${u.path}': ${u.message}
-`);
-      const root = opened.repo.config.outputsRoot.replace(/\/+$/, "");
-      for (const { collection, findings } of collections) {
-        for (const f of findings) io2.stdout(`${formatFinding(f, root)} (collection ${collection})
-`);
-      }
-      const verdict = unreadable.length > 0 ? `${unreadable.length} item(s) could not be read, so they were not checked` : count === 0 ? "no disclosure risks found" : `${count} finding(s) for the reviewers${count > open7 ? `, ${count - open7} of them acknowledged` : ""}`;
-      io2.stdout(`${manifestPath}: ${verdict}
-`);
-    }
-    return exit;
-  }
-};
-function formatFinding(f, root) {
-  const where = f.line > 0 ? `${root}/${f.file}:${f.line}:${f.column}` : `${root}/${f.file}`;
-  const tags = [f.basis, f.severity, ...f.cell ? [f.cell] : []].join(", ");
-  const ack = f.acknowledged ? ` \u2014 acknowledged: ${f.acknowledged.reason.replace(/\s+/g, " ")}` : "";
-  return `${where}: ${f.rule}: ${f.message} [${tags}] \u2014 ${f.advice}${ack}`;
-}
-function toJson(c) {
-  return {
-    collection: c.collection,
-    findings: c.findings.map((f) => ({
-      rule: f.rule,
-      severity: f.severity,
-      file: f.file,
-      line: f.line,
-      column: f.column,
-      ...f.cell ? { cell: f.cell } : {},
-      basis: f.basis,
-      acknowledged: f.acknowledged !== void 0,
-      ...f.acknowledged ? { reason: f.acknowledged.reason } : {},
-      message: f.message,
-      advice: f.advice,
-      ...f.manifest ? { manifestLine: f.manifest.line } : {}
-    })),
-    unreadable: c.unreadable
-  };
-}
-
-// action/src/cli/commands/demo.ts
-import { mkdir as mkdir6, mkdtemp as mkdtemp2, readdir as readdir4 } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join as join8, resolve as resolve4 } from "node:path";
-
-// action/src/app/run-demo.ts
-import { createHash as createHash10 } from "node:crypto";
-import { mkdir as mkdir5, readFile as readFile5, writeFile as writeFile3 } from "node:fs/promises";
-import { join as join7 } from "node:path";
-
 // node_modules/openpgp/dist/node/openpgp.mjs
 import { createRequire } from "module";
 import * as nc from "node:crypto";
@@ -47259,8 +47169,8 @@ var ArrayStream = class _ArrayStream extends Array {
   constructor() {
     super();
     Object.setPrototypeOf(this, _ArrayStream.prototype);
-    this[doneWritingPromise] = new Promise((resolve8, reject) => {
-      this[doneWritingResolve] = resolve8;
+    this[doneWritingPromise] = new Promise((resolve7, reject) => {
+      this[doneWritingResolve] = resolve7;
       this[doneWritingReject] = reject;
     });
     this[doneWritingPromise].catch(() => {
@@ -47281,9 +47191,9 @@ ArrayStream.prototype.getReader = function() {
     }
   };
 };
-ArrayStream.prototype.readToEnd = async function(join10) {
+ArrayStream.prototype.readToEnd = async function(join11) {
   await this[doneWritingPromise];
-  const result = join10(this.slice(this[readingIndex]));
+  const result = join11(this.slice(this[readingIndex]));
   this.length = 0;
   return result;
 };
@@ -47485,14 +47395,14 @@ Reader.prototype.unshift = function(...values) {
   }
   this[externalBuffer].unshift(...values.filter((value) => value && value.length));
 };
-Reader.prototype.readToEnd = async function(join10 = concat) {
+Reader.prototype.readToEnd = async function(join11 = concat) {
   const result = [];
   while (true) {
     const { done, value } = await this.read();
     if (done) break;
     result.push(value);
   }
-  return join10(result);
+  return join11(result);
 };
 function toStream(input) {
   if (isStream(input)) {
@@ -47639,8 +47549,8 @@ function transformWithCancel(customCancel) {
         }
         outputController.enqueue(chunk);
         if (!pulled) {
-          await new Promise((resolve8, reject) => {
-            backpressureChangePromiseResolve = resolve8;
+          await new Promise((resolve7, reject) => {
+            backpressureChangePromiseResolve = resolve7;
             backpressureChangePromiseReject = reject;
           });
           backpressureChangePromiseResolve = null;
@@ -47743,7 +47653,7 @@ function transformPair(input, fn) {
     const outgoing = transformWithCancel(async function(reason) {
       incomingTransformController.error(reason);
       await pipeDonePromise;
-      await new Promise((resolve8) => setTimeout(resolve8));
+      await new Promise((resolve7) => setTimeout(resolve7));
     });
     fn(incoming.readable, outgoing.writable);
     return outgoing.readable;
@@ -47915,12 +47825,12 @@ function slice(input, begin = 0, end = Infinity) {
   }
   return input.slice(begin, end);
 }
-async function readToEnd(input, join10 = concat) {
+async function readToEnd(input, join11 = concat) {
   if (isArrayStream(input)) {
-    return input.readToEnd(join10);
+    return input.readToEnd(join11);
   }
   if (isStream(input)) {
-    return getReader(input).readToEnd(join10);
+    return getReader(input).readToEnd(join11);
   }
   return input;
 }
@@ -47928,12 +47838,12 @@ async function cancel(input, reason) {
   if (isStream(input)) {
     if (input.cancel) {
       const cancelled = await input.cancel(reason);
-      await new Promise((resolve8) => setTimeout(resolve8));
+      await new Promise((resolve7) => setTimeout(resolve7));
       return cancelled;
     }
     if (input.destroy) {
       input.destroy(reason);
-      await new Promise((resolve8) => setTimeout(resolve8));
+      await new Promise((resolve7) => setTimeout(resolve7));
       return reason;
     }
   }
@@ -49277,11 +49187,11 @@ var util = {
    *                          or rejected with the Error of the last resolved Promise (if all promises are rejected)
    */
   anyPromise: function(promises) {
-    return new Promise((resolve8, reject) => {
+    return new Promise((resolve7, reject) => {
       let exception;
       void Promise.all(promises.map(async (promise) => {
         try {
-          resolve8(await promise);
+          resolve7(await promise);
         } catch (e) {
           exception = e;
         }
@@ -49498,7 +49408,7 @@ function removeChecksum(text) {
   return body;
 }
 function unarmor(input) {
-  return new Promise((resolve8, reject) => {
+  return new Promise((resolve7, reject) => {
     try {
       const reSplit = /^-----[^-]+-----$/m;
       const reEmptyLine = /^[ \f\r\t\u00a0\u2000-\u200a\u202f\u205f\u3000]*$/;
@@ -49531,7 +49441,7 @@ function unarmor(input) {
                 verifyHeaders$1(lastHeaders);
                 headersDone = true;
                 if (textDone || type !== enums.armor.signed) {
-                  resolve8({ text, data, headers, type });
+                  resolve7({ text, data, headers, type });
                   break;
                 }
               }
@@ -50939,12 +50849,12 @@ async function generate$4(bits2, e) {
       publicKeyEncoding: { type: "pkcs1", format: "jwk" },
       privateKeyEncoding: { type: "pkcs1", format: "jwk" }
     };
-    const jwk = await new Promise((resolve8, reject) => {
+    const jwk = await new Promise((resolve7, reject) => {
       nodeCrypto$6.generateKeyPair("rsa", opts, (err2, _, jwkPrivateKey) => {
         if (err2) {
           reject(err2);
         } else {
-          resolve8(jwkPrivateKey);
+          resolve7(jwkPrivateKey);
         }
       });
     });
@@ -61398,8 +61308,8 @@ var Message = class _Message {
     const signatureList = packets.filterByTag(enums.packet.signature);
     if (onePassSigList.length && !signatureList.length && util.isStream(packets.stream) && !isArrayStream(packets.stream)) {
       await Promise.all(onePassSigList.map(async (onePassSig) => {
-        onePassSig.correspondingSig = new Promise((resolve8, reject) => {
-          onePassSig.correspondingSigResolve = resolve8;
+        onePassSig.correspondingSig = new Promise((resolve7, reject) => {
+          onePassSig.correspondingSigResolve = resolve7;
           onePassSig.correspondingSigReject = reject;
         });
         onePassSig.signatureData = fromAsync(async () => (await onePassSig.correspondingSig).signatureData);
@@ -73386,6 +73296,706 @@ var index$1 = /* @__PURE__ */ _mergeNamespaces({
   default: index
 }, [unbzip2StreamExports]);
 
+// action/src/app/load-repository.ts
+var placeholderConfig = { policy: "", outputsRoot: "", destinations: {} };
+async function loadRepository(files, options = {}) {
+  const configDir = (options.configDir ?? ".egress").replace(/\/+$/, "");
+  const validators = options.validators ?? createSchemaValidators();
+  const diagnostics = [];
+  const configPath = `${configDir}/config.yaml`;
+  const configText = await files.readText(configPath);
+  let config3;
+  let configParsed;
+  if (configText === void 0) {
+    diagnostics.push({
+      file: configPath,
+      line: 0,
+      column: 0,
+      pointer: "",
+      code: "missing-config",
+      severity: "error",
+      message: `no ${configPath} in ${files.label}; is --repo the egress repository root?`
+    });
+  } else {
+    const parsed = parseConfig(configText, configPath, validators);
+    for (const d of parsed.diagnostics) diagnostics.push(d);
+    config3 = parsed.value;
+    configParsed = parsed.parsed;
+  }
+  const keys = /* @__PURE__ */ new Map();
+  for (const name of (await files.listFiles(`${configDir}/keys`)).sort()) {
+    if (!name.endsWith(".asc")) continue;
+    const path5 = `${configDir}/keys/${name}`;
+    const text = await files.readText(path5);
+    if (text === void 0) continue;
+    keys.set(name, text);
+    const problem2 = await checkKeyFile(text);
+    if (problem2)
+      diagnostics.push(
+        createDiagnostic({ file: path5, line: 0, column: 0, pointer: "", severity: "error", ...problem2 })
+      );
+  }
+  if (config3?.signingKey !== void 0 && configParsed && !keys.has(config3.signingKey)) {
+    diagnostics.push(
+      diagnosticAt(
+        configParsed,
+        "/signingKey",
+        "unknown-key",
+        `signingKey '${config3.signingKey}' is not in ${configDir}/keys/: add the egress signing key's public key there.`
+      )
+    );
+  }
+  const policy = config3 ? (await loadPolicy(config3.policy, files)).policy : void 0;
+  const roles = policy && {
+    policy: policy.name,
+    classifying: policy.classifyingRoles.map((r) => r.id),
+    releasing: policy.releasingRole.id
+  };
+  const workPackages = /* @__PURE__ */ new Map();
+  const keyFiles = new Set(keys.keys());
+  for (const name of (await files.listFiles(`${configDir}/work-packages`)).sort()) {
+    if (!/\.ya?ml$/.test(name)) continue;
+    const path5 = `${configDir}/work-packages/${name}`;
+    const text = await files.readText(path5);
+    if (text === void 0) continue;
+    const parsed = parseWorkPackage(text, path5, validators, {
+      config: config3,
+      keyFiles,
+      ...roles ? { roles } : {}
+    });
+    for (const d of parsed.diagnostics) diagnostics.push(d);
+    if (parsed.value) workPackages.set(parsed.value.id, parsed.value);
+  }
+  return {
+    config: config3 ?? placeholderConfig,
+    configValid: config3 !== void 0,
+    workPackages,
+    keys,
+    configDir,
+    diagnostics,
+    validators,
+    ...roles ? { roles } : {}
+  };
+}
+var armorBlock = /-----BEGIN PGP ([A-Z ]+)-----[\s\S]*?-----END PGP \1-----/g;
+async function checkKeyFile(text) {
+  const exportHint = "export the public key with 'gpg --armor --export <fingerprint>'";
+  if (!text.includes("-----BEGIN PGP")) {
+    const binary = /[\u0000-\u0008\u000e-\u001f\ufffd]/.test(text);
+    return {
+      code: "invalid-key",
+      message: binary ? `the file is binary, not an armored key; ${exportHint}.` : `the file holds no armored OpenPGP key ('-----BEGIN PGP PUBLIC KEY BLOCK-----'); ${exportHint}.`
+    };
+  }
+  const blocks = text.match(armorBlock) ?? [];
+  if (/-----BEGIN PGP (PRIVATE|SECRET) KEY BLOCK-----/.test(text) || blocks.some((b) => /^-----BEGIN PGP (PRIVATE|SECRET)/.test(b))) {
+    return {
+      code: "secret-key",
+      message: `the file holds a SECRET key; .egress/keys/ holds public keys only. Remove it (from the history too), treat that key as exposed, and ${exportHint}.`
+    };
+  }
+  if (blocks.length === 0 || blocks.some((b) => !b.startsWith("-----BEGIN PGP PUBLIC KEY BLOCK-----"))) {
+    return {
+      code: "invalid-key",
+      message: `the file holds an OpenPGP block that is not a public key; ${exportHint}.`
+    };
+  }
+  for (const block of blocks) {
+    let keys;
+    try {
+      keys = await readKeys({ armoredKeys: block });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+      return { code: "invalid-key", message: `OpenPGP cannot read the key (${reason}); ${exportHint}.` };
+    }
+    if (keys.some((k) => k.isPrivate())) {
+      return {
+        code: "secret-key",
+        message: `the file holds a SECRET key; .egress/keys/ holds public keys only. ${exportHint}.`
+      };
+    }
+  }
+  return void 0;
+}
+
+// action/src/app/validate-request.ts
+function listPinnedEntries(manifest2) {
+  const entries = [];
+  manifest2.collections.forEach((collection, c) => {
+    collection.items.forEach((item, i2) => {
+      entries.push({ pointer: `/collections/${c}/items/${i2}`, ...item });
+    });
+    if (collection.generation) {
+      entries.push({ pointer: `/collections/${c}/generation/script`, ...collection.generation.script });
+    }
+  });
+  return entries;
+}
+function entryDiagnostic(parsed, entry, field, code, message, severity = "error") {
+  return entry.origin ? createDiagnostic({
+    file: entry.origin.file,
+    line: entry.origin.line,
+    column: 1,
+    pointer: entry.pointer,
+    code,
+    severity,
+    message
+  }) : diagnosticAt(parsed, `${entry.pointer}${field}`, code, message, { severity });
+}
+async function validateRequest(input) {
+  const repo = input.repo ?? await loadRepository(input.files, { configDir: input.configDir });
+  const text = await input.files.readText(input.manifestPath);
+  if (text === void 0) {
+    throw new EgressError("INPUT", `${input.manifestPath}: no such file in ${input.files.label}`);
+  }
+  const result = parseManifest(text, input.manifestPath, repo.validators, {
+    config: repo.configValid ? repo.config : void 0,
+    workPackages: repo.workPackages,
+    ...repo.roles ? { roles: [...repo.roles.classifying, repo.roles.releasing] } : {}
+  });
+  const validated = {
+    manifest: result.value,
+    declared: result.value,
+    document: result.parsed,
+    repo,
+    diagnostics: result.diagnostics.slice()
+  };
+  const push = (list) => {
+    for (const d of list) validated.diagnostics.push(d);
+  };
+  if (result.value && input.expandListings !== false) {
+    const expanded = await expandListings(input.files, result.parsed, result.value);
+    validated.manifest = expanded.manifest;
+    validated.pinnedEntries = expanded.entries;
+    push(expanded.diagnostics);
+    if (input.outputsDir !== void 0) {
+      const entries = expanded.entries.filter((e) => describeUnsafeItemPath(e.path) === void 0);
+      push(await checkPins(result.parsed, entries, expanded.directories, input.outputsDir, input.onProgress));
+    }
+  } else if (result.value && input.outputsDir !== void 0) {
+    const entries = listPinnedEntries(result.value).filter(
+      (e) => describeUnsafeItemPath(e.path) === void 0
+    );
+    push(await checkPins(result.parsed, entries, [], input.outputsDir, input.onProgress));
+  }
+  validated.diagnostics = sortDiagnostics(validated.diagnostics);
+  return validated;
+}
+async function expandListings(files, parsed, declared) {
+  const diagnostics = [];
+  const entries = [];
+  const directories = [];
+  const collections = [];
+  for (const [c, collection] of declared.collections.entries()) {
+    const items = collection.items.slice();
+    const appended = [];
+    const explicit = new Set(
+      collection.items.filter((i2) => !i2.listing).map((i2) => i2.path.replace(/\/+$/, ""))
+    );
+    for (const [i2, item] of collection.items.entries()) {
+      const pointer = `/collections/${c}/items/${i2}`;
+      if (!item.listing) {
+        entries.push({ pointer, ...item });
+        continue;
+      }
+      const listing = item.listing;
+      const at = (field, code, message) => diagnostics.push(diagnosticAt(parsed, `${pointer}/listing/${field}`, code, message));
+      const text = await files.readText(listing.file);
+      if (text === void 0) {
+        at(
+          "file",
+          "missing-listing",
+          `the listing '${listing.file}' of '${item.path}' is not in ${files.label}; run 'egress-gate lock' and commit the listing with the manifest.`
+        );
+        continue;
+      }
+      const sha2562 = createHash3("sha256").update(text, "utf8").digest("hex");
+      if (sha2562 !== listing.sha256) {
+        at(
+          "sha256",
+          "hash-mismatch",
+          `the listing '${listing.file}' has SHA-256 ${sha2562} but is pinned as ${listing.sha256}; it changed since it was locked. Re-run 'egress-gate lock' and ask for new reviews.`
+        );
+        continue;
+      }
+      const parsedListing = parseListing(text, listing.file, item.path);
+      for (const d of parsedListing.diagnostics) diagnostics.push(d);
+      if (parsedListing.diagnostics.length > 0) continue;
+      const bytes = parsedListing.files.reduce((sum, f) => sum + f.size, 0);
+      if (parsedListing.files.length !== listing.files || bytes !== listing.bytes) {
+        at(
+          "files",
+          "size-mismatch",
+          `the listing '${listing.file}' names ${parsedListing.files.length} files of ${bytes} bytes, the manifest says ${listing.files} files of ${listing.bytes} bytes; re-run 'egress-gate lock'.`
+        );
+        continue;
+      }
+      const listed = /* @__PURE__ */ new Set();
+      for (const file of parsedListing.files) {
+        if (explicit.has(file.path)) {
+          diagnostics.push(
+            createDiagnostic({
+              file: listing.file,
+              line: file.line,
+              column: 1,
+              pointer,
+              code: "duplicate-item",
+              severity: "error",
+              message: `'${file.path}' is also listed on its own in collection '${collection.name}'; list each file once.`
+            })
+          );
+          continue;
+        }
+        listed.add(file.path);
+        const expandedItem = { path: file.path, sha256: file.sha256, size: file.size };
+        if (item.description !== void 0) expandedItem.description = item.description;
+        if (items[i2] === item) items[i2] = expandedItem;
+        else appended.push(expandedItem);
+        entries.push({
+          pointer,
+          path: file.path,
+          sha256: file.sha256,
+          size: file.size,
+          origin: { file: listing.file, line: file.line }
+        });
+      }
+      directories.push({ pointer, path: item.path.replace(/\/+$/, ""), listing, listed });
+    }
+    if (collection.generation) {
+      entries.push({ pointer: `/collections/${c}/generation/script`, ...collection.generation.script });
+    }
+    for (const item of appended) items.push(item);
+    const expanded = { ...collection, items };
+    if (collection.discussion?.treatments) {
+      expanded.discussion = {
+        ...collection.discussion,
+        treatments: expandTreatments(collection.discussion.treatments, items)
+      };
+    }
+    collections.push(expanded);
+  }
+  return { manifest: { ...declared, collections }, entries, directories, diagnostics };
+}
+function expandTreatments(treatments, items) {
+  const paths = new Set(items.map((i2) => i2.path));
+  const own = new Set(treatments.map((t) => t.path.replace(/\/+$/, "")));
+  const out = [];
+  for (const treatment of treatments) {
+    const path5 = treatment.path.replace(/\/+$/, "");
+    if (paths.has(path5)) {
+      out.push(treatment);
+      continue;
+    }
+    const under = items.filter((i2) => i2.path.startsWith(`${path5}/`) && !own.has(i2.path));
+    if (under.length === 0) out.push(treatment);
+    for (const item of under) out.push({ ...treatment, path: item.path });
+  }
+  return out;
+}
+async function checkPins(parsed, entries, directories, outputsDir, onProgress) {
+  const out = [];
+  let root;
+  try {
+    root = await resolveOutputsRoot(outputsDir);
+  } catch (error) {
+    throw new EgressError("CONFIG", `the outputs root '${outputsDir}' does not exist or cannot be read`, {
+      cause: error
+    });
+  }
+  const at = (entry, field, code, message, severity = "error") => entryDiagnostic(parsed, entry, field, code, message, severity);
+  const toHash = [];
+  const walked = /* @__PURE__ */ new Map();
+  for (const directory of directories) {
+    const resolution = await resolveItem(root, directory.path);
+    if (!resolution.ok || !resolution.directory) continue;
+    const extra = [];
+    for (const file of resolution.files) {
+      walked.set(file.path, file.absolutePath);
+      if (!directory.listed.has(file.path)) extra.push(file.path);
+    }
+    if (extra.length > 0) {
+      out.push(
+        diagnosticAt(
+          parsed,
+          `${directory.pointer}/path`,
+          "listing-outdated",
+          `directory '${directory.path}' holds ${extra.length} file(s) its listing does not name (e.g. '${extra[0]}'); they are not part of the request. Re-run 'egress-gate lock' to add them.`,
+          { severity: "warning" }
+        )
+      );
+    }
+  }
+  for (const entry of entries) {
+    const known = entry.origin ? walked.get(entry.path) : void 0;
+    if (known !== void 0 && entry.sha256 !== void 0 && entry.size !== void 0) {
+      toHash.push({ entry, absolutePath: known });
+      continue;
+    }
+    const resolution = await resolveItem(root, entry.path);
+    if (!resolution.ok) {
+      out.push(at(entry, "/path", resolution.code, `${resolution.message}.`));
+    } else if (resolution.directory) {
+      out.push(
+        at(
+          entry,
+          "/path",
+          "unlocked-directory",
+          `'${entry.path}' is a directory of ${resolution.files.length} file(s); run 'egress-gate lock' to list and pin them.`
+        )
+      );
+    } else if (entry.sha256 === void 0 || entry.size === void 0) {
+      out.push(
+        at(entry, "", "unpinned-item", `'${entry.path}' has no sha256/size pin; run 'egress-gate lock'.`)
+      );
+    } else {
+      toHash.push({ entry, absolutePath: resolution.files[0].absolutePath });
+    }
+  }
+  const digests = await hashFiles(
+    toHash.map((h) => h.absolutePath),
+    { onProgress }
+  );
+  toHash.forEach(({ entry }, i2) => {
+    const digest = digests[i2];
+    if (digest.sha256 !== entry.sha256) {
+      out.push(
+        at(
+          entry,
+          "/sha256",
+          "hash-mismatch",
+          `'${entry.path}' has SHA-256 ${digest.sha256} on disk but is pinned as ${entry.sha256}; the file changed since it was locked. Re-run 'egress-gate lock' and ask for new reviews.`
+        )
+      );
+    } else if (digest.size !== entry.size) {
+      out.push(
+        at(
+          entry,
+          "/size",
+          "size-mismatch",
+          `'${entry.path}' is ${digest.size} bytes on disk but pinned as ${entry.size}.`
+        )
+      );
+    }
+  });
+  return out;
+}
+function outputsDirOf(repoRoot, repo) {
+  return join2(repoRoot, repo.config.outputsRoot);
+}
+
+// action/src/cli/command-line.ts
+import { readdirSync, statSync } from "node:fs";
+import { dirname, isAbsolute as isAbsolute2, join as join3, relative as relative2, resolve, sep as sep2 } from "node:path";
+import { parseArgs } from "node:util";
+var commonOptions = { repo: { type: "string" } };
+function parseCommandLine(command, argv, options) {
+  const all = { ...commonOptions, ...options };
+  try {
+    return parseArgs({ args: argv, options: all, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new EgressError("USAGE", `${describeParseError(error, all)} Run 'egress-gate ${command} --help'.`, {
+      cause: error
+    });
+  }
+}
+function describeParseError(error, options) {
+  const code = error.code;
+  const message = error.message ?? String(error);
+  const flags = Object.entries(options).flatMap(([name, o]) => [
+    `--${name}`,
+    ...o.short ? [`-${o.short}`] : []
+  ]);
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const given = /'(-[^']*)'/.exec(message)?.[1] ?? "?";
+    const flag = given.split("=")[0];
+    const near = closestName(flag, flags);
+    const hint = near ? `did you mean ${near}?` : `the options are ${flags.join(", ")}.`;
+    return `unknown option '${flag}'; ${hint}`;
+  }
+  const first = message.split(/\.\s/)[0].replace(/\.$/, "");
+  return `${first}.`;
+}
+function findRepoRoot(cwd, repo, configDir = ".egress") {
+  if (repo !== void 0) return resolve(cwd, repo);
+  const start = resolve(cwd);
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (isDirectory(join3(dir, configDir))) return dir;
+    if (dirname(dir) === dir) return start;
+  }
+}
+function isDirectory(path5) {
+  try {
+    return statSync(path5).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function requireOnePositional(command, positionals, what, example) {
+  if (positionals.length !== 1) {
+    throw new EgressError(
+      "USAGE",
+      `name exactly one ${what}, e.g. egress-gate ${command} ${example} (got ${positionals.length})`
+    );
+  }
+  return positionals[0];
+}
+function requireOption(command, value, flag) {
+  if (value === void 0)
+    throw new EgressError("USAGE", `missing ${flag} (see egress-gate ${command} --help)`);
+  return value;
+}
+function toRepoPath(repoRoot, cwd, arg) {
+  const absolute = resolve(cwd, arg);
+  const rel = relative2(repoRoot, absolute);
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute2(rel)) {
+    throw new EgressError("USAGE", `'${arg}' is not inside the repository ${repoRoot} (set --repo)`);
+  }
+  if (isDirectory(absolute)) {
+    const manifests = listManifests(absolute).map((name) => join3(arg, name));
+    const listed = manifests.length === 0 ? "it holds no .yaml files" : `it holds ${manifests.slice(0, 5).join(", ")}${manifests.length > 5 ? ` and ${manifests.length - 5} more` : ""}`;
+    throw new EgressError(
+      "USAGE",
+      `'${arg}' is a directory; name the manifest file(s) in it, e.g. ${join3(arg, "<id>.yaml")} or ${join3(arg, "*.yaml")} (${listed})`
+    );
+  }
+  return rel.split(sep2).join("/");
+}
+function listManifests(dir) {
+  try {
+    return readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort();
+  } catch {
+    return [];
+  }
+}
+
+// action/src/cli/fs-repo-files.ts
+import { readdir as readdir2, readFile as readFile2, realpath as realpath2 } from "node:fs/promises";
+import { isAbsolute as isAbsolute3, join as join4 } from "node:path";
+function isErrno(error, ...codes) {
+  return typeof error === "object" && error !== null && codes.includes(error.code ?? "");
+}
+function createFsRepoFiles(root) {
+  const inside = async (path5) => {
+    if (isAbsolute3(path5) || path5.split("/").includes("..")) {
+      throw new EgressError("INPUT", `'${path5}' is not a path inside the repository ${root}`);
+    }
+    const absolute = join4(root, path5);
+    let real;
+    try {
+      real = await realpath2(absolute);
+    } catch (error) {
+      if (isErrno(error, "ENOENT", "ENOTDIR")) return void 0;
+      throw error;
+    }
+    const rootReal = await realpath2(root);
+    if (!isInsideRoot(rootReal, real)) {
+      throw new EgressError("INPUT", `'${path5}' resolves to '${real}', outside the repository ${rootReal}`);
+    }
+    return real;
+  };
+  return {
+    label: `working tree ${root}`,
+    async readText(path5) {
+      const real = await inside(path5);
+      if (real === void 0) return void 0;
+      try {
+        return await readFile2(real, "utf8");
+      } catch (error) {
+        if (isErrno(error, "ENOENT", "EISDIR")) return void 0;
+        throw error;
+      }
+    },
+    async listFiles(dir) {
+      const real = await inside(dir);
+      if (real === void 0) return [];
+      try {
+        const entries = await readdir2(real, { withFileTypes: true });
+        return entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name);
+      } catch (error) {
+        if (isErrno(error, "ENOENT", "ENOTDIR")) return [];
+        throw error;
+      }
+    }
+  };
+}
+
+// action/src/cli/manifest-args.ts
+function parseManifestArgs(command, argv, io2) {
+  const { values, positionals } = parseCommandLine(command, argv, {
+    repo: { type: "string" },
+    json: { type: "boolean", default: false },
+    "config-dir": { type: "string" }
+  });
+  if (positionals.length === 0) {
+    throw new EgressError(
+      "USAGE",
+      `name at least one manifest, e.g. egress-gate ${command} requests/<id>.yaml`
+    );
+  }
+  const configDir = values["config-dir"] ?? ".egress";
+  const repoRoot = findRepoRoot(io2.cwd, values.repo, configDir);
+  return {
+    repoRoot,
+    json: values.json ?? false,
+    configDir,
+    manifests: positionals.map((arg) => toRepoPath(repoRoot, io2.cwd, arg))
+  };
+}
+async function openRepository(args, io2) {
+  const files = createFsRepoFiles(args.repoRoot);
+  const repo = await loadRepository(files, { configDir: args.configDir });
+  const errors = repo.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length > 0 || !repo.configValid) {
+    if (args.json) {
+      io2.stdout(
+        `${JSON.stringify({ valid: false, configuration: true, diagnostics: sortDiagnostics(repo.diagnostics) })}
+`
+      );
+    } else {
+      printDiagnostics(io2, repo.diagnostics);
+      io2.stderr("The trusted configuration under .egress/ is invalid; fix it on the base branch first.\n");
+    }
+    return void 0;
+  }
+  printDiagnostics(io2, repo.diagnostics, args.json);
+  return { files, repo, outputsDir: outputsDirOf(args.repoRoot, repo) };
+}
+function printDiagnostics(io2, diagnostics, quiet = false) {
+  if (quiet) return;
+  for (const d of sortDiagnostics(diagnostics)) io2.stderr(`${formatDiagnostic(d)}
+`);
+}
+function createProgressReporter(io2, verb) {
+  const started = Date.now();
+  let last = started;
+  return (done, total, bytes) => {
+    const now = Date.now();
+    if (now - started < 1e3 || now - last < 1e3 && done < total) return;
+    last = now;
+    io2.stderr(`${verb}: ${done}/${total} files, ${(bytes / 1048576).toFixed(1)} MiB
+`);
+  };
+}
+
+// action/src/cli/commands/check.ts
+var help = `Usage: egress-gate check <manifest>... [--repo <dir>] [--json]
+
+Looks for disclosure risks in every file a request would take out, with the rules and thresholds
+of the policy (Turing default: every rule advisory):
+  tables (.csv/.tsv/.tab)  small-cell (counts 1..threshold-1, default 10), zero-cell, missing-cell,
+                           unrounded-count (declared base), magnitude-contributors, p-percent (p 10),
+                           nk-dominance (n 2, k 90%), differencing (a suppressed cell recovered from
+                           totals, across all the request's tables), residual-dof (below 10),
+                           identifier-column, precise-date, free-text, declaration-mismatch
+  any text                 email-address, phone-number, uk-postcode, nhs-number (valid checksum),
+                           date-of-birth, precise-coordinates, ip-address, residual-dof in model
+                           summaries, notebook-output (.ipynb cells with outputs)
+  any file                 image-gps, file-too-large, archive
+  the manifest             unmatched-acknowledgement
+
+A table declared in the manifest (item field \`table:\`: counts, roundedTo, magnitudes with
+contributors and largest, identifiers, dates, residualDegreesOfFreedom) is checked exactly
+("declared"); otherwise count columns are inferred from the header and values ("inferred").
+A finding listed under \`acknowledged:\` in the manifest (rule, file, optional line or cell,
+reason) is shown as acknowledged; an acknowledgement that matches nothing is itself reported.
+
+Each finding prints as <outputs root>/<file>:<line>:<column>: <rule>: <message> [basis, severity,
+cell] \u2014 <what to do> (collection <name>), with the value partly masked.
+
+Exit codes: 0 every file read and no finding left unacknowledged, 1 findings to look at, an item
+            that could not be read (missing, unsafe or outside the outputs root), or an invalid
+            manifest, 2 usage or configuration error.
+--json prints one JSON object per manifest on stdout:
+  {manifest, collections: [{collection, findings: [{rule, severity, file, line, column, cell?,
+   basis: declared|inferred, acknowledged, reason?, message, advice, manifestLine?}],
+   unreadable: [{path, message}]}]}`;
+var checkCommand = {
+  name: "check",
+  summary: "look for disclosure risks (small cells, identifiers, GPS, archives) in the outputs",
+  help,
+  async run(argv, io2) {
+    const args = parseManifestArgs("check", argv, io2);
+    const opened = await openRepository(args, io2);
+    if (!opened) return ExitCode.usage;
+    const loaded = await loadPolicy(opened.repo.config.policy, opened.files);
+    if (!loaded.policy) {
+      printDiagnostics(io2, loaded.diagnostics);
+      return ExitCode.usage;
+    }
+    let exit = ExitCode.ok;
+    const progress = createProgressReporter(io2, "checking");
+    for (const manifestPath of args.manifests) {
+      const validated = await validateRequest({ files: opened.files, manifestPath, repo: opened.repo });
+      if (!validated.manifest || hasErrors(validated.diagnostics)) {
+        for (const d of validated.diagnostics) io2.stderr(`${formatDiagnostic(d)}
+`);
+        exit = ExitCode.failed;
+        continue;
+      }
+      const collections = await scanRequestOutputs(validated.manifest, opened.outputsDir, loaded.policy, {
+        ...validated.document ? { document: validated.document } : {},
+        onProgress: (done, total) => progress(done, total, 0)
+      });
+      const count = collections.reduce((n, c) => n + c.findings.length, 0);
+      const open7 = collections.reduce((n, c) => n + c.findings.filter((f) => !f.acknowledged).length, 0);
+      const unreadable = collections.flatMap((c) => c.unreadable);
+      if (open7 > 0 || unreadable.length > 0) exit = ExitCode.failed;
+      if (args.json) {
+        io2.stdout(`${JSON.stringify({ manifest: manifestPath, collections: collections.map(toJson) })}
+`);
+        continue;
+      }
+      for (const u of unreadable) io2.stderr(`${manifestPath}: cannot check '${u.path}': ${u.message}
+`);
+      const root = opened.repo.config.outputsRoot.replace(/\/+$/, "");
+      for (const { collection, findings } of collections) {
+        for (const f of findings) io2.stdout(`${formatFinding(f, root)} (collection ${collection})
+`);
+      }
+      const verdict = unreadable.length > 0 ? `${unreadable.length} item(s) could not be read, so they were not checked` : count === 0 ? "no disclosure risks found" : `${count} finding(s) for the reviewers${count > open7 ? `, ${count - open7} of them acknowledged` : ""}`;
+      io2.stdout(`${manifestPath}: ${verdict}
+`);
+    }
+    return exit;
+  }
+};
+function formatFinding(f, root) {
+  const where = f.line > 0 ? `${root}/${f.file}:${f.line}:${f.column}` : `${root}/${f.file}`;
+  const tags = [f.basis, f.severity, ...f.cell ? [f.cell] : []].join(", ");
+  const ack = f.acknowledged ? ` \u2014 acknowledged: ${f.acknowledged.reason.replace(/\s+/g, " ")}` : "";
+  return `${where}: ${f.rule}: ${f.message} [${tags}] \u2014 ${f.advice}${ack}`;
+}
+function toJson(c) {
+  return {
+    collection: c.collection,
+    findings: c.findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      file: f.file,
+      line: f.line,
+      column: f.column,
+      ...f.cell ? { cell: f.cell } : {},
+      basis: f.basis,
+      acknowledged: f.acknowledged !== void 0,
+      ...f.acknowledged ? { reason: f.acknowledged.reason } : {},
+      message: f.message,
+      advice: f.advice,
+      ...f.manifest ? { manifestLine: f.manifest.line } : {}
+    })),
+    unreadable: c.unreadable
+  };
+}
+
+// action/src/cli/commands/demo.ts
+import { mkdir as mkdir6, mkdtemp as mkdtemp2, readdir as readdir4 } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join as join9, resolve as resolve3 } from "node:path";
+
+// action/src/app/run-demo.ts
+import { createHash as createHash12 } from "node:crypto";
+import { mkdir as mkdir5, readFile as readFile5, writeFile as writeFile3 } from "node:fs/promises";
+import { join as join8 } from "node:path";
+
 // action/src/crypto/generate-key.ts
 async function generateDemoKey(name, email) {
   const { publicKey, privateKey } = await generateKey({
@@ -73459,7 +74069,7 @@ function describeOpenpgp(error) {
 
 // action/src/pack/verify-package.ts
 var import_tar_stream = __toESM(require_tar_stream(), 1);
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 import { closeSync as closeSync2, createReadStream as createReadStream2, openSync as openSync2, writeSync } from "node:fs";
 import { lstat as lstat2, mkdir, mkdtemp, readdir as readdir3, rename, rm as rm2 } from "node:fs/promises";
 import path2 from "node:path";
@@ -73592,7 +74202,7 @@ async function checkSignatures(packagePath, signatures, signerKeys) {
 }
 
 // action/src/pack/archive.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from "node:fs";
 import path from "node:path";
 
@@ -73815,7 +74425,7 @@ function* copyPinnedFile(outputsRoot, file, queue, dirs) {
       throw new EgressError("INPUT", `'${file.path}' is not a regular file; list the files inside it.`);
     if (stat6.size !== file.size)
       throw pinMismatch(file, `its size is ${stat6.size} bytes, pinned ${file.size}`);
-    const hash = createHash3("sha256");
+    const hash = createHash4("sha256");
     let remaining = file.size;
     while (remaining > 0) {
       const space = queue.space();
@@ -73896,7 +74506,7 @@ function pinMismatch(file, detail) {
   );
 }
 function sha256Hex(bytes) {
-  return createHash3("sha256").update(bytes).digest("hex");
+  return createHash4("sha256").update(bytes).digest("hex");
 }
 
 // action/src/pack/verify-package.ts
@@ -73954,7 +74564,7 @@ async function extractTar(packagePath, tarPath, tree) {
       const target = path2.join(tree, name);
       await mkdir(path2.dirname(target), { recursive: true });
       const fd2 = openSync2(target, "wx", 420);
-      const hash = createHash4("sha256");
+      const hash = createHash5("sha256");
       const keep = isMetadata(name) ? [] : void 0;
       let size = 0;
       try {
@@ -74086,46 +74696,71 @@ async function moveIntoPlace(tree, outDir) {
 
 // action/src/policy/reviews-file.ts
 var import__3 = __toESM(require__(), 1);
-var sha = {
-  type: "string",
-  pattern: "^[0-9a-fA-F]{7,64}$",
-  description: "A commit sha, full or abbreviated (at least 7 hex digits)."
-};
-var login = { type: "string", minLength: 1, maxLength: 100, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" };
-var reviewsFileSchema = {
+
+// schemas/reviews-file.schema.json
+var reviews_file_schema_default = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
-  $id: "https://egress-gate.dev/schemas/reviews-file.schema.json",
+  $id: "https://egress-gate.github.io/schemas/reviews-file.schema.json",
+  title: "egress-gate reviews file",
+  description: "The reviews that `egress-gate evaluate`, `pack` and `deliver` read in place of a forge: who opened the pull request, its head commit, who merged, and the reviews oldest first.",
   type: "object",
   additionalProperties: false,
   required: ["author", "reviews"],
   properties: {
-    author: { ...login, description: "Who opened the pull request." },
-    head: { ...sha, description: "The current head commit; a review on another commit is stale." },
-    merger: { ...login, description: "Who merged (release checks)." },
+    author: { $ref: "#/$defs/login", description: "Who opened the pull request." },
+    head: {
+      $ref: "#/$defs/sha",
+      description: "The current head commit; a review on another commit is stale."
+    },
+    merger: { $ref: "#/$defs/login", description: "Who merged (release checks)." },
     reviews: {
-      type: "array",
       description: "Oldest first, as the forge lists them.",
+      type: "array",
       items: {
+        description: "One review.",
         type: "object",
         additionalProperties: false,
         required: ["user", "state"],
         properties: {
-          id: { type: ["string", "integer"], description: "Forge review id; defaults to the position." },
-          user: { ...login, description: "Who reviewed." },
-          state: { enum: ["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"] },
-          commit: { ...sha, description: "The commit the review was made on." },
-          body: { type: "string", description: "The review text, with its tier lines." },
-          submittedAt: { type: "string" },
-          dismissed: { type: "boolean", description: "Gitea's flag on a dismissed review." },
-          stale: { type: "boolean", description: "Gitea's flag on a review made before a later push." }
+          id: {
+            description: "Forge review id; defaults to the position.",
+            type: ["string", "integer"]
+          },
+          user: { $ref: "#/$defs/login", description: "Who reviewed." },
+          state: {
+            description: "The review's state as the forge reports it (any letter case).",
+            enum: ["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]
+          },
+          commit: { $ref: "#/$defs/sha", description: "The commit the review was made on." },
+          body: { description: "The review text, with its tier lines.", type: "string" },
+          submittedAt: { description: "When the review was submitted (ISO 8601).", type: "string" },
+          dismissed: { description: "Gitea's flag on a dismissed review.", type: "boolean" },
+          stale: { description: "Gitea's flag on a review made before a later push.", type: "boolean" }
         }
       }
     }
+  },
+  $defs: {
+    sha: {
+      description: "A commit sha, full or abbreviated (at least 7 hex digits).",
+      type: "string",
+      pattern: "^[0-9a-fA-F]{7,64}$"
+    },
+    login: {
+      description: "A forge login.",
+      type: "string",
+      minLength: 1,
+      maxLength: 100,
+      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"
+    }
   }
 };
+
+// action/src/policy/reviews-file.ts
+var reviewsFileSchemaPath = "schemas/reviews-file.schema.json";
 function createReviewsFileParser() {
-  const ajv = new import__3.Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-  const validate = ajv.compile(reviewsFileSchema);
+  const ajv = new import__3.Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+  const validate = ajv.compile(reviews_file_schema_default);
   return {
     parse(text, file) {
       const parsed = parseYaml(text, file);
@@ -74148,7 +74783,7 @@ function createReviewsFileParser() {
         }
       }
       if (!validate(value)) {
-        const diagnostics2 = mapSchemaErrors(parsed, validate.errors ?? []).map(
+        const diagnostics2 = mapSchemaErrors(parsed, validate.errors ?? [], reviewsFileSchemaPath).map(
           (d) => d.code === "invalid-value" && /\/(head|commit)$/.test(d.pointer) && d.message.includes("must match") ? {
             ...d,
             message: d.message.replace(
@@ -74157,7 +74792,12 @@ function createReviewsFileParser() {
             )
           } : d
         );
-        return { diagnostics: diagnostics2 };
+        return {
+          diagnostics: diagnostics2.map((d) => ({
+            ...d,
+            message: `${d.message} The format: ${reviewsFileSchemaPath}.`
+          }))
+        };
       }
       const raw = value;
       const diagnostics = [];
@@ -74211,9 +74851,9 @@ function parseReviewsFile(text, file) {
 }
 
 // action/src/app/deliver-request.ts
-import { createHash as createHash8 } from "node:crypto";
+import { createHash as createHash9 } from "node:crypto";
 import { readFile as readFile4, stat as stat4, writeFile } from "node:fs/promises";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 
 // action/src/crypto/sign-text.ts
 async function signCleartext(text, signingKey) {
@@ -74243,11 +74883,11 @@ async function verifyCleartext(armored, signerKeys) {
 }
 
 // action/src/deliver/physical.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 import { createReadStream as createReadStream3, createWriteStream } from "node:fs";
 import { mkdir as mkdir2, open as open5, readFile as readFile3, rename as rename2, rm as rm3, stat as stat3, statfs } from "node:fs/promises";
 import { userInfo } from "node:os";
-import { join as join4, resolve as resolve3 } from "node:path";
+import { join as join5, resolve as resolve2 } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 var SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -74273,8 +74913,8 @@ function outOfSpace(root, file, detail, cause) {
   );
 }
 async function copyVerified(file, dir, root, onProgress) {
-  const partial = join4(dir, `.${file.remoteName}.partial`);
-  const hash = createHash5("sha256");
+  const partial = join5(dir, `.${file.remoteName}.partial`);
+  const hash = createHash6("sha256");
   let copied = 0;
   const tap = new Transform({
     transform(chunk, _enc, done) {
@@ -74298,7 +74938,7 @@ async function copyVerified(file, dir, root, onProgress) {
         `copy of ${file.remoteName} hashed to ${digest}, expected ${file.sha256}; nothing was delivered`
       );
     }
-    await rename2(partial, join4(dir, file.remoteName));
+    await rename2(partial, join5(dir, file.remoteName));
     await flush(dir, "r").catch(() => void 0);
   } catch (error) {
     await rm3(partial, { force: true });
@@ -74308,13 +74948,13 @@ async function copyVerified(file, dir, root, onProgress) {
   }
 }
 function createPhysicalDelivery(destination, context) {
-  const root = resolve3(context.repoRoot, destination.path);
+  const root = resolve2(context.repoRoot, destination.path);
   const now = context.now ?? (() => /* @__PURE__ */ new Date());
   return {
     kind: "physical",
     async readExisting(folder, remoteName, maxBytes) {
       if (!SAFE_NAME.test(folder) || !SAFE_NAME.test(remoteName)) return void 0;
-      const target = join4(root, folder, remoteName);
+      const target = join5(root, folder, remoteName);
       const info = await stat3(target).catch(() => void 0);
       if (!info) return void 0;
       if (!info.isFile() || info.size > maxBytes) {
@@ -74329,14 +74969,14 @@ function createPhysicalDelivery(destination, context) {
     },
     async deliver(folder, files, onProgress) {
       if (!SAFE_NAME.test(folder)) throw new EgressError("INPUT", `unsafe delivery folder name '${folder}'`);
-      const dir = join4(root, folder);
+      const dir = join5(root, folder);
       await mkdir2(dir, { recursive: true });
       const todo = [];
       for (const file of files) {
         if (!SAFE_NAME.test(file.remoteName)) {
           throw new EgressError("INPUT", `unsafe file name '${file.remoteName}' for a delivery`);
         }
-        const target = join4(dir, file.remoteName);
+        const target = join5(dir, file.remoteName);
         if (await exists(target)) {
           const { sha256: digest } = await hashFile(target);
           if (digest === file.sha256) continue;
@@ -74370,9 +75010,9 @@ import { posix } from "node:path";
 
 // action/src/deliver/sftp/session.ts
 var import_ssh2_sftp_client = __toESM(require_src(), 1);
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash7 } from "node:crypto";
 function fingerprintHostKey(key) {
-  return `SHA256:${createHash6("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
+  return `SHA256:${createHash7("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
 }
 function keyType(key) {
   if (key.length < 4) return "unknown";
@@ -74496,10 +75136,10 @@ async function openSftpSession(options) {
     },
     sideChannel() {
       side ??= new Promise(
-        (resolve8, reject) => ssh.sftp((error, channel) => {
+        (resolve7, reject) => ssh.sftp((error, channel) => {
           if (error) return reject(error);
           channel.on("error", () => void 0);
-          resolve8(channel);
+          resolve7(channel);
         })
       );
       return side;
@@ -74513,8 +75153,8 @@ async function openSftpSession(options) {
       let timer;
       await Promise.race([
         client.end().catch(() => void 0),
-        new Promise((resolve8) => {
-          timer = setTimeout(resolve8, 2e3);
+        new Promise((resolve7) => {
+          timer = setTimeout(resolve7, 2e3);
         })
       ]);
       clearTimeout(timer);
@@ -74524,7 +75164,7 @@ async function openSftpSession(options) {
 }
 
 // action/src/deliver/sftp/transfer.ts
-import { createHash as createHash7 } from "node:crypto";
+import { createHash as createHash8 } from "node:crypto";
 import { createReadStream as createReadStream4 } from "node:fs";
 import { Transform as Transform2 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
@@ -74537,8 +75177,8 @@ function writeRequestBytes(session) {
   return typeof announced === "number" && announced >= 1024 ? announced : 32 * 1024;
 }
 function call(run) {
-  return new Promise((resolve8, reject) => {
-    run((error, value) => error ? reject(error) : resolve8(value));
+  return new Promise((resolve7, reject) => {
+    run((error, value) => error ? reject(error) : resolve7(value));
   });
 }
 async function statRemote(session, path5) {
@@ -74565,7 +75205,7 @@ function readRemote(session, path5, options = {}) {
   return stream;
 }
 async function hashRemote(session, path5, start = 0, end) {
-  const hash = createHash7("sha256");
+  const hash = createHash8("sha256");
   if (end !== void 0 && end <= start) return hash.digest("hex");
   const stream = readRemote(session, path5, {
     start,
@@ -74576,7 +75216,7 @@ async function hashRemote(session, path5, start = 0, end) {
   return hash.digest("hex");
 }
 async function hashLocal(path5, start = 0, end) {
-  const hash = createHash7("sha256");
+  const hash = createHash8("sha256");
   if (end === void 0 || end > start) {
     const stream = createReadStream4(path5, {
       start,
@@ -74602,9 +75242,9 @@ try {
 parentPort.postMessage(hash.digest('hex'));
 `;
 function hashLocalOffThread(path5) {
-  return new Promise((resolve8, reject) => {
+  return new Promise((resolve7, reject) => {
     const worker = new Worker2(HASH_WORKER, { eval: true, workerData: path5 });
-    worker.once("message", resolve8);
+    worker.once("message", resolve7);
     worker.once("error", reject);
     worker.once("exit", (code) => {
       if (code !== 0) reject(new Error(`hashing ${path5} stopped (exit ${code})`));
@@ -74742,7 +75382,7 @@ function sftpLocation(destination, folder) {
 function tempName(file) {
   return `.${file.remoteName}.${file.sha256.slice(0, 16)}.partial`;
 }
-var sleep = (ms) => new Promise((resolve8) => setTimeout(resolve8, ms));
+var sleep = (ms) => new Promise((resolve7) => setTimeout(resolve7, ms));
 function createSftpDelivery(destination, context, options = {}) {
   const target = describeTarget(destination);
   const attempts = options.attempts ?? 6;
@@ -74809,12 +75449,12 @@ function createSftpDelivery(destination, context, options = {}) {
     const dir = posix.join(base, folder);
     if (create && !await statRemote(live, dir)) {
       await new Promise(
-        (resolve8, reject) => live.sftp.mkdir(
+        (resolve7, reject) => live.sftp.mkdir(
           dir,
           { mode: 488 },
           (error) => (
             // Another attempt may have created it just before a reconnect.
-            error && error.code !== 4 ? reject(error) : resolve8()
+            error && error.code !== 4 ? reject(error) : resolve7()
           )
         )
       );
@@ -74932,9 +75572,9 @@ async function removeStaleTemps(live, dir, file) {
   const ours = tempName(file);
   const prefix = `.${file.remoteName}.`;
   const names = await new Promise(
-    (resolve8, reject) => live.sftp.readdir(
+    (resolve7, reject) => live.sftp.readdir(
       dir,
-      (error, list) => error ? reject(error) : resolve8(list.map((entry) => entry.filename))
+      (error, list) => error ? reject(error) : resolve7(list.map((entry) => entry.filename))
     )
   );
   for (const name of names) {
@@ -74981,13 +75621,13 @@ async function deliverPackages(input) {
     };
     const text = `${JSON.stringify(deliveryReceipt, null, 2)}
 `;
-    const receiptPath = join5(packed.path, "..", `${packed.file}.receipt.asc`);
+    const receiptPath = join6(packed.path, "..", `${packed.file}.receipt.asc`);
     const signed = await reusableReceipt(receiptPath, text, input.signingKey) ?? await signCleartext(text, input.signingKey);
     await writeFile(receiptPath, signed);
     const receiptFile = {
       localPath: receiptPath,
       remoteName: `${packed.file}.receipt.asc`,
-      sha256: createHash8("sha256").update(signed).digest("hex"),
+      sha256: createHash9("sha256").update(signed).digest("hex"),
       size: (await stat4(receiptPath)).size
     };
     const result = await delivery.deliver(folder, [
@@ -75014,7 +75654,7 @@ async function reusableReceipt(path5, text, signingKey) {
 
 // action/src/app/demo-repository.ts
 import { mkdir as mkdir3, writeFile as writeFile2 } from "node:fs/promises";
-import { dirname, join as join6 } from "node:path";
+import { dirname as dirname2, join as join7 } from "node:path";
 var demoRequestId = "dsg-2026-demo-egress";
 var demoRequestPath = `requests/${demoRequestId}.yaml`;
 var config2 = `# egress-gate configuration (trusted: read from the base branch)
@@ -75087,8 +75727,8 @@ async function writeDemoRepository(root, keys) {
     )
   };
   for (const [path5, text] of Object.entries(files)) {
-    await mkdir3(dirname(join6(root, path5)), { recursive: true });
-    await writeFile2(join6(root, path5), text);
+    await mkdir3(dirname2(join7(root, path5)), { recursive: true });
+    await writeFile2(join7(root, path5), text);
   }
 }
 function demoReviewsFile(head) {
@@ -75121,6 +75761,9 @@ reviews:
 `;
 }
 
+// action/src/app/lock-request.ts
+import { createHash as createHash10 } from "node:crypto";
+
 // action/src/manifest/lock.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 function applyPins(source, pins) {
@@ -75129,13 +75772,16 @@ function applyPins(source, pins) {
   for (const pin of pins) {
     const node = document2.getIn(splitPointer(pin.pointer), true);
     if (!(0, import_yaml2.isMap)(node) || !node.range) continue;
-    if (node.flow) {
+    if (pin.listing) {
+      for (const edit of listingEdits(source, node, pin.listing)) edits.push(edit);
+    } else if (node.flow) {
       const parent = document2.getIn(splitPointer(pin.pointer).slice(0, -1), true);
-      edits.push(...flowEdits(source, node, pin, (0, import_yaml2.isSeq)(parent) && parent.flow === true));
+      for (const edit of flowEdits(source, node, pin, (0, import_yaml2.isSeq)(parent) && parent.flow === true))
+        edits.push(edit);
     } else if (pin.directory) {
       edits.push(directoryEdit(source, node, pin));
     } else if (pin.files[0]) {
-      edits.push(...fileEdits(source, node, pin.files[0]));
+      for (const edit of fileEdits(source, node, pin.files[0])) edits.push(edit);
     }
   }
   if (edits.length === 0) return { text: source, changed: false };
@@ -75161,7 +75807,7 @@ function valueEnd(pair) {
 }
 function fileEdits(source, map, pin) {
   const edits = [];
-  const sha2 = pairOf(map, "sha256");
+  const sha = pairOf(map, "sha256");
   const size = pairOf(map, "size");
   const path5 = pairOf(map, "path");
   const indent = " ".repeat(
@@ -75178,12 +75824,12 @@ function fileEdits(source, map, pin) {
     }
   };
   let insert = "";
-  if (sha2) replaceValue(sha2, pin.sha256);
+  if (sha) replaceValue(sha, pin.sha256);
   else insert += `
 ${indent}sha256: ${pin.sha256}`;
   if (size) replaceValue(size, String(pin.size));
-  else if (sha2) {
-    const at = lineEnd(source, valueEnd(sha2));
+  else if (sha) {
+    const at = lineEnd(source, valueEnd(sha));
     edits.push({ start: at, end: at, text: `
 ${indent}size: ${pin.size}` });
   } else insert += `
@@ -75193,6 +75839,38 @@ ${indent}size: ${pin.size}`;
     edits.push({ start: at, end: at, text: insert });
   }
   return edits;
+}
+function listingEdits(source, map, listing) {
+  const current = pairOf(map, "listing")?.value?.toJSON?.();
+  const fields = ["file", "sha256", "files", "bytes"];
+  if (current && fields.every((f) => current[f] === listing[f]) && Object.keys(current).length === 4)
+    return [];
+  if (map.flow) {
+    const value = {};
+    for (const pair of map.items) {
+      const key = String(pair.key.value);
+      if (key !== "listing") value[key] = pair.value?.toJSON?.();
+    }
+    value["listing"] = { ...listing };
+    const doc = new import_yaml2.Document(value);
+    doc.contents.flow = true;
+    return [{ start: map.range[0], end: map.range[1], text: doc.toString({ lineWidth: 0 }).trimEnd() }];
+  }
+  const path5 = pairOf(map, "path");
+  const keyStart = path5.key.range[0];
+  const indent = " ".repeat(keyStart - lineStart(source, keyStart));
+  const body = fields.map((f) => `
+${indent}  ${f}: ${f === "file" ? scalarText(listing.file) : listing[f]}`).join("");
+  const existing = pairOf(map, "listing");
+  if (existing) {
+    const from = existing.key.range[1];
+    let end = valueEnd(existing);
+    while (end > from && /\s/.test(source[end - 1])) end--;
+    return [{ start: from, end: lineEnd(source, end), text: `:${body}` }];
+  }
+  const at = lineEnd(source, valueEnd(path5));
+  return [{ start: at, end: at, text: `
+${indent}listing:${body}` }];
 }
 function directoryEdit(source, map, pin) {
   const start = map.range[0];
@@ -75211,7 +75889,10 @@ ${itemPrefix}`}path: ${scalarText(file.path)}${i2 === 0 ? trailing : ""}
 ${indent}sha256: ${file.sha256}
 ${indent}size: ${file.size}${describe2}`
   );
-  const end = lineEnd(source, Math.max(...map.items.map((p) => valueEnd(p))));
+  const end = lineEnd(
+    source,
+    map.items.reduce((last, p) => Math.max(last, valueEnd(p)), start)
+  );
   if (entries.length === 0) {
     const from = lineStart(source, start);
     return { start: from === 0 ? 0 : from - 1, end, text: "" };
@@ -75248,9 +75929,9 @@ function flowEdits(source, map, pin, parentFlow) {
   if (!pin.directory) {
     const file = pin.files[0];
     if (!file) return [];
-    const sha2 = pairOf(map, "sha256")?.value;
+    const sha = pairOf(map, "sha256")?.value;
     const size = pairOf(map, "size")?.value;
-    if ((0, import_yaml2.isScalar)(sha2) && sha2.value === file.sha256 && (0, import_yaml2.isScalar)(size) && size.value === file.size) return [];
+    if ((0, import_yaml2.isScalar)(sha) && sha.value === file.sha256 && (0, import_yaml2.isScalar)(size) && size.value === file.size) return [];
     return [{ start, end, text: render(file) }];
   }
   if (pin.files.length === 0) {
@@ -75274,11 +75955,13 @@ async function lockRequest(input) {
     files: input.files,
     manifestPath: input.manifestPath,
     repo: input.repo,
-    configDir: input.configDir
+    configDir: input.configDir,
+    expandListings: false
   });
-  const { repo, manifest: manifest2, document: document2 } = validated;
+  const { repo, declared: manifest2, document: document2 } = validated;
   const failed = (diagnostics2) => ({
     changed: false,
+    listings: [],
     files: 0,
     bytes: 0,
     diagnostics: diagnostics2,
@@ -75310,9 +75993,11 @@ async function lockRequest(input) {
       continue;
     }
     let files = resolution.files;
+    let listing;
     if (resolution.directory) {
-      const collection = Number(entry.pointer.split("/")[2]);
-      const explicit = listed.get(collection);
+      const c = Number(entry.pointer.split("/")[2]);
+      const collection = manifest2.collections[c];
+      const explicit = listed.get(c);
       files = files.filter((f) => !explicit.has(f.path));
       for (const f of files) explicit.add(f.path);
       if (resolution.files.length === 0) {
@@ -75326,35 +76011,100 @@ async function lockRequest(input) {
         );
         continue;
       }
+      const item = collection.items[Number(entry.pointer.split("/")[4])];
+      if (files.length > 0 && (files.length > inlineDirectoryLimit || item?.listing)) {
+        const directory = entry.path.replace(/\/+$/, "");
+        listing = {
+          file: listingPathFor(manifest2.id, collection.name, directory),
+          directory,
+          collection: collection.name
+        };
+      }
     }
-    plans.push({ pointer: entry.pointer, directory: resolution.directory, files });
+    plans.push({
+      pointer: entry.pointer,
+      directory: resolution.directory,
+      files,
+      ...listing ? { listing } : {}
+    });
   }
+  if (diagnostics.length > 0) return failed(diagnostics);
+  for (const d of checkTreatments(document2, manifest2, plans)) diagnostics.push(d);
   if (diagnostics.length > 0) return failed(diagnostics);
   const all = plans.flatMap((p) => p.files.map((f) => f.absolutePath));
   const digests = await hashFiles(all, { onProgress: input.onProgress });
   let next = 0;
-  const pins = plans.map((plan) => ({
-    pointer: plan.pointer,
-    directory: plan.directory,
-    files: plan.files.map((f) => ({ path: f.path, ...digests[next++] }))
-  }));
+  const listings = [];
+  let listingsChanged = false;
+  const pins = [];
+  for (const plan of plans) {
+    const files = plan.files.map((f) => ({ path: f.path, ...digests[next++] }));
+    if (!plan.listing) {
+      pins.push({ pointer: plan.pointer, directory: plan.directory, files });
+      continue;
+    }
+    const text2 = formatListing(files, {
+      manifestPath: input.manifestPath,
+      collection: plan.listing.collection,
+      directory: plan.listing.directory,
+      outputsRoot: repo.config.outputsRoot,
+      file: plan.listing.file
+    });
+    listings.push({ path: plan.listing.file, text: text2 });
+    if (await input.files.readText(plan.listing.file) !== text2) listingsChanged = true;
+    pins.push({
+      pointer: plan.pointer,
+      directory: true,
+      files,
+      listing: {
+        file: plan.listing.file,
+        sha256: createHash10("sha256").update(text2, "utf8").digest("hex"),
+        files: files.length,
+        bytes: files.reduce((sum, f) => sum + f.size, 0)
+      }
+    });
+  }
   const text = await input.files.readText(input.manifestPath) ?? "";
   const result = applyPins(text, pins);
   return {
     text: result.text,
-    changed: result.changed,
+    listings,
+    changed: result.changed || listingsChanged,
     files: all.length,
     bytes: digests.reduce((sum, d) => sum + d.size, 0),
     diagnostics: [],
     repo
   };
 }
+function checkTreatments(document2, manifest2, plans) {
+  const out = [];
+  manifest2.collections.forEach((collection, c) => {
+    const prefix = `/collections/${c}/items/`;
+    const files = new Set(
+      plans.filter((p) => p.pointer.startsWith(prefix)).flatMap((p) => p.files.map((f) => f.path))
+    );
+    collection.discussion?.treatments?.forEach((treatment, t) => {
+      const path5 = treatment.path.replace(/\/+$/, "");
+      if (files.has(path5)) return;
+      for (const file of files) if (file.startsWith(`${path5}/`)) return;
+      out.push(
+        diagnosticAt(
+          document2,
+          `/collections/${c}/discussion/treatments/${t}/path`,
+          "unknown-item",
+          `treatment for '${treatment.path}', which is no file of collection '${collection.name}' once its directories are listed.`
+        )
+      );
+    });
+  });
+  return out;
+}
 
 // action/src/app/pack-request.ts
 import { rm as rm5, rmdir } from "node:fs/promises";
 
 // action/src/pack/package-collection.ts
-import { createHash as createHash9, randomBytes as randomBytes2 } from "node:crypto";
+import { createHash as createHash11, randomBytes as randomBytes2 } from "node:crypto";
 import { writeSync as writeSync2 } from "node:fs";
 import { mkdir as mkdir4, open as open6, rename as rename3, rm as rm4 } from "node:fs/promises";
 import path3 from "node:path";
@@ -75421,7 +76171,7 @@ async function packCollection(options) {
     }
   });
   const out = await open6(partPath, "wx", 384);
-  const hash = createHash9("sha256");
+  const hash = createHash11("sha256");
   let size = 0;
   let closed = false;
   let sha2562 = "";
@@ -75550,8 +76300,8 @@ function assignRoles(roles, required, candidates) {
 function formatUser(user) {
   return `@${user}`;
 }
-function shortSha(sha2) {
-  return sha2.length > 7 ? sha2.slice(0, 7) : sha2;
+function shortSha(sha) {
+  return sha.length > 7 ? sha.slice(0, 7) : sha;
 }
 function sameUser(a, b) {
   return a.toLowerCase() === b.toLowerCase();
@@ -76242,7 +76992,7 @@ function recipientsFor(collection, tier, facts) {
 }
 
 // action/src/app/pack-preflight.ts
-import { constants as constants2, realpathSync as realpathSync2, statSync } from "node:fs";
+import { constants as constants2, realpathSync as realpathSync2, statSync as statSync2 } from "node:fs";
 import { access, lstat as lstat3, stat as stat5 } from "node:fs/promises";
 import path4 from "node:path";
 async function checkSigningKey(repo, signingKey) {
@@ -76321,7 +77071,7 @@ function isPlainFileOfSize(root, item) {
   try {
     const real = realpathSync2.native(path4.join(root, ...item.path.split("/")));
     if (!isInsideRoot(root, real)) return false;
-    const info = statSync(real);
+    const info = statSync2(real);
     return info.isFile() && info.size === item.size;
   } catch {
     return false;
@@ -76609,7 +77359,7 @@ var recipientOf = {
 };
 async function runDemo(input) {
   const { workspace, log } = input;
-  const secrets = join7(workspace, "recipient-secrets");
+  const secrets = join8(workspace, "recipient-secrets");
   await mkdir5(secrets, { recursive: true });
   log("1. Generating throwaway OpenPGP keys (v4 Curve25519, readable by GnuPG 2.2)\u2026");
   const signing = await generateDemoKey("egress-gate demo signing key", "egress@tre.example");
@@ -76622,8 +77372,8 @@ async function runDemo(input) {
       "data-provider.asc": provider.publicKey
     }
   });
-  await writeFile3(join7(secrets, "investigator.secret.asc"), investigator.privateKey, { mode: 384 });
-  await writeFile3(join7(secrets, "data-provider.secret.asc"), provider.privateKey, { mode: 384 });
+  await writeFile3(join8(secrets, "investigator.secret.asc"), investigator.privateKey, { mode: 384 });
+  await writeFile3(join8(secrets, "data-provider.secret.asc"), provider.privateKey, { mode: 384 });
   const files = input.createFiles(workspace);
   const repo = await loadRepository(files);
   if (hasErrors(repo.diagnostics)) throw demoBroken(repo.diagnostics.map(formatDiagnostic));
@@ -76631,13 +77381,13 @@ async function runDemo(input) {
   log(`2. Researcher erin locks ${demoRequestPath} (directories expand, SHA-256 pins filled in)\u2026`);
   const locked = await lockRequest({ files, manifestPath: demoRequestPath, outputsDir, repo });
   if (locked.text === void 0) throw demoBroken(locked.diagnostics.map(formatDiagnostic));
-  await writeFile3(join7(workspace, demoRequestPath), locked.text);
+  await writeFile3(join8(workspace, demoRequestPath), locked.text);
   const validated = await validateRequest({ files, manifestPath: demoRequestPath, outputsDir, repo });
   if (hasErrors(validated.diagnostics)) throw demoBroken(validated.diagnostics.map(formatDiagnostic));
   log(`   ${locked.files} files pinned, ${locked.bytes} bytes; the manifest validates.`);
-  const head = createHash10("sha256").update(locked.text).digest("hex").slice(0, 40);
+  const head = createHash12("sha256").update(locked.text).digest("hex").slice(0, 40);
   const reviewsText = demoReviewsFile(head);
-  await writeFile3(join7(workspace, "reviews.yaml"), reviewsText);
+  await writeFile3(join8(workspace, "reviews.yaml"), reviewsText);
   const reviews = parseReviewsFile(reviewsText, "reviews.yaml");
   if (!reviews.reviewsFile) throw demoBroken(reviews.diagnostics.map(formatDiagnostic));
   const loadedPolicy = await loadPolicy(repo.config.policy, files);
@@ -76655,7 +77405,7 @@ async function runDemo(input) {
     reviews: reviews.reviewsFile,
     evidence: { source: "reviews-file", path: "reviews.yaml" },
     signingKey,
-    outDir: join7(workspace, "packages"),
+    outDir: join8(workspace, "packages"),
     createdAt
   });
   if (!packed.evaluation || !packed.passed) {
@@ -76682,10 +77432,10 @@ async function runDemo(input) {
   const verified2 = [];
   for (const d of delivered) {
     const recipient = recipientOf[d.collection] ?? "investigator";
-    const secret = await readFile5(join7(secrets, `${recipient}.secret.asc`), "utf8");
-    const outDir = join7(workspace, "opened", recipient);
+    const secret = await readFile5(join8(secrets, `${recipient}.secret.asc`), "utf8");
+    const outDir = join8(workspace, "opened", recipient);
     const result = await verifyPackage({
-      packagePath: join7(d.location, d.receipt.package?.file ?? ""),
+      packagePath: join8(d.location, d.receipt.package?.file ?? ""),
       decryptionKey: await readSecretKey(secret, `${recipient} secret key`),
       signerKeys,
       outDir
@@ -76703,7 +77453,7 @@ function demoBroken(lines) {
 }
 
 // action/src/cli/commands/demo.ts
-var help2 = `Usage: egress-gate demo [--out <dir>] [--json]
+var help2 = `Usage: egress-gate demo [--out <dir> | --repo <dir>] [--json]
 
 Runs a complete egress on the embedded defaults, with no forge and no cloud: writes the seeds'
 Data Study Group case study as an egress repository (built-in Turing policy, two collections,
@@ -76712,13 +77462,15 @@ three simulated approvals, packs, encrypts, signs and delivers each collection, 
 package as its recipient would.
 
 Options:
-  --out <dir>  where to build the demo (must be empty or absent; default: a new temporary folder)
-  --json       print {workspace, head, evaluation, delivered, verified} on stdout
+  --out <dir>   where to build the demo repository (must be empty or absent; default: a new
+                temporary folder)
+  --repo <dir>  the same as --out: the demo's egress repository root
+  --json        print {workspace, head, evaluation, delivered, verified} on stdout
 
 Exit codes: 0 the demo egress completed, 2 the workspace cannot be used.`;
 async function prepareWorkspace(out, cwd) {
-  if (out === void 0) return mkdtemp2(join8(tmpdir(), "egress-gate-demo-"));
-  const dir = resolve4(cwd, out);
+  if (out === void 0) return mkdtemp2(join9(tmpdir(), "egress-gate-demo-"));
+  const dir = resolve3(cwd, out);
   await mkdir6(dir, { recursive: true });
   if ((await readdir4(dir)).length > 0) {
     throw new EgressError("USAGE", `--out ${dir} is not empty; name a new or empty folder for the demo`);
@@ -76740,7 +77492,10 @@ var demoCommand = {
         `demo takes no arguments (got '${positionals[0]}'); see egress-gate demo --help`
       );
     }
-    const workspace = await prepareWorkspace(values.out, io2.cwd);
+    if (values.out !== void 0 && values.repo !== void 0 && values.out !== values.repo) {
+      throw new EgressError("USAGE", "give --out or --repo (the same folder for the demo), not both");
+    }
+    const workspace = await prepareWorkspace(values.out ?? values.repo, io2.cwd);
     const log = values.json ? (line) => io2.stderr(`${line}
 `) : (line) => io2.stdout(`${line}
 `);
@@ -76752,7 +77507,7 @@ var demoCommand = {
       return ExitCode.ok;
     }
     const first = result.delivered[0];
-    const pkg = first ? join8(first.location, first.receipt.package?.file ?? "") : "<package>";
+    const pkg = first ? join9(first.location, first.receipt.package?.file ?? "") : "<package>";
     log("");
     log("Done: every collection was cleared, delivered encrypted and opened by its recipient.");
     log(`Look around ${workspace}: requests/ (the locked manifest), reviews.yaml, delivered/, opened/.`);
@@ -76771,7 +77526,7 @@ var demoCommand = {
 
 // action/src/cli/commands/evaluate.ts
 import { readFile as readFile6 } from "node:fs/promises";
-import { relative as relative3, resolve as resolve5 } from "node:path";
+import { relative as relative3, resolve as resolve4 } from "node:path";
 var help3 = `Usage: egress-gate evaluate <manifest> --reviews <file> [--repo <dir>] [--json]
                             [--config-dir <dir>] [--skip-pins]
 
@@ -76823,11 +77578,11 @@ function parseEvaluateArgs(argv, io2) {
     parsed.values.reviews,
     "--reviews <file>: the reviews to evaluate"
   );
-  const repoRoot = resolve5(io2.cwd, parsed.values.repo ?? ".");
+  const repoRoot = findRepoRoot(io2.cwd, parsed.values.repo, parsed.values["config-dir"]);
   return {
     repoRoot,
     manifestPath: toRepoPath(repoRoot, io2.cwd, arg),
-    reviewsPath: resolve5(io2.cwd, reviews),
+    reviewsPath: resolve4(io2.cwd, reviews),
     json: parsed.values.json ?? false,
     configDir: parsed.values["config-dir"] ?? ".egress",
     skipPins: parsed.values["skip-pins"] ?? false
@@ -77029,18 +77784,22 @@ function formatResult(manifestPath, result, policy, head) {
 }
 
 // action/src/cli/commands/lock.ts
-import { writeFile as writeFile4 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { mkdir as mkdir7, writeFile as writeFile4 } from "node:fs/promises";
+import { dirname as dirname3, join as join10 } from "node:path";
 var help4 = `Usage: egress-gate lock <manifest...> [--repo <dir>] [--json] [--config-dir <dir>]
 
-Fills in the SHA-256 and size pin of every item (and generation script), replaces each directory
-item by one entry per file inside it (sorted), and rewrites the manifest in place, keeping its
-comments, key order and layout. Existing pins are refreshed. Running it twice changes nothing.
+Fills in the SHA-256 and size pin of every item (and generation script) and rewrites the manifest
+in place, keeping its comments, key order and layout. A directory item of up to 100 files is
+replaced by one entry per file (sorted); a larger one stays one entry whose files are pinned in a
+listing, requests/<id>/<collection>/<directory>.sha256 (sha256sum format: sha256sum --check reads
+it), which the manifest pins by its SHA-256; commit the listing with the manifest. Treatments may
+name files inside a directory. Existing pins are refreshed. Running it twice changes nothing.
 A manifest with errors lock cannot fix (schema, unknown work package, unsafe paths) is left alone.
 
 Options:
   --repo <dir>         egress repository root (default: current directory)
-  --json               print {"manifest", "changed", "files", "bytes", "diagnostics"} per manifest on stdout
+  --json               print {"manifest", "changed", "files", "bytes", "listings", "diagnostics"} per
+                       manifest on stdout
   --config-dir <dir>   trusted configuration folder, relative to the repository (default: .egress)
 
 Exit codes: 0 locked, 1 a manifest has errors, 2 usage or configuration error.
@@ -77065,13 +77824,21 @@ var lockCommand = {
       const failed = hasErrors(result.diagnostics) || result.text === void 0;
       ok &&= !failed;
       if (!failed && result.changed && result.text !== void 0) {
-        await writeFile4(join9(args.repoRoot, ...manifestPath.split("/")), result.text);
+        for (const listing of result.listings) {
+          const path5 = join10(args.repoRoot, listing.path);
+          await mkdir7(dirname3(path5), { recursive: true });
+          await writeFile4(path5, listing.text);
+        }
+        await writeFile4(join10(args.repoRoot, manifestPath), result.text);
       }
       if (args.json) {
         const { changed, files, bytes } = result;
         const diagnostics = sortDiagnostics(result.diagnostics);
-        io2.stdout(`${JSON.stringify({ manifest: manifestPath, changed, files, bytes, diagnostics })}
-`);
+        const listings = result.listings.map((l) => l.path);
+        io2.stdout(
+          `${JSON.stringify({ manifest: manifestPath, changed, files, bytes, listings, diagnostics })}
+`
+        );
       } else if (failed) {
         printDiagnostics(io2, result.diagnostics);
         io2.stderr(`${manifestPath}: not locked (fix the problems above first)
@@ -77080,6 +77847,8 @@ var lockCommand = {
         const state = result.changed ? "locked" : "already locked, unchanged";
         io2.stdout(`${manifestPath}: ${state} (${result.files} files, ${result.bytes} bytes)
 `);
+        for (const listing of result.listings) io2.stdout(`  listing ${listing.path}
+`);
       }
     }
     return ok ? ExitCode.ok : ExitCode.failed;
@@ -77087,9 +77856,9 @@ var lockCommand = {
 };
 
 // action/src/cli/commands/pack.ts
-import { createHash as createHash11 } from "node:crypto";
+import { createHash as createHash13 } from "node:crypto";
 import { readFile as readFile7 } from "node:fs/promises";
-import { relative as relative4, resolve as resolve6 } from "node:path";
+import { relative as relative4, resolve as resolve5 } from "node:path";
 var help5 = `Usage: egress-gate pack <manifest> --reviews <file> --out <dir> --signing-key <file>
                         [--passphrase-file <file>] [--package-passphrase-file <file>]
                         [--repo <dir>] [--config-dir <dir>] [--json]
@@ -77149,16 +77918,16 @@ function parsePackArgs(argv, io2) {
     json: { type: "boolean", default: false }
   });
   const arg = requireOnePositional("pack", positionals, "manifest", "requests/<id>.yaml");
-  const at = (value) => value === void 0 ? void 0 : resolve6(io2.cwd, value);
-  const repoRoot = resolve6(io2.cwd, values.repo ?? ".");
+  const at = (value) => value === void 0 ? void 0 : resolve5(io2.cwd, value);
+  const repoRoot = findRepoRoot(io2.cwd, values.repo, values["config-dir"]);
   const passphrasePath = at(values["passphrase-file"]);
   const packagePassphrasePath = at(values["package-passphrase-file"]);
   return {
     repoRoot,
     manifestPath: toRepoPath(repoRoot, io2.cwd, arg),
-    reviewsPath: resolve6(io2.cwd, requireOption("pack", values.reviews, "--reviews <file>")),
-    outDir: resolve6(io2.cwd, requireOption("pack", values.out, "--out <dir>")),
-    signingKeyPath: resolve6(io2.cwd, requireOption("pack", values["signing-key"], "--signing-key <file>")),
+    reviewsPath: resolve5(io2.cwd, requireOption("pack", values.reviews, "--reviews <file>")),
+    outDir: resolve5(io2.cwd, requireOption("pack", values.out, "--out <dir>")),
+    signingKeyPath: resolve5(io2.cwd, requireOption("pack", values["signing-key"], "--signing-key <file>")),
     ...passphrasePath ? { passphrasePath } : {},
     ...packagePassphrasePath ? { packagePassphrasePath } : {},
     configDir: values["config-dir"] ?? ".egress",
@@ -77281,7 +78050,7 @@ async function pack2(args, io2) {
     evidence: {
       source: "reviews-file",
       path: reviewsLabel,
-      sha256: createHash11("sha256").update(reviewsText).digest("hex")
+      sha256: createHash13("sha256").update(reviewsText).digest("hex")
     },
     signingKey,
     ...packagePassphrase !== void 0 ? { passwords: [packagePassphrase] } : {},
@@ -77395,7 +78164,7 @@ var validateCommand = {
 };
 
 // action/src/cli/commands/verify.ts
-import { relative as relative5, resolve as resolve7 } from "node:path";
+import { relative as relative5, resolve as resolve6 } from "node:path";
 var help7 = `Usage: egress-gate verify <package> --key <secret-key-file> --signer <public-key-file> --out <dir>
                           [--passphrase-file <file>] [--json]
 
@@ -77429,14 +78198,14 @@ function parseVerifyArgs(argv, io2) {
     json: { type: "boolean", default: false }
   });
   const pkg = requireOnePositional("verify", positionals, "package", "<request>-<collection>.tar.gpg");
-  const required = (value, flag) => resolve7(io2.cwd, requireOption("verify", value, flag));
+  const required = (value, flag) => resolve6(io2.cwd, requireOption("verify", value, flag));
   const passphrase = values["passphrase-file"];
   return {
-    packagePath: resolve7(io2.cwd, pkg),
+    packagePath: resolve6(io2.cwd, pkg),
     keyPath: required(values.key, "--key <file>"),
     signerPath: required(values.signer, "--signer <file>"),
     outDir: required(values.out, "--out <dir>"),
-    passphrasePath: passphrase === void 0 ? void 0 : resolve7(io2.cwd, passphrase),
+    passphrasePath: passphrase === void 0 ? void 0 : resolve6(io2.cwd, passphrase),
     json: values.json === true
   };
 }
@@ -77470,7 +78239,7 @@ var verifyCommand = {
           signer: result.signer,
           ...result.signedAt ? { signedAt: result.signedAt.toISOString() } : {},
           files: result.fileCount,
-          extracted: result.extracted.map((name) => resolve7(args.outDir, name)),
+          extracted: result.extracted.map((name) => resolve6(args.outDir, name)),
           receipt: result.receipt ?? null,
           warnings: result.warnings
         })}
@@ -77483,7 +78252,7 @@ var verifyCommand = {
       const checked = result.receipt ? "SHA256SUMS and RECEIPT.json" : result.warnings.length ? "the signature" : "SHA256SUMS";
       io2.stdout(
         `verified ${label(args.packagePath)}: signed by ${result.signer}${when}; ${result.fileCount} files match ${checked}
-` + result.extracted.map((name) => `extracted ${resolve7(args.outDir, name)}
+` + result.extracted.map((name) => `extracted ${resolve6(args.outDir, name)}
 `).join("")
       );
       if (result.receipt) {
@@ -77511,7 +78280,7 @@ var commands = [
 
 // action/src/cli/run.ts
 function overview(list) {
-  const width = Math.max(...list.map((c) => c.name.length));
+  const width = list.reduce((w, c) => Math.max(w, c.name.length), 0);
   return [
     "egress-gate: reclassify and deliver outputs from a Trusted Research Environment.",
     "",
@@ -77520,8 +78289,11 @@ function overview(list) {
     "Commands:",
     ...list.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
-    "Common options: --repo <dir> (egress repository root, default: current directory),",
+    "Common options: --repo <dir> (egress repository root, default: the nearest folder",
+    "                at or above the current one holding .egress/, as git finds .git),",
     "                --json (machine-readable output on stdout), --help",
+    "",
+    "Help on one command: egress-gate help <command> (or egress-gate <command> --help).",
     "",
     "Exit codes: 0 passed/ok, 1 invalid or does not pass, 2 usage or configuration error,",
     "            3 transient external failure (worth a retry).",
@@ -77530,6 +78302,19 @@ function overview(list) {
 }
 async function runCli(argv, io2) {
   const [name, ...rest] = argv;
+  const topic = name === "help" ? commands.find((c) => c.name === rest[0]) : void 0;
+  if (topic) {
+    io2.stdout(topic.help.endsWith("\n") ? topic.help : `${topic.help}
+`);
+    return ExitCode.ok;
+  }
+  if (name === "help" && rest[0] !== void 0) {
+    io2.stderr(
+      `egress-gate: no command '${rest[0]}' to help with. Run 'egress-gate --help' to list the commands.
+`
+    );
+    return ExitCode.usage;
+  }
   if (name === void 0 || name === "--help" || name === "-h" || name === "help") {
     io2.stdout(overview(commands));
     return name === void 0 ? ExitCode.usage : ExitCode.ok;
