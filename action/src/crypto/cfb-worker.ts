@@ -1,0 +1,116 @@
+import { Worker } from 'node:worker_threads';
+import { EgressError } from '../shared/errors.js';
+
+/**
+ * AES-256-CFB and the MDC's SHA-1 of a SEIPDv1 packet on a second thread. The main thread reads,
+ * hashes pins, frames the tar and writes; this thread encrypts. Chunks travel as transferred
+ * ArrayBuffers (no copy), and each plaintext buffer comes back with its ciphertext so the reader
+ * can reuse it. Only the session key reaches the worker, never the signing key.
+ */
+export interface CfbWorker {
+  /** Encrypt the next plaintext pieces; resolves with their ciphertext and the pieces handed back. */
+  encrypt(pieces: Uint8Array[]): Promise<{ ciphertext: Uint8Array[]; returned: Uint8Array[] }>;
+  /** Append the MDC packet (its SHA-1 covers everything encrypted) and return its ciphertext. */
+  finish(): Promise<{ ciphertext: Uint8Array[]; busyMs: number }>;
+  /** Stop the thread (after finish, or to abort). */
+  close(): Promise<void>;
+}
+
+type Reply =
+  | { type: 'data'; id: number; ciphertext: Uint8Array[]; returned: Uint8Array[] }
+  | { type: 'end'; id: number; ciphertext: Uint8Array[]; busyMs: number };
+
+/**
+ * The worker's whole program, run from its source text so that the bundle needs no second file.
+ * It must not close over anything: only `require` of Node built-ins.
+ */
+function cfbWorkerMain(): void {
+  const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const crypto = require('node:crypto') as typeof import('node:crypto');
+  const port = parentPort!;
+  const cipher = crypto.createCipheriv('aes-256-cfb', workerData.key as Uint8Array, new Uint8Array(16));
+  const mdc = crypto.createHash('sha1');
+  let busy = 0;
+  // Transfer big buffers only: small ones may be slices of Node's shared 8 KiB pool.
+  const transferable = (views: Uint8Array[]) => {
+    const list = new Set<ArrayBuffer>();
+    for (const view of views) if (view.buffer.byteLength > 8192) list.add(view.buffer as ArrayBuffer);
+    return [...list];
+  };
+  port.on('message', (message: { type: 'data' | 'end'; id: number; pieces?: Uint8Array[] }) => {
+    const started = performance.now();
+    if (message.type === 'data') {
+      const pieces = message.pieces!;
+      const ciphertext: Uint8Array[] = [];
+      for (const piece of pieces) {
+        mdc.update(piece);
+        ciphertext.push(cipher.update(piece));
+      }
+      busy += performance.now() - started;
+      const back = [...transferable(ciphertext), ...transferable(pieces)];
+      port.postMessage({ type: 'data', id: message.id, ciphertext, returned: pieces }, back);
+      return;
+    }
+    const header = Uint8Array.of(0xd3, 0x14);
+    mdc.update(header);
+    const ciphertext = [cipher.update(header), cipher.update(mdc.digest()), cipher.final()];
+    busy += performance.now() - started;
+    port.postMessage({ type: 'end', id: message.id, ciphertext, busyMs: busy });
+  });
+}
+
+export function startCfbWorker(key: Uint8Array): CfbWorker {
+  if (key.length !== 32) throw new EgressError('INTERNAL', 'AES-256 needs a 32-byte session key.');
+  const worker = new Worker(`(${cfbWorkerMain.toString()})()`, { eval: true, workerData: { key } });
+  const pending = new Map<number, { resolve(reply: Reply): void; reject(error: unknown): void }>();
+  let nextId = 0;
+  let failure: unknown;
+  const failAll = (error: unknown) => {
+    failure ??= error;
+    for (const waiter of pending.values()) waiter.reject(failure);
+    pending.clear();
+  };
+  worker.on('message', (reply: Reply) => {
+    const waiter = pending.get(reply.id);
+    pending.delete(reply.id);
+    waiter?.resolve(reply);
+  });
+  worker.on('error', (error) =>
+    failAll(new EgressError('INTERNAL', `The encryption thread failed: ${error.message}`, { cause: error })),
+  );
+  worker.on('exit', (code) => {
+    if (pending.size > 0)
+      failAll(new EgressError('INTERNAL', `The encryption thread stopped (exit ${code}).`));
+  });
+  const send = (type: 'data' | 'end', pieces?: Uint8Array[]) =>
+    new Promise<Reply>((resolve, reject) => {
+      if (failure !== undefined) {
+        reject(failure);
+        return;
+      }
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      // Big buffers move (the caller must not touch them until they come back); small ones are copied.
+      const transfer = new Set<ArrayBuffer>();
+      for (const piece of pieces ?? [])
+        if (piece.buffer.byteLength > 8192) transfer.add(piece.buffer as ArrayBuffer);
+      worker.postMessage({ type, id, pieces }, [...transfer]);
+    });
+  return {
+    async encrypt(pieces) {
+      const reply = await send('data', pieces);
+      if (reply.type !== 'data')
+        throw new EgressError('INTERNAL', 'The encryption thread answered out of turn.');
+      return { ciphertext: reply.ciphertext, returned: reply.returned };
+    },
+    async finish() {
+      const reply = await send('end');
+      if (reply.type !== 'end')
+        throw new EgressError('INTERNAL', 'The encryption thread answered out of turn.');
+      return { ciphertext: reply.ciphertext, busyMs: reply.busyMs };
+    },
+    async close() {
+      await worker.terminate();
+    },
+  };
+}
