@@ -179,8 +179,8 @@ async function writeOwnSeipd(input: {
     const result = await inFlight.shift()!;
     const got = performance.now();
     wait += got - started;
-    for (const ciphertext of result.ciphertext) sink.write(framing.frameCiphertext(ciphertext));
-    for (const buffer of result.returned) queue.recycle(buffer);
+    for (const ciphertext of result) sink.write(framing.frameCiphertext(ciphertext));
+    for (const buffer of result) queue.recycle(buffer);
     write += performance.now() - got;
   };
   const send = (pieces: Uint8Array[]) => {
