@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type * as openpgp from 'openpgp';
 import { startCfbWorker } from '../crypto/cfb-worker.js';
-import { createSeipdFraming, encryptStream, type OwnSeipdPlan, prepareOwnSeipd } from '../crypto/encrypt.js';
+import { encryptStream, prepareOwnSeipd } from '../crypto/encrypt.js';
+import { createFileSink, encryptChunksOwnSeipd, type Sink } from '../crypto/seipd-encrypt.js';
 import { signDetached } from '../crypto/sign-detached.js';
 import { EgressError } from '../shared/errors.js';
 import {
@@ -48,9 +48,6 @@ export interface PackProfile {
   stages: Record<string, number>;
 }
 
-/** Plaintext chunks (1 MiB) handed to the encryption thread before waiting for one back. */
-const CREDITS = 4;
-
 /** `<request>-<collection>`: the archive's top directory; the package adds `.tar.gpg`. */
 export function nameCollectionPackage(receipt: Pick<Receipt, 'request' | 'collection'>): string {
   return `${receipt.request.id}-${receipt.collection.name}`;
@@ -92,10 +89,29 @@ export async function packCollection(options: PackCollectionOptions): Promise<Pa
     clock.lap('plan, sign SHA256SUMS and RECEIPT.json');
     await mkdir(options.outDir, { recursive: true });
     out = await open(partPath, 'wx', 0o600);
-    const sink = createSink(out.fd);
+    const sink = createFileSink(out.fd);
     const progress = (archived: number) => options.onProgress?.(archived, plan.archiveBytes);
     if (own && worker) {
-      await writeOwnSeipd({ plan, own, worker, sink, filename: `${root}.tar`, date, progress, stages });
+      const queue = createChunkQueue();
+      const chunks = generateArchiveChunks(plan, queue);
+      try {
+        await encryptChunksOwnSeipd({
+          chunks,
+          dataBytes: plan.archiveBytes,
+          own,
+          worker,
+          sink,
+          filename: `${root}.tar`,
+          date,
+          progress,
+          recycle: (buffer) => queue.recycle(buffer),
+          stages,
+        });
+      } finally {
+        chunks.return(undefined);
+      }
+      stages['read + pin SHA-256 + tar framing (main thread)'] = stages['plaintext chunks (main thread)']!;
+      delete stages['plaintext chunks (main thread)'];
     } else {
       await writeWithOpenpgp({ plan, options, sink, filename: `${root}.tar`, date, progress });
       clock.lap('tar + encrypt + write (openpgp.js, one thread)');
@@ -120,101 +136,6 @@ export async function packCollection(options: PackCollectionOptions): Promise<Pa
     throw asEgressError(error, partPath, file, root);
   } finally {
     await worker?.close();
-  }
-}
-
-interface Sink {
-  write(pieces: readonly Uint8Array[]): void;
-  sha256(): string;
-  size(): number;
-}
-
-/** Writes synchronously (an awaited write per chunk left the pipeline idle) and hashes the package. */
-function createSink(fd: number): Sink {
-  const hash = createHash('sha256');
-  let size = 0;
-  let digest: string | undefined;
-  return {
-    write(pieces) {
-      for (const piece of pieces) {
-        if (piece.length === 0) continue;
-        hash.update(piece);
-        size += piece.length;
-        let offset = 0;
-        while (offset < piece.length) offset += writeSync(fd, piece, offset, piece.length - offset);
-      }
-    },
-    sha256() {
-      digest ??= hash.digest('hex');
-      return digest;
-    },
-    size: () => size,
-  };
-}
-
-async function writeOwnSeipd(input: {
-  plan: ArchivePlan;
-  own: OwnSeipdPlan;
-  worker: ReturnType<typeof startCfbWorker>;
-  sink: Sink;
-  filename: string;
-  date: Date;
-  progress(archived: number): void;
-  stages: Record<string, number>;
-}): Promise<void> {
-  const { plan, worker, sink, stages } = input;
-  const framing = createSeipdFraming({
-    dataBytes: plan.archiveBytes,
-    filename: input.filename,
-    date: input.date,
-  });
-  const queue = createChunkQueue();
-  const chunks = generateArchiveChunks(plan, queue);
-  const inFlight: ReturnType<typeof worker.encrypt>[] = [];
-  let produce = 0;
-  let write = 0;
-  let wait = 0;
-  const take = async () => {
-    const started = performance.now();
-    const result = await inFlight.shift()!;
-    const got = performance.now();
-    wait += got - started;
-    for (const ciphertext of result) sink.write(framing.frameCiphertext(ciphertext));
-    for (const buffer of result) queue.recycle(buffer);
-    write += performance.now() - got;
-  };
-  const send = (pieces: Uint8Array[]) => {
-    const pending = worker.encrypt(pieces);
-    pending.catch(() => undefined); // awaited in order by take(); a failure must not go unobserved
-    inFlight.push(pending);
-  };
-  try {
-    sink.write([input.own.sessionKeyPackets]);
-    sink.write(framing.openCiphertext());
-    let opening = framing.openPlaintext();
-    let archived = 0;
-    for (;;) {
-      const started = performance.now();
-      const next = chunks.next();
-      produce += performance.now() - started;
-      if (next.done) break;
-      archived += next.value.length;
-      input.progress(archived);
-      send([...opening, ...framing.framePlaintext(next.value)]);
-      opening = [];
-      if (inFlight.length >= CREDITS) await take();
-    }
-    send([...opening, ...framing.endPlaintext()]);
-    while (inFlight.length > 0) await take();
-    const tail = await worker.finish();
-    for (const ciphertext of tail.ciphertext) sink.write(framing.frameCiphertext(ciphertext));
-    sink.write(framing.endCiphertext());
-    stages['read + pin SHA-256 + tar framing (main thread)'] = produce;
-    stages['AES-256-CFB + MDC SHA-1 (encryption thread, busy)'] = tail.busyMs;
-    stages['package SHA-256 + write (main thread)'] = write;
-    stages['main thread waiting for the encryption thread'] = wait;
-  } finally {
-    chunks.return(undefined);
   }
 }
 
