@@ -298,6 +298,11 @@ async function checkContents(
       );
     }
   };
+  if (outer.signer === undefined && sumsFiles.length > 1) {
+    throw refuse(
+      `the package is encrypted only and holds ${sumsFiles.length} ${SUMS_NAME} files; an egress-gate package has one`,
+    );
+  }
   for (const sumsName of sumsFiles) {
     const dir = sumsName.slice(0, -SUMS_NAME.length);
     const signatureName = `${dir}${SUMS_SIGNATURE_NAME}`;
@@ -326,11 +331,6 @@ async function checkContents(
     });
   }
   const uncovered = [...files.keys()].filter((n) => !covered.has(n));
-  if (outer.signer === undefined && sumsFiles.length > 1) {
-    throw refuse(
-      `the package is encrypted only and holds ${sumsFiles.length} ${SUMS_NAME} files; an egress-gate package has one`,
-    );
-  }
   if (outer.signer === undefined && sumsFiles.length === 0) {
     throw refuse(
       `the package is not signed and holds no signed ${SUMS_NAME}; expected a signature by the egress key`,
