@@ -40,9 +40,9 @@ async function setUp(dir: string) {
     return Buffer.from(await new Response(createArchiveStream(plan)).arrayBuffer());
   };
   /** What anyone holding the recipient's public key can make: an encrypt-only message. */
-  const forge = async (tarBytes: Uint8Array, signingKey?: typeof signer.secretKey) => {
+  const forge = async (tarBytes: Buffer, signingKey?: typeof signer.secretKey) => {
     const encrypted = await encryptStream({
-      plaintext: new Blob([tarBytes]).stream(),
+      plaintext: new Blob([new Uint8Array(tarBytes)]).stream(),
       encryptionKeys: [recipient.publicKey],
       ...(signingKey ? { signingKey } : {}),
       filename: 'p.tar',
