@@ -13,12 +13,13 @@ interface WorkerJob {
   signingKeyPath: string;
 }
 
-const started = performance.now();
+// From the process's start: node itself and loading openpgp.js are part of what a user waits for.
+const loadedMs = performance.now();
 const job = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as WorkerJob;
 const receipt = JSON.parse(readFileSync(job.receiptPath, 'utf8')) as Receipt;
 const encryptionKeys = await readPublicKeys(readFileSync(job.recipientKeyPath, 'utf8'), job.recipientKeyPath);
 const signingKey = await readSecretKey(readFileSync(job.signingKeyPath, 'utf8'), job.signingKeyPath);
-const keysMs = performance.now() - started;
+const keysMs = performance.now() - loadedMs;
 let profile: PackProfile | undefined;
 const packed = await packCollection({
   receipt,
@@ -31,5 +32,5 @@ const packed = await packCollection({
   },
 });
 process.stdout.write(
-  `${JSON.stringify({ size: packed.size, archiveBytes: packed.archiveBytes, keysMs, profile, rss: process.resourceUsage().maxRSS })}\n`,
+  `${JSON.stringify({ size: packed.size, archiveBytes: packed.archiveBytes, loadedMs, keysMs, profile, rss: process.resourceUsage().maxRSS })}\n`,
 );

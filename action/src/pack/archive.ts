@@ -114,7 +114,12 @@ function layOut(
     ...metadata.map(([name, content]) => ({ archivePath: `${root}/${name}`, content })),
     ...receipt.files.map((file) => ({ archivePath: `${root}/${FILES_DIR}/${file.path}`, file })),
   ];
-  entries.sort((a, b) => Buffer.compare(Buffer.from(a.archivePath), Buffer.from(b.archivePath)));
+  // Byte order of the UTF-8 paths; each path encoded once, not once per comparison.
+  const keyed = entries.map((entry) => ({ entry, key: Buffer.from(entry.archivePath) }));
+  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  keyed.forEach((k, i) => {
+    entries[i] = k.entry;
+  });
   for (let i = 1; i < entries.length; i += 1) {
     if (entries[i]!.archivePath === entries[i - 1]!.archivePath) {
       throw new EgressError('INPUT', `'${entries[i]!.archivePath}' is listed twice in the collection.`);
