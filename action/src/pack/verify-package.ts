@@ -165,6 +165,17 @@ async function hashWholeFile(file: string): Promise<{ sha256: string; size: numb
   return { sha256: hash.digest('hex'), size };
 }
 
+/** JSON with object keys sorted, so key order does not matter when comparing. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+}
+
 /** The delivery receipt is the packing receipt plus package and destination: they must agree. */
 function checkReceiptsAgree(
   packagePath: string,
@@ -172,7 +183,7 @@ function checkReceiptsAgree(
   inside: Receipt | undefined,
 ): void {
   const { package: _p, destination: _d, ...outer } = delivery.receipt;
-  if (!inside || JSON.stringify(outer) !== JSON.stringify(inside)) {
+  if (!inside || canonicalJson(outer) !== canonicalJson(inside)) {
     throw new EgressError(
       'INTEGRITY',
       `${packagePath}: the delivery receipt ${delivery.path} does not describe this package's RECEIPT.json (request, collection, files); nothing was extracted.`,
