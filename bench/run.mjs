@@ -87,7 +87,9 @@ try {
     rmSync(set.root, { recursive: true, force: true });
   }
   // 3. Whole commands.
-  if (cliFiles > 0) runCommands(keys, cliFiles);
+  // A manifest of 20,000 locked files may exceed validate's size limit until large outputs keep
+  // their pins in a sidecar; then the issue's 5,000 files are timed instead.
+  if (cliFiles > 0 && runCommands(keys, cliFiles) === 'too-large' && cliFiles > 5000) runCommands(keys, 5000);
   // 4. Other helpers' benches.
   await runOtherBenches();
   console.log(`bench finished in ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -413,7 +415,7 @@ function runCommands(keys, count) {
     const v = runCli('validate', ['validate', 'requests/bench-tree.yaml'], root);
     if (v.status !== 0) {
       console.log(`  egress-gate validate failed (exit ${v.status}): ${v.said}\n`);
-      return;
+      return v.said.includes('too-large') ? 'too-large' : 'failed';
     }
     validate = best(validate, v);
     const out = path.join(work, 'gpg-cli.gpg');
@@ -445,6 +447,7 @@ function runCommands(keys, count) {
     `  ratio validate vs sha256sum -c ${(sums.seconds / validate.seconds).toFixed(2)}, ` +
       `pack vs tar | gpg --sign --encrypt ${(gpgSigned.seconds / pack.seconds).toFixed(2)}\n`,
   );
+  return 'done';
 }
 
 async function runOtherBenches() {

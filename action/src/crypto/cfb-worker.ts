@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { EgressError } from '../shared/errors.js';
 
 /**
- * AES-256-CFB and the MDC's SHA-1 of a SEIPDv1 packet on a second thread. The main thread reads,
+ * AES-256-CFB of a SEIPDv1 packet on a second thread. The main thread reads,
  * hashes pins, frames the tar and writes; this thread encrypts. Chunks travel as transferred
  * ArrayBuffers (no copy) and come back holding their ciphertext, so the reader reuses them and
  * nothing big is allocated per chunk. Only the session key reaches the worker, never the signing key.
@@ -13,8 +13,11 @@ export interface CfbWorker {
    * holding the ciphertext (the caller must not touch them meanwhile); small ones are copied.
    */
   encrypt(pieces: Uint8Array[]): Promise<Uint8Array[]>;
-  /** Append the MDC packet (its SHA-1 covers everything encrypted) and return its ciphertext. */
-  finish(): Promise<{ ciphertext: Uint8Array[]; busyMs: number }>;
+  /**
+   * Append the MDC packet and return its ciphertext. `mdc` is the SHA-1 of everything encrypted
+   * followed by the MDC header 0xD3 0x14 (the caller hashes the plaintext: that balances the threads).
+   */
+  finish(mdc: Uint8Array): Promise<{ ciphertext: Uint8Array[]; busyMs: number }>;
   /** Stop the thread (after finish, or to abort). */
   close(): Promise<void>;
 }
@@ -33,7 +36,6 @@ function cfbWorkerMain(): void {
   const crypto = process.getBuiltinModule('node:crypto');
   const port = parentPort!;
   const cipher = crypto.createCipheriv('aes-256-cfb', workerData.key as Uint8Array, new Uint8Array(16));
-  const mdc = crypto.createHash('sha1');
   let busy = 0;
   // cipher.update allocates its output; copied back into the plaintext buffer, that output is
   // garbage at once. Left to V8, ~64 MiB of it piles up before a collection (RSS grows, and the
@@ -56,28 +58,32 @@ function cfbWorkerMain(): void {
     for (const view of views) if (view.buffer.byteLength > 8192) list.add(view.buffer as ArrayBuffer);
     return [...list];
   };
-  port.on('message', (message: { type: 'data' | 'end'; id: number; pieces?: Uint8Array[] }) => {
-    const started = performance.now();
-    if (message.type === 'data') {
-      const pieces = message.pieces!;
-      for (const piece of pieces) {
-        mdc.update(piece);
-        const output = cipher.update(piece);
-        // CFB is a stream mode: the ciphertext is exactly as long as the plaintext.
-        piece.set(output);
-        release(output);
+  port.on(
+    'message',
+    (message: { type: 'data' | 'end'; id: number; pieces?: Uint8Array[]; mdc?: Uint8Array }) => {
+      const started = performance.now();
+      if (message.type === 'data') {
+        const pieces = message.pieces!;
+        for (const piece of pieces) {
+          const output = cipher.update(piece);
+          // CFB is a stream mode: the ciphertext is exactly as long as the plaintext.
+          piece.set(output);
+          release(output);
+        }
+        if (collect && ++messages % 8 === 0) collect({ type: 'minor' });
+        busy += performance.now() - started;
+        port.postMessage({ type: 'data', id: message.id, ciphertext: pieces }, transferable(pieces));
+        return;
       }
-      if (collect && ++messages % 8 === 0) collect({ type: 'minor' });
+      const ciphertext = [
+        cipher.update(Uint8Array.of(0xd3, 0x14)),
+        cipher.update(message.mdc!),
+        cipher.final(),
+      ];
       busy += performance.now() - started;
-      port.postMessage({ type: 'data', id: message.id, ciphertext: pieces }, transferable(pieces));
-      return;
-    }
-    const header = Uint8Array.of(0xd3, 0x14);
-    mdc.update(header);
-    const ciphertext = [cipher.update(header), cipher.update(mdc.digest()), cipher.final()];
-    busy += performance.now() - started;
-    port.postMessage({ type: 'end', id: message.id, ciphertext, busyMs: busy });
-  });
+      port.postMessage({ type: 'end', id: message.id, ciphertext, busyMs: busy });
+    },
+  );
 }
 
 export function startCfbWorker(key: Uint8Array): CfbWorker {
@@ -103,7 +109,7 @@ export function startCfbWorker(key: Uint8Array): CfbWorker {
     if (pending.size > 0)
       failAll(new EgressError('INTERNAL', `The encryption thread stopped (exit ${code}).`));
   });
-  const send = (type: 'data' | 'end', pieces?: Uint8Array[]) =>
+  const send = (type: 'data' | 'end', pieces?: Uint8Array[], mdc?: Uint8Array) =>
     new Promise<Reply>((resolve, reject) => {
       if (failure !== undefined) {
         reject(failure);
@@ -115,7 +121,7 @@ export function startCfbWorker(key: Uint8Array): CfbWorker {
       const transfer = new Set<ArrayBuffer>();
       for (const piece of pieces ?? [])
         if (piece.buffer.byteLength > 8192) transfer.add(piece.buffer as ArrayBuffer);
-      worker.postMessage({ type, id, pieces }, [...transfer]);
+      worker.postMessage({ type, id, pieces, mdc }, [...transfer]);
     });
   return {
     async encrypt(pieces) {
@@ -124,8 +130,8 @@ export function startCfbWorker(key: Uint8Array): CfbWorker {
         throw new EgressError('INTERNAL', 'The encryption thread answered out of turn.');
       return reply.ciphertext;
     },
-    async finish() {
-      const reply = await send('end');
+    async finish(mdc) {
+      const reply = await send('end', undefined, mdc);
       if (reply.type !== 'end')
         throw new EgressError('INTERNAL', 'The encryption thread answered out of turn.');
       return { ciphertext: reply.ciphertext, busyMs: reply.busyMs };
