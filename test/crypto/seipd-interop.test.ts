@@ -115,7 +115,7 @@ describe('own SEIPDv1 framing against GnuPG 2.2 and openpgp.js', () => {
 
   it.each([
     ['a byte of the first part', (sk: number) => sk + 2 + 1000],
-    ['a byte of the final part', (sk: number, size: number) => size - 30],
+    ['a byte of the final part', (_sk: number, size: number) => size - 30],
     ['the encrypted MDC', (_: number, size: number) => size - 1],
   ])('refuses %s flipped: GnuPG and openpgp.js both fail', async (_, where) => {
     await using tmp = await makeTempDir();
