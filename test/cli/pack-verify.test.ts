@@ -159,7 +159,7 @@ describe('egress-gate pack and verify', () => {
     expect(verified.stderr).toBe('');
     expect(verified.code).toBe(0);
     expect(verified.stdout).toContain(`signed by ${signer.fingerprint}`);
-    expect(verified.stdout).toContain('9 files match SHA256SUMS and RECEIPT.json');
+    expect(verified.stdout).toContain('11 files match SHA256SUMS and RECEIPT.json');
     const extracted = path.join(received, 'dsg-2026-03-final-outputs-data-provider-handover');
     expect(await runTool('sha256sum', ['-c', 'SHA256SUMS'], extracted)).toContain('files/code/plot.py: OK');
     const receipt = JSON.parse(await readFile(path.join(extracted, 'RECEIPT.json'), 'utf8'));

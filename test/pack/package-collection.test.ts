@@ -50,8 +50,9 @@ describe('packCollection', () => {
     await gnupg.importKey(signer.publicArmored);
     const tarPath = path.join(tmp.dir, 'p.tar');
     const { stdout } = await gnupg.gpg(['--status-fd', '1', '--output', tarPath, '--decrypt', packed.path]);
-    expect(stdout).toContain(`[GNUPG:] VALIDSIG ${signer.fingerprint}`);
     expect(stdout).toContain('[GNUPG:] DECRYPTION_OKAY');
+    expect(stdout).toContain('[GNUPG:] GOODMDC');
+    expect(stdout).not.toContain('SIG_ID'); // encrypt-only: the signatures are inside
     expect(stdout).not.toContain('DECRYPTION_COMPLIANCE_MODE'); // present only for AEAD/v5 formats gpg 2.2 lacks
     expect(stdout).toMatch(/\[GNUPG:\] DECRYPTION_INFO 2 9/); // MDC (SHA-1) + AES-256: SEIPDv1
 
@@ -65,6 +66,16 @@ describe('packCollection', () => {
     );
     expect(check).toContain('files/report/figures/fig1.png: OK');
     expect(check).toContain('RECEIPT.json: OK');
+    expect(check).toContain('RECEIPT.json.asc: OK');
+    for (const signed of ['SHA256SUMS', 'RECEIPT.json']) {
+      const verified = await gnupg.gpg(
+        ['--status-fd', '1', '--verify', `${signed}.asc`, signed].map((a, i) =>
+          i >= 3 ? path.join(extracted, 'req-1-report-inputs', a) : a,
+        ),
+      );
+      expect(verified.stdout).toContain(`[GNUPG:] VALIDSIG ${signer.fingerprint}`);
+      expect(verified.stdout).toMatch(/\[GNUPG:\] VALIDSIG \S+ \S+ \d+ 0 4 0 22 10 00/); // EdDSA, SHA-512, binary
+    }
     const inside = JSON.parse(
       await readFile(path.join(extracted, 'req-1-report-inputs/RECEIPT.json'), 'utf8'),
     );

@@ -85,3 +85,27 @@ describe('encodeFileHeader', () => {
     expect(text(last, 0, 100).endsWith('/')).toBe(false);
   });
 });
+
+describe('createHeaderWriter (the template fast path)', () => {
+  it('gives exactly the bytes of encodeFileHeader, for every kind of entry', async () => {
+    const { createHeaderWriter, fileHeaderLength } = await import('../../action/src/pack/tar-header.js');
+    const mtime = 1_767_225_600;
+    const write = createHeaderWriter(mtime);
+    const paths = [
+      'r/RECEIPT.json',
+      'r/files/a.csv',
+      `r/files/${'deep/'.repeat(25)}x.png`,
+      `r/files/${'n'.repeat(140)}.txt`,
+      'r/files/données/résumé.txt',
+      `r/${'x'.repeat(98)}`,
+      `r/${'x'.repeat(99)}`,
+    ];
+    for (const path of paths) {
+      for (const size of [0, 1, 511, 512, 4096, 0o7777777, 2 ** 33 - 1, 9 * 1024 ** 3]) {
+        const expected = encodeFileHeader({ path, size, mtime });
+        expect(Buffer.from(write({ path, size, mtime })).equals(Buffer.from(expected))).toBe(true);
+        expect(fileHeaderLength({ path, size, mtime })).toBe(expected.length);
+      }
+    }
+  });
+});

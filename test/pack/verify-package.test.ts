@@ -69,7 +69,8 @@ describe('verifyPackage', () => {
     });
     expect(result.signer).toBe(s.signer.fingerprint);
     expect(result.extracted).toEqual(['req-1-report-inputs']);
-    expect(result.fileCount).toBe(Object.keys(outputs).length + 2);
+    expect(result.fileCount).toBe(Object.keys(outputs).length + 4);
+    expect(result.authenticatedBy).toBe('SHA256SUMS.asc');
     expect(result.receipt?.files).toEqual(s.files);
     expect(result.warnings).toEqual([]);
     expect(await readdir(outDir)).toEqual(['req-1-report-inputs']);

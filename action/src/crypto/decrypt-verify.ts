@@ -17,14 +17,15 @@ export interface DecryptVerifyOptions {
 }
 
 export interface DecryptVerifyResult {
-  /** Fingerprint of the signer key that made a valid signature. */
-  signer: string;
+  /** Fingerprint of the signer key that made a valid one-pass signature; undefined when the
+   * message is encrypted only (the caller must then authenticate the content another way). */
+  signer?: string;
   signedAt?: Date;
   plaintextBytes: number;
 }
 
 /**
- * Decrypt and check the signature with bounded memory. openpgp buffers the whole plaintext of a
+ * Decrypt and check the signature, if the message is signed, with bounded memory. openpgp buffers the whole plaintext of a
  * SEIPDv1 message to check its MDC first (3.17 GB RSS for 1 GiB); with allowUnauthenticatedStream
  * it streams instead, so the plaintext goes to a file aside and is deleted unless the integrity
  * check and the signature both pass at the end. Nothing downstream reads it before then.
@@ -136,12 +137,7 @@ async function checkSignatures(
   signerKeys: openpgp.PublicKey[],
 ): Promise<Omit<DecryptVerifyResult, 'plaintextBytes'>> {
   const expected = signerKeys.map(formatFingerprint).join(', ');
-  if (signatures.length === 0) {
-    throw new EgressError(
-      'INTEGRITY',
-      `${packagePath}: the package is not signed; expected a signature by ${expected}.`,
-    );
-  }
+  if (signatures.length === 0) return {};
   const problems: string[] = [];
   for (const signature of signatures) {
     const keyId = signature.keyID.toHex().toUpperCase();

@@ -15,17 +15,23 @@ export interface ChunkQueue {
   drain(): Generator<Uint8Array>;
   /** The last, partial chunk (undefined when empty). */
   flush(): Uint8Array | undefined;
+  /** Hand a chunk's buffer back once its consumer is done with it; the queue fills it again. */
+  recycle(chunk: Uint8Array): void;
 }
 
 export function createChunkQueue(chunkBytes = DEFAULT_CHUNK_BYTES): ChunkQueue {
   // Unzeroed: every byte handed out was written (tar padding is written explicitly).
-  let current: Uint8Array = Buffer.allocUnsafeSlow(chunkBytes);
+  // Reused buffers keep memory and page faults flat: dead 1 MiB buffers otherwise pile up until
+  // V8 collects them, glibc returns the pages, and every page faults again.
+  const free: Uint8Array[] = [];
+  const fresh = () => free.pop() ?? Buffer.allocUnsafeSlow(chunkBytes);
+  let current: Uint8Array = fresh();
   let used = 0;
   const full: Uint8Array[] = [];
   const rotate = () => {
     if (used < chunkBytes) return;
     full.push(current);
-    current = Buffer.allocUnsafeSlow(chunkBytes);
+    current = fresh();
     used = 0;
   };
   return {
@@ -52,9 +58,13 @@ export function createChunkQueue(chunkBytes = DEFAULT_CHUNK_BYTES): ChunkQueue {
     flush() {
       if (used === 0) return undefined;
       const last = current.subarray(0, used);
-      current = Buffer.allocUnsafeSlow(chunkBytes);
+      current = fresh();
       used = 0;
       return last;
+    },
+    recycle(chunk) {
+      if (chunk.buffer.byteLength !== chunkBytes || free.length >= 8) return;
+      free.push(new Uint8Array(chunk.buffer, 0, chunkBytes));
     },
   };
 }

@@ -48,6 +48,54 @@ export function encodeFileHeader(entry: TarFileHeader): Uint8Array {
   return out;
 }
 
+/** Bytes `encodeFileHeader` gives for this entry, without building them in the common case. */
+export function fileHeaderLength(entry: TarFileHeader): number {
+  if (entry.size <= MAX_USTAR_SIZE && isAscii(entry.path) && splitUstarName(entry.path)) return BLOCK;
+  return encodeFileHeader(entry).length;
+}
+
+/**
+ * The same bytes as `encodeFileHeader`, written into a reused block for the common entry (ASCII
+ * path ustar can hold, size < 8 GiB): a template holds every constant field and its part of the
+ * checksum, so only name, prefix, size and the checksum are written per file. Other entries return
+ * `encodeFileHeader`'s bytes.
+ */
+export function createHeaderWriter(mtime: number): (entry: TarFileHeader) => Uint8Array {
+  const template = encodeUstar(new Uint8Array(0), 0, mtime, '0');
+  template.fill(0, 124, 136); // the size field, written per entry
+  template.fill(0x20, 148, 156);
+  let templateSum = 0;
+  for (const byte of template) templateSum += byte;
+  const block = new Uint8Array(BLOCK);
+  return (entry) => {
+    const { path, size } = entry;
+    if (size > MAX_USTAR_SIZE || entry.mtime !== mtime || !isAscii(path)) return encodeFileHeader(entry);
+    let nameStart = 0;
+    if (path.length > 100) {
+      const split = splitUstarName(path);
+      if (!split) return encodeFileHeader(entry);
+      nameStart = split.prefix!.length + 1;
+    }
+    block.set(template);
+    let sum = templateSum;
+    const write = (text: string, from: number, to: number, offset: number) => {
+      for (let i = from; i < to; i += 1) {
+        const code = text.charCodeAt(i);
+        block[offset + i - from] = code;
+        sum += code;
+      }
+    };
+    write(path, nameStart, path.length, 0);
+    if (nameStart > 0) write(path, 0, nameStart - 1, 345);
+    write(size.toString(8).padStart(11, '0'), 0, 11, 124);
+    const checksum = `${sum.toString(8).padStart(6, '0')}`;
+    write(checksum, 0, 6, 148);
+    block[154] = 0;
+    block[155] = 0x20;
+    return block;
+  };
+}
+
 /** Zero bytes after a body of `size` bytes, up to the next block. */
 export function paddingFor(size: number): Uint8Array {
   const rest = size % BLOCK;

@@ -6,28 +6,36 @@ import { parseCommandLine, requireOnePositional, requireOption } from '../comman
 import { readPassphraseFile, readUserFile } from './pack.js';
 
 const help = `Usage: egress-gate verify <package> --key <secret-key-file> --signer <public-key-file> --out <dir>
-                          [--passphrase-file <file>] [--json]
+                          [--receipt <file>] [--passphrase-file <file>] [--json]
 
-For recipients: decrypts the package with your secret key, checks the signature against the
-egress public key, checks every file against SHA256SUMS and RECEIPT.json, and only when every
-check passed extracts the files into --out. On any failure nothing is extracted and the exit
-code is 1. Memory stays flat: the decrypted archive is written aside (inside --out, removed
-afterwards) and read only once the signature and integrity checks passed.
+For recipients: checks the package's SHA-256 against the signed delivery receipt
+(<package>.receipt.asc beside it, or --receipt), decrypts the package with your secret key,
+checks the egress key's signature over SHA256SUMS (SHA256SUMS.asc) and RECEIPT.json, checks
+every file against SHA256SUMS and RECEIPT.json (a member SHA256SUMS does not list, or anything
+but a regular file, is refused), and only when every check passed extracts the files into --out.
+On any failure nothing is extracted and the exit code is 1. Memory stays flat: the decrypted
+archive is written aside (inside --out, removed afterwards) and read only once the integrity
+checks passed.
 
-Also accepts packages made with GnuPG ('tar cf - dir | gpg --sign --encrypt ...').
+Also accepts older egress-gate packages (signed as a whole) and packages made with GnuPG
+('tar cf - dir | gpg --sign --encrypt ...').
 
 Options:
   --key <file>              your OpenPGP secret key (armored or binary)
   --passphrase-file <file>  its passphrase, when it has one (first line of the file)
   --signer <file>           the egress signing key's public key
   --out <dir>               where to extract (created if missing; existing names are not overwritten)
-  --json                    print {verified, signer, signedAt, files, extracted, receipt, warnings}
+  --receipt <file>          the signed delivery receipt (default: <package>.receipt.asc, if present)
+  --json                    print {verified, signer, signedAt, authenticatedBy, deliveryReceipt,
+                            files, extracted, receipt, warnings}
 
 Exit codes: 0 verified and extracted, 1 a check failed (nothing extracted), 2 usage error.
 
-Without egress-gate, GnuPG and coreutils do the same:
-  gpg --decrypt --output package.tar <package>    # checks the signature too
-  tar -xf package.tar && cd <request>-<collection> && sha256sum -c SHA256SUMS
+Without egress-gate, GnuPG, tar and coreutils do the same (see the README):
+  gpg --verify <package>.receipt.asc && sha256sum <package>   # must equal the receipt's package.sha256
+  gpg --decrypt --output package.tar <package>
+  tar -xf package.tar && cd <request>-<collection>
+  gpg --verify SHA256SUMS.asc SHA256SUMS && sha256sum -c SHA256SUMS
 `;
 
 function parseVerifyArgs(argv: string[], io: CliIo) {
@@ -36,6 +44,7 @@ function parseVerifyArgs(argv: string[], io: CliIo) {
     signer: { type: 'string' },
     out: { type: 'string' },
     'passphrase-file': { type: 'string' },
+    receipt: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const pkg = requireOnePositional('verify', positionals, 'package', '<request>-<collection>.tar.gpg');
@@ -48,6 +57,7 @@ function parseVerifyArgs(argv: string[], io: CliIo) {
     signerPath: required(values.signer, '--signer <file>'),
     outDir: required(values.out, '--out <dir>'),
     passphrasePath: passphrase === undefined ? undefined : resolve(io.cwd, passphrase),
+    receiptPath: values.receipt === undefined ? undefined : resolve(io.cwd, values.receipt),
     json: values.json === true,
   };
 }
@@ -74,6 +84,7 @@ export const verifyCommand: Command = {
       decryptionKey,
       signerKeys,
       outDir: args.outDir,
+      ...(args.receiptPath ? { receiptPath: args.receiptPath } : {}),
     });
     if (args.json) {
       io.stdout(
@@ -81,6 +92,8 @@ export const verifyCommand: Command = {
           verified: true,
           signer: result.signer,
           ...(result.signedAt ? { signedAt: result.signedAt.toISOString() } : {}),
+          authenticatedBy: result.authenticatedBy,
+          deliveryReceipt: result.deliveryReceipt ?? null,
           files: result.fileCount,
           extracted: result.extracted.map((name) => resolve(args.outDir, name)),
           receipt: result.receipt ?? null,
@@ -95,8 +108,11 @@ export const verifyCommand: Command = {
         : result.warnings.length
           ? 'the signature'
           : 'SHA256SUMS';
+      const byReceipt = result.deliveryReceipt
+        ? `its SHA-256 matches the signed delivery receipt ${label(result.deliveryReceipt)}; `
+        : '';
       io.stdout(
-        `verified ${label(args.packagePath)}: signed by ${result.signer}${when}; ` +
+        `verified ${label(args.packagePath)}: ${byReceipt}signed by ${result.signer}${when} (${result.authenticatedBy}); ` +
           `${result.fileCount} files match ${checked}\n` +
           result.extracted.map((name) => `extracted ${resolve(args.outDir, name)}\n`).join(''),
       );
