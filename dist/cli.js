@@ -25595,7 +25595,7 @@ var require_agent = __commonJS({
     var { Socket } = __require("net");
     var { Duplex } = __require("stream");
     var { resolve: resolve7 } = __require("path");
-    var { readFile: readFile8 } = __require("fs");
+    var { readFile: readFile9 } = __require("fs");
     var { execFile, spawn } = __require("child_process");
     var { isParsedKey, parseKey } = require_keyParser();
     var {
@@ -25813,7 +25813,7 @@ var require_agent = __commonJS({
           cb = once(cb);
           let socketPath = this.socketPath;
           let triedCygpath = false;
-          readFile8(socketPath, function readCygsocket(err2, data) {
+          readFile9(socketPath, function readCygsocket(err2, data) {
             if (err2) {
               if (triedCygpath)
                 return cb(new Error("Invalid cygwin unix socket path"));
@@ -25822,7 +25822,7 @@ var require_agent = __commonJS({
                   return cb(new Error("Invalid cygwin unix socket path"));
                 triedCygpath = true;
                 socketPath = stdout.toString().replace(/[\r\n]/g, "");
-                readFile8(socketPath, readCygsocket);
+                readFile9(socketPath, readCygsocket);
               });
               return;
             }
@@ -37506,7 +37506,7 @@ var require_keygen = __commonJS({
       generateKeyPair: generateKeyPair_,
       generateKeyPairSync: generateKeyPairSync_,
       getCurves,
-      randomBytes: randomBytes3
+      randomBytes: randomBytes4
     } = __require("crypto");
     var { Ber } = require_lib();
     var bcrypt_pbkdf = require_bcrypt_pbkdf().pbkdf;
@@ -37770,7 +37770,7 @@ var require_keygen = __commonJS({
                 rounds = opts.rounds;
             }
             const gen2 = Buffer.allocUnsafe(cipher.keyLen + cipher.ivLen);
-            const salt = randomBytes3(SALT_LEN);
+            const salt = randomBytes4(SALT_LEN);
             const r = bcrypt_pbkdf(
               passphrase,
               passphrase.length,
@@ -37809,7 +37809,7 @@ var require_keygen = __commonJS({
           const kdfOptions = encrypted ? encrypted.kdfOptions : Buffer.alloc(0);
           const blockLen = encrypted ? encrypted.cipher.blockLen : 8;
           const parsed = parseDERs(keyType2, pub, priv);
-          const checkInt = randomBytes3(4);
+          const checkInt = randomBytes4(4);
           const commentBin = Buffer.from(comment);
           const privBlobLen = 4 + 4 + parsed.priv.length + 4 + commentBin.length;
           let padding = [];
@@ -41435,7 +41435,7 @@ var require_constants3 = __commonJS({
 // node_modules/ssh2-sftp-client/src/utils.js
 var require_utils4 = __commonJS({
   "node_modules/ssh2-sftp-client/src/utils.js"(exports, module) {
-    var { statSync: statSync3, constants: constants3, accessSync } = __require("node:fs");
+    var { statSync: statSync4, constants: constants3, accessSync } = __require("node:fs");
     var { dirname: dirname4 } = __require("node:path");
     var { errorCode } = require_constants3();
     function eventHandled(client) {
@@ -41569,7 +41569,7 @@ var require_utils4 = __commonJS({
       }
     }
     function localExists(filePath) {
-      const stats = statSync3(filePath, { throwIfNoEntry: false });
+      const stats = statSync4(filePath, { throwIfNoEntry: false });
       if (!stats) {
         return false;
       } else if (stats.isDirectory()) {
@@ -46380,7 +46380,7 @@ async function scanOutputFile(absolutePath, file, rules, declaration) {
 }
 
 // action/src/pack/outputs.ts
-import { lstat, readdir, realpath, stat as stat2 } from "node:fs/promises";
+import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 // action/src/manifest/item-path.ts
@@ -46413,8 +46413,9 @@ function isInsideRoot(root, candidate) {
 
 // action/src/pack/outputs.ts
 async function resolveOutputsRoot(root) {
-  return realpath(root);
+  return realpathSync.native(root);
 }
+var realpath = (p) => realpathSync.native(p);
 async function resolveItem(rootReal, itemPath) {
   const unsafe2 = describeUnsafeItemPath(itemPath);
   if (unsafe2) return { ok: false, code: "unsafe-path", message: unsafe2 };
@@ -46422,12 +46423,14 @@ async function resolveItem(rootReal, itemPath) {
   const candidate = join(rootReal, ...clean2.split("/"));
   let real;
   try {
-    real = await realpath(candidate);
+    real = realpath(candidate);
   } catch {
-    const dangling = await lstat(candidate).then(
-      () => true,
-      () => false
-    );
+    let dangling = true;
+    try {
+      lstatSync(candidate);
+    } catch {
+      dangling = false;
+    }
     return {
       ok: false,
       code: "missing-file",
@@ -46441,7 +46444,7 @@ async function resolveItem(rootReal, itemPath) {
       message: `'${itemPath}' resolves to '${real}', outside the outputs root; copy the file into the outputs instead of linking to it`
     };
   }
-  const info = await stat2(real);
+  const info = statSync(real);
   if (info.isFile()) return { ok: true, directory: false, files: [{ path: clean2, absolutePath: real }] };
   if (!info.isDirectory()) {
     return {
@@ -46457,7 +46460,7 @@ async function resolveItem(rootReal, itemPath) {
   return { ok: true, directory: true, files };
 }
 async function walk(rootReal, dirReal, dirPath, out) {
-  const entries = await readdir(dirReal, { withFileTypes: true });
+  const entries = readdirSync(dirReal, { withFileTypes: true });
   for (const entry of entries) {
     const path5 = `${dirPath}/${entry.name}`;
     const unsafe2 = describeUnsafeItemPath(path5);
@@ -46475,7 +46478,7 @@ async function walk(rootReal, dirReal, dirPath, out) {
 async function resolveEntry(rootReal, absolute, path5, isLink) {
   let real;
   try {
-    real = await realpath(absolute);
+    real = realpath(absolute);
   } catch {
     return { ok: false, code: "missing-file", message: `'${path5}' is a symbolic link to nothing` };
   }
@@ -46486,7 +46489,7 @@ async function resolveEntry(rootReal, absolute, path5, isLink) {
       message: `'${path5}' resolves to '${real}', outside the outputs root; copy the file into the outputs instead of linking to it`
     };
   }
-  const info = await stat2(real);
+  const info = statSync(real);
   if (info.isFile()) return { ok: true, kind: "file", real };
   if (info.isDirectory() && isLink) {
     return {
@@ -47101,7 +47104,8 @@ function encodeSegment(segment) {
 }
 
 // action/src/pack/digest.ts
-import { createHash } from "node:crypto";
+import { createHash, hash as hashOnce } from "node:crypto";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { open as open3 } from "node:fs/promises";
 var readChunkBytes = 1024 * 1024;
 async function hashFile(absolutePath, buffer = Buffer.allocUnsafe(readChunkBytes)) {
@@ -47120,24 +47124,49 @@ async function hashFile(absolutePath, buffer = Buffer.allocUnsafe(readChunkBytes
     await handle.close();
   }
 }
+function hashFileSync(absolutePath, buffer = Buffer.allocUnsafe(readChunkBytes)) {
+  const fd2 = openSync(absolutePath, "r");
+  try {
+    const expected = fstatSync(fd2).size;
+    let size = 0;
+    if (expected < buffer.length) {
+      for (; ; ) {
+        const got = readSync(fd2, buffer, size, buffer.length - size, null);
+        size += got;
+        if (got === 0 || size === expected) {
+          return { sha256: hashOnce("sha256", buffer.subarray(0, size), "hex"), size };
+        }
+        if (size === buffer.length) break;
+      }
+    }
+    const hash = createHash("sha256");
+    hash.update(buffer.subarray(0, size));
+    for (; ; ) {
+      const got = readSync(fd2, buffer, 0, buffer.length, null);
+      if (got === 0) break;
+      hash.update(buffer.subarray(0, got));
+      size += got;
+    }
+    return { sha256: hash.digest("hex"), size };
+  } finally {
+    closeSync(fd2);
+  }
+}
 async function hashFiles(paths, options = {}) {
   const results = new Array(paths.length);
-  const workers = Math.max(1, Math.min(options.concurrency ?? 8, paths.length));
-  let next = 0;
-  let done = 0;
+  const buffer = Buffer.allocUnsafe(readChunkBytes);
   let bytes = 0;
-  const work = async () => {
-    const buffer = Buffer.allocUnsafe(readChunkBytes);
-    while (next < paths.length) {
-      const index2 = next++;
-      const digest = await hashFile(paths[index2], buffer);
-      results[index2] = digest;
-      done++;
-      bytes += digest.size;
-      options.onProgress?.(done, paths.length, bytes);
+  let slice2 = performance.now();
+  for (let index2 = 0; index2 < paths.length; index2 += 1) {
+    const digest = hashFileSync(paths[index2], buffer);
+    results[index2] = digest;
+    bytes += digest.size;
+    options.onProgress?.(index2 + 1, paths.length, bytes);
+    if (performance.now() - slice2 > 50) {
+      await new Promise((resolve7) => setImmediate(resolve7));
+      slice2 = performance.now();
     }
-  };
-  await Promise.all(Array.from({ length: workers }, work));
+  }
   return results;
 }
 
@@ -50715,10 +50744,10 @@ function getPKCS1Padding(length) {
   const result = new Uint8Array(length);
   let count = 0;
   while (count < length) {
-    const randomBytes3 = getRandomBytes(length - count);
-    for (let i2 = 0; i2 < randomBytes3.length; i2++) {
-      if (randomBytes3[i2] !== 0) {
-        result[count++] = randomBytes3[i2];
+    const randomBytes4 = getRandomBytes(length - count);
+    for (let i2 = 0; i2 < randomBytes4.length; i2++) {
+      if (randomBytes4[i2] !== 0) {
+        result[count++] = randomBytes4[i2];
       }
     }
   }
@@ -58953,6 +58982,7 @@ var SecretSubkeyPacket = class extends SecretKeyPacket {
     super(date, config$1);
   }
 };
+var allowedPackets$1 = /* @__PURE__ */ util.constructAllowedPackets([SignaturePacket]);
 var Signature = class {
   /**
    * @param {PacketList} packetlist - The signature packets
@@ -58984,6 +59014,31 @@ var Signature = class {
     return this.packets.map((packet) => packet.issuerKeyID);
   }
 };
+async function readSignature({ armoredSignature, binarySignature, config: config$1, ...rest }) {
+  config$1 = { ...config, ...config$1 };
+  let input = armoredSignature || binarySignature;
+  if (!input) {
+    throw new Error("readSignature: must pass options object containing `armoredSignature` or `binarySignature`");
+  }
+  if (armoredSignature && !util.isString(armoredSignature)) {
+    throw new Error("readSignature: options.armoredSignature must be a string");
+  }
+  if (binarySignature && !util.isUint8Array(binarySignature)) {
+    throw new Error("readSignature: options.binarySignature must be a Uint8Array");
+  }
+  const unknownOptions = Object.keys(rest);
+  if (unknownOptions.length > 0)
+    throw new Error(`Unknown option: ${unknownOptions.join(", ")}`);
+  if (armoredSignature) {
+    const { type, data } = await unarmor(input);
+    if (type !== enums.armor.signature) {
+      throw new Error("Armored text not of type signature");
+    }
+    input = data;
+  }
+  const packetlist = await PacketList.fromBinary(input, allowedPackets$1, config$1);
+  return new Signature(packetlist);
+}
 async function generateSecretSubkey(options, config3) {
   const secretSubkeyPacket = new SecretSubkeyPacket(options.date, config3);
   secretSubkeyPacket.packets = null;
@@ -61912,6 +61967,58 @@ async function verify({ message, verificationKeys, expectSigned = false, format 
     return result;
   } catch (err2) {
     throw util.wrapError("Error verifying signed message", err2);
+  }
+}
+async function generateSessionKey({ encryptionKeys, date = /* @__PURE__ */ new Date(), encryptionUserIDs = [], config: config$1, ...rest }) {
+  config$1 = { ...config, ...config$1 };
+  checkConfig(config$1);
+  encryptionKeys = toArray(encryptionKeys);
+  encryptionUserIDs = toArray(encryptionUserIDs);
+  if (rest.publicKeys)
+    throw new Error("The `publicKeys` option has been removed from openpgp.generateSessionKey, pass `encryptionKeys` instead");
+  const unknownOptions = Object.keys(rest);
+  if (unknownOptions.length > 0)
+    throw new Error(`Unknown option: ${unknownOptions.join(", ")}`);
+  try {
+    const sessionKeys = await Message.generateSessionKey(encryptionKeys, date, encryptionUserIDs, config$1);
+    return sessionKeys;
+  } catch (err2) {
+    throw util.wrapError("Error generating session key", err2);
+  }
+}
+async function encryptSessionKey({ data, algorithm, aeadAlgorithm, encryptionKeys, passwords, format = "armored", wildcard = false, encryptionKeyIDs = [], date = /* @__PURE__ */ new Date(), encryptionUserIDs = [], config: config$1, ...rest }) {
+  config$1 = { ...config, ...config$1 };
+  checkConfig(config$1);
+  checkBinary(data);
+  checkString(algorithm, "algorithm");
+  checkOutputMessageFormat(format);
+  encryptionKeys = toArray(encryptionKeys);
+  passwords = toArray(passwords);
+  encryptionKeyIDs = toArray(encryptionKeyIDs);
+  encryptionUserIDs = toArray(encryptionUserIDs);
+  if (rest.publicKeys)
+    throw new Error("The `publicKeys` option has been removed from openpgp.encryptSessionKey, pass `encryptionKeys` instead");
+  const unknownOptions = Object.keys(rest);
+  if (unknownOptions.length > 0)
+    throw new Error(`Unknown option: ${unknownOptions.join(", ")}`);
+  if ((!encryptionKeys || encryptionKeys.length === 0) && (!passwords || passwords.length === 0)) {
+    throw new Error("No encryption keys or passwords provided.");
+  }
+  try {
+    const message = await Message.encryptSessionKey(data, algorithm, aeadAlgorithm, encryptionKeys, passwords, wildcard, encryptionKeyIDs, date, encryptionUserIDs, config$1);
+    return formatObject(message, format, config$1);
+  } catch (err2) {
+    throw util.wrapError("Error encrypting session key", err2);
+  }
+}
+function checkString(data, name) {
+  if (!util.isString(data)) {
+    throw new Error("Parameter [" + name + "] must be of type String");
+  }
+}
+function checkBinary(data, name) {
+  if (!util.isUint8Array(data)) {
+    throw new Error("Parameter [data] must be of type Uint8Array");
   }
 }
 function checkMessage(message) {
@@ -73684,7 +73791,7 @@ function outputsDirOf(repoRoot, repo) {
 }
 
 // action/src/cli/command-line.ts
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync as readdirSync2, statSync as statSync2 } from "node:fs";
 import { dirname, isAbsolute as isAbsolute2, join as join3, relative as relative2, resolve, sep as sep2 } from "node:path";
 import { parseArgs } from "node:util";
 var commonOptions = { repo: { type: "string" } };
@@ -73725,7 +73832,7 @@ function findRepoRoot(cwd, repo, configDir = ".egress") {
 }
 function isDirectory(path5) {
   try {
-    return statSync(path5).isDirectory();
+    return statSync2(path5).isDirectory();
   } catch {
     return false;
   }
@@ -73762,14 +73869,14 @@ function toRepoPath(repoRoot, cwd, arg) {
 }
 function listManifests(dir) {
   try {
-    return readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort();
+    return readdirSync2(dir).filter((name) => /\.ya?ml$/.test(name)).sort();
   } catch {
     return [];
   }
 }
 
 // action/src/cli/fs-repo-files.ts
-import { readdir as readdir2, readFile as readFile2, realpath as realpath2 } from "node:fs/promises";
+import { readdir, readFile as readFile2, realpath as realpath2 } from "node:fs/promises";
 import { isAbsolute as isAbsolute3, join as join4 } from "node:path";
 function isErrno(error, ...codes) {
   return typeof error === "object" && error !== null && codes.includes(error.code ?? "");
@@ -73809,7 +73916,7 @@ function createFsRepoFiles(root) {
       const real = await inside(dir);
       if (real === void 0) return [];
       try {
-        const entries = await readdir2(real, { withFileTypes: true });
+        const entries = await readdir(real, { withFileTypes: true });
         return entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name);
       } catch (error) {
         if (isErrno(error, "ENOENT", "ENOTDIR")) return [];
@@ -73987,13 +74094,13 @@ function toJson(c) {
 }
 
 // action/src/cli/commands/demo.ts
-import { mkdir as mkdir6, mkdtemp as mkdtemp2, readdir as readdir4 } from "node:fs/promises";
+import { mkdir as mkdir6, mkdtemp as mkdtemp2, readdir as readdir3 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join9, resolve as resolve3 } from "node:path";
 
 // action/src/app/run-demo.ts
 import { createHash as createHash12 } from "node:crypto";
-import { mkdir as mkdir5, readFile as readFile5, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir5, readFile as readFile6, writeFile as writeFile3 } from "node:fs/promises";
 import { join as join8 } from "node:path";
 
 // action/src/crypto/generate-key.ts
@@ -74059,6 +74166,13 @@ async function readSecretKey(source, where, passphrase) {
     );
   }
 }
+function describeEncryptionFormat(keys) {
+  return keys.length > 0 && keys.every((key) => key.keyPacket.version === 6 || advertisesSeipdv2(key)) ? "SEIPDv2" : "SEIPDv1";
+}
+function advertisesSeipdv2(key) {
+  const features = key.users.flatMap((user) => user.selfCertifications.map((sig) => sig.features?.[0] ?? 0));
+  return features.length > 0 && features.every((bits2) => (bits2 & 8) !== 0);
+}
 function toBytes2(source) {
   return typeof source === "string" ? new TextEncoder().encode(source) : source;
 }
@@ -74070,8 +74184,8 @@ function describeOpenpgp(error) {
 // action/src/pack/verify-package.ts
 var import_tar_stream = __toESM(require_tar_stream(), 1);
 import { createHash as createHash5 } from "node:crypto";
-import { closeSync as closeSync2, createReadStream as createReadStream2, openSync as openSync2, writeSync } from "node:fs";
-import { lstat as lstat2, mkdir, mkdtemp, readdir as readdir3, rename, rm as rm2 } from "node:fs/promises";
+import { closeSync as closeSync3, createReadStream as createReadStream2, openSync as openSync3, writeSync } from "node:fs";
+import { lstat, mkdir, mkdtemp, readdir as readdir2, readFile as readFile3, rename, rm as rm2 } from "node:fs/promises";
 import path2 from "node:path";
 
 // action/src/crypto/decrypt-verify.ts
@@ -74173,12 +74287,7 @@ async function readHead2(path5) {
 }
 async function checkSignatures(packagePath, signatures, signerKeys) {
   const expected = signerKeys.map(formatFingerprint).join(", ");
-  if (signatures.length === 0) {
-    throw new EgressError(
-      "INTEGRITY",
-      `${packagePath}: the package is not signed; expected a signature by ${expected}.`
-    );
-  }
+  if (signatures.length === 0) return {};
   const problems = [];
   for (const signature of signatures) {
     const keyId = signature.keyID.toHex().toUpperCase();
@@ -74201,21 +74310,97 @@ async function checkSignatures(packagePath, signatures, signerKeys) {
   throw new EgressError("INTEGRITY", `${packagePath}: ${problems.join("; ")}. Nothing was extracted.`);
 }
 
+// action/src/crypto/sign-detached.ts
+async function signDetached(bytes, signingKey, date) {
+  try {
+    const signingSubkey = await signingKey.getSigningKey(void 0, /* @__PURE__ */ new Date());
+    const created = signingSubkey.getCreationTime();
+    const when = created.getTime() > date.getTime() ? created : date;
+    const message = await createMessage({ binary: bytes });
+    const armored = await sign({
+      message,
+      signingKeys: signingKey,
+      detached: true,
+      format: "armored",
+      date: when,
+      config: { nonDeterministicSignaturesViaNotation: false }
+    });
+    return new TextEncoder().encode(armored);
+  } catch (error) {
+    throw new EgressError(
+      "INPUT",
+      `The egress signing key ${formatFingerprint(signingKey)} cannot sign: ${describeOpenpgp(error)}.`,
+      { cause: error }
+    );
+  }
+}
+async function verifyDetached(bytes, armoredSignature, signerKeys) {
+  const signature = await readSignature({ armoredSignature });
+  const issuers = signature.getSigningKeyIDs();
+  const known = signerKeys.some((key) => key.getKeyIDs().some((id) => issuers.some((i2) => i2.equals(id))));
+  if (!known) {
+    const expected = signerKeys.map(formatFingerprint).join(", ");
+    const ids = issuers.map((id) => id.toHex().toUpperCase()).join(", ") || "unknown";
+    throw new Error(`signed by key ID ${ids}, which is not the egress signer ${expected}`);
+  }
+  const message = await createMessage({ binary: bytes });
+  const result = await verify({
+    message,
+    signature,
+    verificationKeys: signerKeys,
+    expectSigned: true
+  });
+  const first = result.signatures[0];
+  const signer = signerKeys.find((key) => key.getKeyIDs().some((id) => id.equals(first.keyID)));
+  const made = await first.signature;
+  const signedAt = made.packets[0]?.created ?? void 0;
+  return { signer: formatFingerprint(signer), ...signedAt ? { signedAt } : {} };
+}
+
+// action/src/crypto/sign-text.ts
+async function signCleartext(text, signingKey) {
+  try {
+    const message = await createCleartextMessage({ text });
+    return await sign({ message, signingKeys: signingKey, format: "armored" });
+  } catch (error) {
+    throw new EgressError("INTERNAL", `could not sign the receipt (${describeOpenpgp(error)})`, {
+      cause: error
+    });
+  }
+}
+async function verifyCleartext(armored, signerKeys) {
+  try {
+    const message = await readCleartextMessage({ cleartextMessage: armored });
+    const result = await verify({ message, verificationKeys: signerKeys, expectSigned: true });
+    return result.data;
+  } catch (error) {
+    throw new EgressError(
+      "INTEGRITY",
+      `the receipt's signature does not verify (${describeOpenpgp(error)})`,
+      {
+        cause: error
+      }
+    );
+  }
+}
+
 // action/src/pack/archive.ts
-import { createHash as createHash4 } from "node:crypto";
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from "node:fs";
+import { createHash as createHash4, hash as hashOnce2 } from "node:crypto";
+import { closeSync as closeSync2, constants, fstatSync as fstatSync2, openSync as openSync2, readSync as readSync2, realpathSync as realpathSync2 } from "node:fs";
 import path from "node:path";
 
 // action/src/pack/chunk.ts
 var DEFAULT_CHUNK_BYTES = 1 << 20;
 function createChunkQueue(chunkBytes2 = DEFAULT_CHUNK_BYTES) {
-  let current = Buffer.allocUnsafeSlow(chunkBytes2);
+  const free = [];
+  const fresh = () => free.pop() ?? Buffer.allocUnsafeSlow(chunkBytes2);
+  let current = fresh();
   let used = 0;
   const full = [];
   const rotate = () => {
     if (used < chunkBytes2) return;
     full.push(current);
-    current = Buffer.allocUnsafeSlow(chunkBytes2);
+    current = fresh();
     used = 0;
   };
   return {
@@ -74242,9 +74427,13 @@ function createChunkQueue(chunkBytes2 = DEFAULT_CHUNK_BYTES) {
     flush() {
       if (used === 0) return void 0;
       const last = current.subarray(0, used);
-      current = Buffer.allocUnsafeSlow(chunkBytes2);
+      current = fresh();
       used = 0;
       return last;
+    },
+    recycle(chunk) {
+      if (chunk.buffer.byteLength !== chunkBytes2 || free.length >= 8) return;
+      free.push(new Uint8Array(chunk.buffer, 0, chunkBytes2));
     }
   };
 }
@@ -74262,14 +74451,14 @@ function encodeFileHeader(entry) {
   if (!fitsUstar) records.push(paxRecord("path", entry.path));
   if (bigSize) records.push(paxRecord("size", String(entry.size)));
   const body = encoder.encode(records.join(""));
-  const baseName = entry.path.slice(entry.path.lastIndexOf("/") + 1);
-  const paxName = encoder.encode(`PaxHeaders/${asciiOnly(baseName)}`.slice(0, 100));
+  const baseName2 = entry.path.slice(entry.path.lastIndexOf("/") + 1);
+  const paxName = encoder.encode(`PaxHeaders/${asciiOnly(baseName2)}`.slice(0, 100));
   const parts = [
     encodeUstar(paxName, body.length, entry.mtime, "x"),
     padToBlock(body),
     // Readers that ignore pax see a plain file named after the base name, never a directory.
     encodeUstar(
-      split2?.name ?? encoder.encode(asciiOnly(baseName).slice(-100) || "file"),
+      split2?.name ?? encoder.encode(asciiOnly(baseName2).slice(-100) || "file"),
       bigSize ? 0 : entry.size,
       entry.mtime,
       "0",
@@ -74283,6 +74472,45 @@ function encodeFileHeader(entry) {
     offset += part.length;
   }
   return out;
+}
+function fileHeaderLength(entry) {
+  if (entry.size <= MAX_USTAR_SIZE && isAscii(entry.path) && splitUstarName(entry.path)) return BLOCK;
+  return encodeFileHeader(entry).length;
+}
+function createHeaderWriter(mtime) {
+  const template = encodeUstar(new Uint8Array(0), 0, mtime, "0");
+  template.fill(0, 124, 136);
+  template.fill(32, 148, 156);
+  let templateSum = 0;
+  for (const byte of template) templateSum += byte;
+  const block = new Uint8Array(BLOCK);
+  return (entry) => {
+    const { path: path5, size } = entry;
+    if (size > MAX_USTAR_SIZE || entry.mtime !== mtime || !isAscii(path5)) return encodeFileHeader(entry);
+    let nameStart = 0;
+    if (path5.length > 100) {
+      const split2 = splitUstarName(path5);
+      if (!split2) return encodeFileHeader(entry);
+      nameStart = split2.prefix.length + 1;
+    }
+    block.set(template);
+    let sum = templateSum;
+    const write = (text, from, to, offset) => {
+      for (let i2 = from; i2 < to; i2 += 1) {
+        const code = text.charCodeAt(i2);
+        block[offset + i2 - from] = code;
+        sum += code;
+      }
+    };
+    write(path5, nameStart, path5.length, 0);
+    if (nameStart > 0) write(path5, 0, nameStart - 1, 345);
+    write(size.toString(8).padStart(11, "0"), 0, 11, 124);
+    const checksum = `${sum.toString(8).padStart(6, "0")}`;
+    write(checksum, 0, 6, 148);
+    block[154] = 0;
+    block[155] = 32;
+    return block;
+  };
 }
 function paddingFor(size) {
   const rest = size % BLOCK;
@@ -74349,25 +74577,56 @@ function splitUstarName(path5) {
 var RECEIPT_NAME = "RECEIPT.json";
 var SUMS_NAME = "SHA256SUMS";
 var FILES_DIR = "files";
-function planArchive(options) {
-  const { root, receipt } = options;
+var RECEIPT_SIGNATURE_NAME = "RECEIPT.json.asc";
+var SUMS_SIGNATURE_NAME = "SHA256SUMS.asc";
+var END_BYTES = 2 * BLOCK;
+async function planSignedArchive(options) {
+  checkRoot(options.root);
+  for (const file of options.receipt.files) checkRelativePath(file.path);
+  const receiptBytes = encodeReceipt(options.receipt);
+  const receiptSignature = await options.signDetached(receiptBytes);
+  const sums = encodeSums(options.receipt, [
+    [RECEIPT_NAME, receiptBytes],
+    [RECEIPT_SIGNATURE_NAME, receiptSignature]
+  ]);
+  const sumsSignature = await options.signDetached(sums);
+  return layOut(options, [
+    [RECEIPT_NAME, receiptBytes],
+    [RECEIPT_SIGNATURE_NAME, receiptSignature],
+    [SUMS_NAME, sums],
+    [SUMS_SIGNATURE_NAME, sumsSignature]
+  ]);
+}
+function encodeReceipt(receipt) {
+  return new TextEncoder().encode(`${JSON.stringify(receipt, null, 2)}
+`);
+}
+function encodeSums(receipt, metadata) {
+  const sums = [
+    ...metadata.map(([name, bytes]) => `${sha256Hex(bytes)}  ${name}`),
+    ...receipt.files.map((file) => `${file.sha256}  ${FILES_DIR}/${file.path}`)
+  ];
+  return new TextEncoder().encode(`${sums.join("\n")}
+`);
+}
+function checkRoot(root) {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(root)) {
     throw new EgressError("INPUT", `'${root}' cannot name a package: use letters, digits, '.', '_' and '-'.`);
   }
+}
+function layOut(options, metadata) {
+  const { root, receipt } = options;
+  checkRoot(root);
   for (const file of receipt.files) checkRelativePath(file.path);
-  const receiptBytes = new TextEncoder().encode(`${JSON.stringify(receipt, null, 2)}
-`);
-  const sums = [
-    `${sha256Hex(receiptBytes)}  ${RECEIPT_NAME}`,
-    ...receipt.files.map((file) => `${file.sha256}  ${FILES_DIR}/${file.path}`)
-  ];
   const entries = [
-    { archivePath: `${root}/${RECEIPT_NAME}`, content: receiptBytes },
-    { archivePath: `${root}/${SUMS_NAME}`, content: new TextEncoder().encode(`${sums.join("\n")}
-`) },
+    ...metadata.map(([name, content]) => ({ archivePath: `${root}/${name}`, content })),
     ...receipt.files.map((file) => ({ archivePath: `${root}/${FILES_DIR}/${file.path}`, file }))
   ];
-  entries.sort((a, b) => Buffer.compare(Buffer.from(a.archivePath), Buffer.from(b.archivePath)));
+  const keyed = entries.map((entry) => ({ entry, key: Buffer.from(entry.archivePath) }));
+  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  keyed.forEach((k, i2) => {
+    entries[i2] = k.entry;
+  });
   for (let i2 = 1; i2 < entries.length; i2 += 1) {
     if (entries[i2].archivePath === entries[i2 - 1].archivePath) {
       throw new EgressError("INPUT", `'${entries[i2].archivePath}' is listed twice in the collection.`);
@@ -74375,11 +74634,17 @@ function planArchive(options) {
   }
   let outputsRoot;
   try {
-    outputsRoot = realpathSync.native(options.outputsRoot);
+    outputsRoot = realpathSync2.native(options.outputsRoot);
   } catch (error) {
     throw new EgressError("INPUT", `Outputs root '${options.outputsRoot}' cannot be read.`, { cause: error });
   }
-  return { root, outputsRoot, mtime: Math.floor(Date.parse(receipt.createdAt) / 1e3) || 0, entries };
+  const mtime = Math.floor(Date.parse(receipt.createdAt) / 1e3) || 0;
+  let archiveBytes = END_BYTES;
+  for (const entry of entries) {
+    const size = "content" in entry ? entry.content.length : entry.file.size;
+    archiveBytes += fileHeaderLength({ path: entry.archivePath, size, mtime }) + size + paddingLength(size);
+  }
+  return { root, outputsRoot, mtime, entries, archiveBytes };
 }
 function createArchiveStream(plan) {
   const chunks = generateArchiveChunks(plan);
@@ -74401,15 +74666,16 @@ function createArchiveStream(plan) {
     { highWaterMark: 1 }
   );
 }
-function* generateArchiveChunks(plan) {
-  const queue = createChunkQueue();
+function* generateArchiveChunks(plan, queue = createChunkQueue()) {
   const dirs = /* @__PURE__ */ new Map();
+  const header = createHeaderWriter(plan.mtime);
+  const zeros = new Uint8Array(BLOCK);
   for (const entry of plan.entries) {
     const size = "content" in entry ? entry.content.length : entry.file.size;
-    queue.put(encodeFileHeader({ path: entry.archivePath, size, mtime: plan.mtime }));
+    queue.put(header({ path: entry.archivePath, size, mtime: plan.mtime }));
     if ("content" in entry) queue.put(entry.content);
     else yield* copyPinnedFile(plan.outputsRoot, entry.file, queue, dirs);
-    queue.put(paddingFor(size));
+    queue.put(zeros.subarray(0, paddingLength(size)));
     yield* queue.drain();
   }
   queue.put(encodeEnd());
@@ -74417,35 +74683,52 @@ function* generateArchiveChunks(plan) {
   const last = queue.flush();
   if (last) yield last;
 }
+function paddingLength(size) {
+  const rest = size % BLOCK;
+  return rest === 0 ? 0 : BLOCK - rest;
+}
 function* copyPinnedFile(outputsRoot, file, queue, dirs) {
   const fd2 = openInside(outputsRoot, file.path, dirs);
   try {
-    const stat6 = fstatSync(fd2);
-    if (!stat6.isFile())
+    const stat5 = fstatSync2(fd2);
+    if (!stat5.isFile())
       throw new EgressError("INPUT", `'${file.path}' is not a regular file; list the files inside it.`);
-    if (stat6.size !== file.size)
-      throw pinMismatch(file, `its size is ${stat6.size} bytes, pinned ${file.size}`);
-    const hash = createHash4("sha256");
-    let remaining = file.size;
-    while (remaining > 0) {
-      const space = queue.space();
-      const got = readInto(fd2, space, Math.min(space.length, remaining), file);
-      if (got === 0) throw pinMismatch(file, "it became shorter while being read");
-      hash.update(space.subarray(0, got));
+    if (stat5.size !== file.size)
+      throw pinMismatch(file, `its size is ${stat5.size} bytes, pinned ${file.size}`);
+    let actual;
+    const first = queue.space();
+    if (file.size <= first.length) {
+      let got = 0;
+      while (got < file.size) {
+        const more = readInto(fd2, first.subarray(got), file.size - got, file);
+        if (more === 0) throw pinMismatch(file, "it became shorter while being read");
+        got += more;
+      }
+      actual = hashOnce2("sha256", first.subarray(0, got), "hex");
       queue.commit(got);
-      remaining -= got;
-      yield* queue.drain();
+    } else {
+      const hash = createHash4("sha256");
+      let remaining = file.size;
+      while (remaining > 0) {
+        const space = queue.space();
+        const got = readInto(fd2, space, Math.min(space.length, remaining), file);
+        if (got === 0) throw pinMismatch(file, "it became shorter while being read");
+        hash.update(space.subarray(0, got));
+        queue.commit(got);
+        remaining -= got;
+        yield* queue.drain();
+      }
+      actual = hash.digest("hex");
     }
-    const actual = hash.digest("hex");
     if (actual !== file.sha256.toLowerCase())
       throw pinMismatch(file, `its SHA-256 is ${actual}, pinned ${file.sha256}`);
   } finally {
-    closeSync(fd2);
+    closeSync2(fd2);
   }
 }
 function readInto(fd2, target, length, file) {
   try {
-    return readSync(fd2, target, 0, length, null);
+    return readSync2(fd2, target, 0, length, null);
   } catch (error) {
     throw new EgressError("INPUT", `'${file.path}' cannot be read: ${error.message}.`, {
       cause: error
@@ -74463,13 +74746,13 @@ function openInside(outputsRoot, relative6, dirs) {
   }
   const target = path.join(realDir, relative6.slice(slash + 1));
   try {
-    return openSync(target, constants.O_RDONLY | constants.O_NOFOLLOW);
+    return openSync2(target, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
     if (error.code !== "ELOOP") throw cannotOpen(relative6, error);
   }
   const real = resolveInside(outputsRoot, relative6);
   try {
-    return openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+    return openSync2(real, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
     throw cannotOpen(relative6, error);
   }
@@ -74477,7 +74760,7 @@ function openInside(outputsRoot, relative6, dirs) {
 function resolveInside(outputsRoot, relative6) {
   let real;
   try {
-    real = realpathSync.native(path.join(outputsRoot, relative6));
+    real = realpathSync2.native(path.join(outputsRoot, relative6));
   } catch (error) {
     throw cannotOpen(relative6, error);
   }
@@ -74512,6 +74795,7 @@ function sha256Hex(bytes) {
 // action/src/pack/verify-package.ts
 var MAX_METADATA_BYTES = 64 << 20;
 async function verifyPackage(options) {
+  const delivery = await checkDeliveryReceipt(options);
   await mkdir(options.outDir, { recursive: true });
   const staging = await mkdtemp(path2.join(options.outDir, ".egress-verify-"));
   try {
@@ -74524,23 +74808,96 @@ async function verifyPackage(options) {
     });
     const tree = path2.join(staging, "tree");
     await mkdir(tree);
-    const { files, metadata } = await extractTar(options.packagePath, tarPath, tree);
+    const allowDirectories = verified2.signer !== void 0;
+    const { files, metadata } = await extractTar(options.packagePath, tarPath, tree, allowDirectories);
     await rm2(tarPath);
-    const { receipt, warnings } = checkContents(options.packagePath, files, metadata, verified2.signer);
+    const checked = await checkContents(options.packagePath, files, metadata, verified2, options.signerKeys);
+    const warnings = checked.warnings;
+    if (delivery) checkReceiptsAgree(options.packagePath, delivery, checked.receipt);
     const extracted = await moveIntoPlace(tree, options.outDir);
     return {
-      signer: verified2.signer,
-      ...verified2.signedAt ? { signedAt: verified2.signedAt } : {},
+      signer: checked.signer,
+      ...checked.signedAt ? { signedAt: checked.signedAt } : {},
+      authenticatedBy: checked.authenticatedBy,
+      ...delivery ? { deliveryReceipt: delivery.path } : {},
       fileCount: files.size,
       extracted,
-      ...receipt ? { receipt } : {},
+      ...checked.receipt ? { receipt: checked.receipt } : {},
       warnings
     };
   } finally {
     await rm2(staging, { recursive: true, force: true });
   }
 }
-async function extractTar(packagePath, tarPath, tree) {
+async function checkDeliveryReceipt(options) {
+  const receiptPath = options.receiptPath ?? `${options.packagePath}.receipt.asc`;
+  let armored;
+  try {
+    armored = await readFile3(receiptPath, "utf8");
+  } catch (error) {
+    if (options.receiptPath === void 0 && error.code === "ENOENT")
+      return void 0;
+    throw new EgressError(
+      "INPUT",
+      `${receiptPath}: cannot read the delivery receipt (${describeOpenpgp(error)}).`,
+      {
+        cause: error
+      }
+    );
+  }
+  const refuse = (why) => new EgressError("INTEGRITY", `${options.packagePath}: ${why}; nothing was extracted.`);
+  let receipt;
+  try {
+    receipt = JSON.parse(await verifyCleartext(armored, options.signerKeys));
+  } catch (error) {
+    const why = error instanceof EgressError ? error.message : "it is not JSON";
+    throw refuse(`the delivery receipt ${receiptPath} is not usable: ${why}`);
+  }
+  const pinned = receipt.package;
+  if (!pinned || typeof pinned.sha256 !== "string" || !Number.isInteger(pinned.size)) {
+    throw refuse(`the delivery receipt ${receiptPath} names no package SHA-256 and size`);
+  }
+  const actual = await hashWholeFile(options.packagePath);
+  if (actual.sha256 !== pinned.sha256.toLowerCase() || actual.size !== pinned.size) {
+    throw refuse(
+      `its SHA-256 is ${actual.sha256} (${actual.size} bytes), but the signed delivery receipt ${receiptPath} says ${pinned.sha256.toLowerCase()} (${pinned.size} bytes): this is not the package that was delivered`
+    );
+  }
+  return { path: receiptPath, receipt };
+}
+async function hashWholeFile(file) {
+  const hash = createHash5("sha256");
+  let size = 0;
+  try {
+    for await (const chunk of createReadStream2(file, { highWaterMark: 1 << 20 })) {
+      hash.update(chunk);
+      size += chunk.length;
+    }
+  } catch (error) {
+    throw new EgressError("INPUT", `${file}: cannot read the package (${describeOpenpgp(error)}).`, {
+      cause: error
+    });
+  }
+  return { sha256: hash.digest("hex"), size };
+}
+function canonicalJson(value) {
+  return JSON.stringify(
+    value,
+    (_, v) => v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(
+      Object.entries(v).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
+    ) : v
+  );
+}
+function checkReceiptsAgree(packagePath, delivery, inside) {
+  const { package: _p, destination: _d, ...outer } = delivery.receipt;
+  if (!inside || canonicalJson(outer) !== canonicalJson(inside)) {
+    throw new EgressError(
+      "INTEGRITY",
+      `${packagePath}: the delivery receipt ${delivery.path} does not describe this package's RECEIPT.json (request, collection, files); nothing was extracted.`
+    );
+  }
+}
+async function extractTar(packagePath, tarPath, tree, allowDirectories) {
   const files = /* @__PURE__ */ new Map();
   const metadata = /* @__PURE__ */ new Map();
   const refuse = (why) => new EgressError("INTEGRITY", `${packagePath}: ${why}; nothing was extracted.`);
@@ -74551,7 +74908,7 @@ async function extractTar(packagePath, tarPath, tree) {
       const name = normalizeEntryName(entry.header.name);
       const type = entry.header.type;
       if (name === null) throw refuse(`the archive holds an unsafe path '${entry.header.name}'`);
-      if (name === void 0 || type === "directory") {
+      if (name === void 0 || type === "directory" && allowDirectories) {
         entry.resume();
         continue;
       }
@@ -74563,7 +74920,7 @@ async function extractTar(packagePath, tarPath, tree) {
       if (files.has(name)) throw refuse(`the archive holds '${name}' twice`);
       const target = path2.join(tree, name);
       await mkdir(path2.dirname(target), { recursive: true });
-      const fd2 = openSync2(target, "wx", 420);
+      const fd2 = openSync3(target, "wx", 420);
       const hash = createHash5("sha256");
       const keep = isMetadata(name) ? [] : void 0;
       let size = 0;
@@ -74579,7 +74936,7 @@ async function extractTar(packagePath, tarPath, tree) {
           }
         }
       } finally {
-        closeSync2(fd2);
+        closeSync3(fd2);
       }
       files.set(name, { sha256: hash.digest("hex"), size });
       if (keep) metadata.set(name, Buffer.concat(keep));
@@ -74599,16 +74956,40 @@ function normalizeEntryName(raw) {
 }
 function isMetadata(name) {
   const base = name.slice(name.lastIndexOf("/") + 1);
-  return base === SUMS_NAME || base === RECEIPT_NAME;
+  return base === SUMS_NAME || base === RECEIPT_NAME || base === SUMS_SIGNATURE_NAME || base === RECEIPT_SIGNATURE_NAME;
 }
-function checkContents(packagePath, files, metadata, signer) {
+async function checkContents(packagePath, files, metadata, outer, signerKeys) {
   const refuse = (why) => new EgressError("INTEGRITY", `${packagePath}: ${why}; nothing was extracted.`);
   const warnings = [];
-  const sumsFiles = [...metadata.keys()].filter((n) => n.endsWith(SUMS_NAME) && isMetadata(n));
+  const decode2 = (name) => new TextDecoder().decode(metadata.get(name));
+  const sumsFiles = [...metadata.keys()].filter((n) => baseName(n) === SUMS_NAME);
   const covered = new Set(sumsFiles);
+  let detached;
+  const checkDetached = async (signed, signatureName) => {
+    try {
+      return await verifyDetached(metadata.get(signed), decode2(signatureName), signerKeys);
+    } catch (error) {
+      const why = describeOpenpgp(error);
+      throw refuse(
+        why.startsWith("signed by key ID") ? `${signatureName} is ${why}` : `${signatureName} is not a valid signature over ${baseName(signed)} by the egress signer (${why})`
+      );
+    }
+  };
+  if (outer.signer === void 0 && sumsFiles.length > 1) {
+    throw refuse(
+      `the package is encrypted only and holds ${sumsFiles.length} ${SUMS_NAME} files; an egress-gate package has one`
+    );
+  }
   for (const sumsName of sumsFiles) {
     const dir = sumsName.slice(0, -SUMS_NAME.length);
-    const text = new TextDecoder().decode(metadata.get(sumsName));
+    const signatureName = `${dir}${SUMS_SIGNATURE_NAME}`;
+    if (metadata.has(signatureName)) {
+      detached = await checkDetached(sumsName, signatureName);
+      covered.add(signatureName);
+    } else if (outer.signer === void 0) {
+      throw refuse(`${sumsName} is not signed (no ${SUMS_SIGNATURE_NAME}) and neither is the package`);
+    }
+    const text = decode2(sumsName);
     text.split("\n").forEach((line, index2) => {
       if (line.trim() === "") return;
       const match = /^([0-9a-fA-F]{64}) [ *](.+)$/.exec(line);
@@ -74627,6 +75008,11 @@ function checkContents(packagePath, files, metadata, signer) {
     });
   }
   const uncovered = [...files.keys()].filter((n) => !covered.has(n));
+  if (outer.signer === void 0 && sumsFiles.length === 0) {
+    throw refuse(
+      `the package is not signed and holds no signed ${SUMS_NAME}; expected a signature by the egress key`
+    );
+  }
   if (sumsFiles.length > 0 && uncovered.length > 0) {
     throw refuse(`'${uncovered[0]}' is in the archive but in no ${SUMS_NAME}`);
   }
@@ -74635,11 +75021,15 @@ function checkContents(packagePath, files, metadata, signer) {
       `The archive has no ${SUMS_NAME}: only the OpenPGP signature vouches for its ${files.size} file(s).`
     );
   }
+  const signer = outer.signer ?? detached?.signer;
+  const signedAt = outer.signer ? outer.signedAt : detached?.signedAt;
   let receipt;
-  for (const receiptName of [...metadata.keys()].filter((n) => n.endsWith(RECEIPT_NAME) && isMetadata(n))) {
+  for (const receiptName of [...metadata.keys()].filter((n) => baseName(n) === RECEIPT_NAME)) {
     const dir = receiptName.slice(0, -RECEIPT_NAME.length);
     if (!sumsFiles.includes(`${dir}${SUMS_NAME}`))
       throw refuse(`'${receiptName}' has no ${SUMS_NAME} beside it`);
+    const receiptSignature = `${dir}${RECEIPT_SIGNATURE_NAME}`;
+    if (metadata.has(receiptSignature)) await checkDetached(receiptName, receiptSignature);
     receipt = parseReceipt(receiptName, metadata.get(receiptName), refuse);
     const listed = /* @__PURE__ */ new Set();
     for (const file of receipt.files) {
@@ -74659,7 +75049,16 @@ function checkContents(packagePath, files, metadata, signer) {
       throw refuse(`${receiptName} names signer ${receipt.signer}, but the package was signed by ${signer}`);
     }
   }
-  return { ...receipt ? { receipt } : {}, warnings };
+  return {
+    ...receipt ? { receipt } : {},
+    warnings,
+    signer,
+    ...signedAt ? { signedAt } : {},
+    authenticatedBy: outer.signer ? "one-pass signature" : "SHA256SUMS.asc"
+  };
+}
+function baseName(name) {
+  return name.slice(name.lastIndexOf("/") + 1);
 }
 function parseReceipt(name, bytes, refuse) {
   let value;
@@ -74677,9 +75076,9 @@ function parseReceipt(name, bytes, refuse) {
   return receipt;
 }
 async function moveIntoPlace(tree, outDir) {
-  const names = (await readdir3(tree)).sort();
+  const names = (await readdir2(tree)).sort();
   for (const name of names) {
-    const taken = await lstat2(path2.join(outDir, name)).then(
+    const taken = await lstat(path2.join(outDir, name)).then(
       () => true,
       () => false
     );
@@ -74852,47 +75251,20 @@ function parseReviewsFile(text, file) {
 
 // action/src/app/deliver-request.ts
 import { createHash as createHash9 } from "node:crypto";
-import { readFile as readFile4, stat as stat4, writeFile } from "node:fs/promises";
+import { readFile as readFile5, stat as stat3, writeFile } from "node:fs/promises";
 import { join as join6 } from "node:path";
-
-// action/src/crypto/sign-text.ts
-async function signCleartext(text, signingKey) {
-  try {
-    const message = await createCleartextMessage({ text });
-    return await sign({ message, signingKeys: signingKey, format: "armored" });
-  } catch (error) {
-    throw new EgressError("INTERNAL", `could not sign the receipt (${describeOpenpgp(error)})`, {
-      cause: error
-    });
-  }
-}
-async function verifyCleartext(armored, signerKeys) {
-  try {
-    const message = await readCleartextMessage({ cleartextMessage: armored });
-    const result = await verify({ message, verificationKeys: signerKeys, expectSigned: true });
-    return result.data;
-  } catch (error) {
-    throw new EgressError(
-      "INTEGRITY",
-      `the receipt's signature does not verify (${describeOpenpgp(error)})`,
-      {
-        cause: error
-      }
-    );
-  }
-}
 
 // action/src/deliver/physical.ts
 import { createHash as createHash6 } from "node:crypto";
 import { createReadStream as createReadStream3, createWriteStream } from "node:fs";
-import { mkdir as mkdir2, open as open5, readFile as readFile3, rename as rename2, rm as rm3, stat as stat3, statfs } from "node:fs/promises";
+import { mkdir as mkdir2, open as open5, readFile as readFile4, rename as rename2, rm as rm3, stat as stat2, statfs } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join as join5, resolve as resolve2 } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 var SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 async function exists(path5) {
-  return stat3(path5).then(
+  return stat2(path5).then(
     () => true,
     () => false
   );
@@ -74955,7 +75327,7 @@ function createPhysicalDelivery(destination, context) {
     async readExisting(folder, remoteName, maxBytes) {
       if (!SAFE_NAME.test(folder) || !SAFE_NAME.test(remoteName)) return void 0;
       const target = join5(root, folder, remoteName);
-      const info = await stat3(target).catch(() => void 0);
+      const info = await stat2(target).catch(() => void 0);
       if (!info) return void 0;
       if (!info.isFile() || info.size > maxBytes) {
         throw new EgressError(
@@ -74963,7 +75335,7 @@ function createPhysicalDelivery(destination, context) {
           `${target} is not a receipt-sized regular file; it was left as it is`
         );
       }
-      return readFile3(target, "utf8");
+      return readFile4(target, "utf8");
     },
     async close() {
     },
@@ -75628,7 +76000,7 @@ async function deliverPackages(input) {
       localPath: receiptPath,
       remoteName: `${packed.file}.receipt.asc`,
       sha256: createHash9("sha256").update(signed).digest("hex"),
-      size: (await stat4(receiptPath)).size
+      size: (await stat3(receiptPath)).size
     };
     const result = await delivery.deliver(folder, [
       { localPath: packed.path, remoteName: packed.file, sha256: packed.sha256, size: packed.size },
@@ -75646,7 +76018,7 @@ async function deliverPackages(input) {
   return delivered;
 }
 async function reusableReceipt(path5, text, signingKey) {
-  const existing = await readFile4(path5, "utf8").catch(() => void 0);
+  const existing = await readFile5(path5, "utf8").catch(() => void 0);
   if (existing === void 0) return void 0;
   const signedText = await verifyCleartext(existing, [signingKey.toPublic()]).catch(() => void 0);
   return signedText?.trimEnd() === text.trimEnd() ? existing : void 0;
@@ -76104,19 +76476,213 @@ function checkTreatments(document2, manifest2, plans) {
 import { rm as rm5, rmdir } from "node:fs/promises";
 
 // action/src/pack/package-collection.ts
-import { createHash as createHash11, randomBytes as randomBytes2 } from "node:crypto";
-import { writeSync as writeSync2 } from "node:fs";
+import { randomBytes as randomBytes3 } from "node:crypto";
 import { mkdir as mkdir4, open as open6, rename as rename3, rm as rm4 } from "node:fs/promises";
 import path3 from "node:path";
 
-// action/src/crypto/encrypt.ts
-async function encryptStream(options) {
-  if (options.encryptionKeys.length === 0 && !options.passwords?.length) {
-    throw new EgressError(
-      "CONFIG",
-      "No recipient key and no passphrase: the package would not be encrypted."
-    );
+// action/src/crypto/cfb-worker.ts
+import { Worker as Worker3 } from "node:worker_threads";
+function cfbWorkerMain() {
+  const { parentPort, workerData } = process.getBuiltinModule("node:worker_threads");
+  const crypto2 = process.getBuiltinModule("node:crypto");
+  const port = parentPort;
+  const cipher = crypto2.createCipheriv("aes-256-cfb", workerData.key, new Uint8Array(16));
+  let busy = 0;
+  const detach = ArrayBuffer.prototype.transfer;
+  let collect;
+  if (!detach) {
+    process.getBuiltinModule("node:v8").setFlagsFromString("--expose-gc");
+    collect = process.getBuiltinModule("node:vm").runInNewContext("gc");
   }
+  let messages = 0;
+  const release = (output) => {
+    const buffer = output.buffer;
+    if (detach && buffer.byteLength > 8192 && output.byteLength === buffer.byteLength) detach.call(buffer, 0);
+  };
+  const transferable = (views) => {
+    const list = /* @__PURE__ */ new Set();
+    for (const view of views) if (view.buffer.byteLength > 8192) list.add(view.buffer);
+    return [...list];
+  };
+  port.on(
+    "message",
+    (message) => {
+      const started = performance.now();
+      if (message.type === "data") {
+        const pieces = message.pieces;
+        for (const piece of pieces) {
+          const output = cipher.update(piece);
+          piece.set(output);
+          release(output);
+        }
+        if (collect && ++messages % 8 === 0) collect({ type: "minor" });
+        busy += performance.now() - started;
+        port.postMessage({ type: "data", id: message.id, ciphertext: pieces }, transferable(pieces));
+        return;
+      }
+      const ciphertext = [
+        cipher.update(Uint8Array.of(211, 20)),
+        cipher.update(message.mdc),
+        cipher.final()
+      ];
+      busy += performance.now() - started;
+      port.postMessage({ type: "end", id: message.id, ciphertext, busyMs: busy });
+    }
+  );
+}
+function startCfbWorker(key) {
+  if (key.length !== 32) throw new EgressError("INTERNAL", "AES-256 needs a 32-byte session key.");
+  const worker = new Worker3(`(${cfbWorkerMain.toString()})()`, { eval: true, workerData: { key } });
+  const pending = /* @__PURE__ */ new Map();
+  let nextId = 0;
+  let failure;
+  const failAll = (error) => {
+    failure ??= error;
+    for (const waiter of pending.values()) waiter.reject(failure);
+    pending.clear();
+  };
+  worker.on("message", (reply) => {
+    const waiter = pending.get(reply.id);
+    pending.delete(reply.id);
+    waiter?.resolve(reply);
+  });
+  worker.on(
+    "error",
+    (error) => failAll(new EgressError("INTERNAL", `The encryption thread failed: ${error.message}`, { cause: error }))
+  );
+  worker.on("exit", (code) => {
+    if (pending.size > 0)
+      failAll(new EgressError("INTERNAL", `The encryption thread stopped (exit ${code}).`));
+  });
+  const send = (type, pieces, mdc) => new Promise((resolve7, reject) => {
+    if (failure !== void 0) {
+      reject(failure);
+      return;
+    }
+    const id = nextId++;
+    pending.set(id, { resolve: resolve7, reject });
+    const transfer = /* @__PURE__ */ new Set();
+    for (const piece of pieces ?? [])
+      if (piece.buffer.byteLength > 8192) transfer.add(piece.buffer);
+    worker.postMessage({ type, id, pieces, mdc }, [...transfer]);
+  });
+  return {
+    async encrypt(pieces) {
+      const reply = await send("data", pieces);
+      if (reply.type !== "data")
+        throw new EgressError("INTERNAL", "The encryption thread answered out of turn.");
+      return reply.ciphertext;
+    },
+    async finish(mdc) {
+      const reply = await send("end", void 0, mdc);
+      if (reply.type !== "end")
+        throw new EgressError("INTERNAL", "The encryption thread answered out of turn.");
+      return { ciphertext: reply.ciphertext, busyMs: reply.busyMs };
+    },
+    async close() {
+      await worker.terminate();
+    }
+  };
+}
+
+// action/src/crypto/encrypt.ts
+import { randomBytes as randomBytes2 } from "node:crypto";
+
+// action/src/crypto/packet-framing.ts
+var PART_BYTES = 1 << 20;
+var PARTIAL_2_20 = 224 | 20;
+function encodeLength(length) {
+  if (length < 192) return Uint8Array.of(length);
+  if (length < 8384) {
+    const rest = length - 192;
+    return Uint8Array.of((rest >> 8) + 192, rest & 255);
+  }
+  return Uint8Array.of(
+    255,
+    length >>> 24 & 255,
+    length >>> 16 & 255,
+    length >>> 8 & 255,
+    length & 255
+  );
+}
+function framingOverhead(bodyLength) {
+  const fullParts = Math.floor(bodyLength / PART_BYTES);
+  return fullParts + encodeLength(bodyLength - fullParts * PART_BYTES).length;
+}
+function createPacketFramer(tag, bodyLength) {
+  let written = 0;
+  let partLeft = 0;
+  let finalPart = false;
+  let started = false;
+  const header = () => {
+    const left = bodyLength - written;
+    if (left < PART_BYTES) {
+      finalPart = true;
+      partLeft = left;
+      return encodeLength(left);
+    }
+    partLeft = PART_BYTES;
+    return Uint8Array.of(PARTIAL_2_20);
+  };
+  const open7 = (pieces) => {
+    if (started) return;
+    started = true;
+    pieces.push(Uint8Array.of(192 | tag), header());
+  };
+  return {
+    frame(bytes) {
+      const pieces = [];
+      open7(pieces);
+      let offset = 0;
+      while (offset < bytes.length) {
+        if (partLeft === 0) {
+          if (finalPart) throw new RangeError(`packet body longer than the ${bodyLength} bytes announced`);
+          pieces.push(header());
+          continue;
+        }
+        const take = Math.min(partLeft, bytes.length - offset);
+        pieces.push(offset === 0 && take === bytes.length ? bytes : bytes.subarray(offset, offset + take));
+        offset += take;
+        partLeft -= take;
+        written += take;
+      }
+      return pieces;
+    },
+    end() {
+      const pieces = [];
+      open7(pieces);
+      if (!finalPart && partLeft === 0) pieces.push(header());
+      if (written !== bodyLength || partLeft !== 0 || !finalPart) {
+        throw new RangeError(`packet body of ${written} bytes, ${bodyLength} announced`);
+      }
+      return pieces;
+    }
+  };
+}
+function encodeLiteralHeader(filename, date) {
+  const name = new TextEncoder().encode(filename);
+  if (name.length > 255) throw new RangeError("literal file name longer than 255 bytes");
+  const seconds = Math.max(0, Math.floor(date.getTime() / 1e3)) >>> 0;
+  const out = new Uint8Array(2 + name.length + 4);
+  out[0] = 98;
+  out[1] = name.length;
+  out.set(name, 2);
+  new DataView(out.buffer).setUint32(2 + name.length, seconds);
+  return out;
+}
+var TAG_LITERAL = 11;
+var TAG_SEIPD = 18;
+var MDC_HEADER = Uint8Array.of(211, 20);
+var MDC_PACKET_BYTES = 22;
+var PREFIX_BYTES = 18;
+
+// action/src/crypto/encrypt.ts
+var openpgpConfig = {
+  preferredCompressionAlgorithm: enums.compression.uncompressed,
+  aeadProtect: false
+};
+async function encryptStream(options) {
+  requireSomeRecipient(options.encryptionKeys, options.passwords);
   try {
     const message = await createMessage({
       binary: options.plaintext,
@@ -76127,23 +76693,156 @@ async function encryptStream(options) {
     const encrypted = await encrypt({
       message,
       encryptionKeys: options.encryptionKeys,
-      signingKeys: options.signingKey,
+      ...options.signingKey ? { signingKeys: options.signingKey } : {},
       ...options.passwords?.length ? { passwords: options.passwords } : {},
       format: "binary",
-      config: {
-        preferredCompressionAlgorithm: enums.compression.uncompressed,
-        // openpgp defaults to SHA-512, half the speed of SHA-256 on CPUs with SHA extensions;
-        // SHA-256 is what GnuPG uses for these keys too.
-        preferredHashAlgorithm: enums.hash.sha256,
-        aeadProtect: false
-      }
+      config: openpgpConfig
     });
     return encrypted;
   } catch (error) {
-    throw new EgressError("INTEGRITY", `Cannot sign and encrypt the package: ${describeOpenpgp(error)}.`, {
+    throw new EgressError("INTEGRITY", `Cannot encrypt the package: ${describeOpenpgp(error)}.`, {
       cause: error
     });
   }
+}
+async function prepareOwnSeipd(encryptionKeys, passwords, date) {
+  requireSomeRecipient(encryptionKeys, passwords);
+  if (encryptionKeys.length === 0) return void 0;
+  if (encryptionKeys.some((key) => key.keyPacket.version !== 4)) return void 0;
+  if (describeEncryptionFormat(encryptionKeys) !== "SEIPDv1") return void 0;
+  try {
+    const sessionKey = await generateSessionKey({ encryptionKeys, date, config: openpgpConfig });
+    if (sessionKey.algorithm !== "aes256" || sessionKey.aeadAlgorithm !== void 0) return void 0;
+    if (sessionKey.data.length !== 32) return void 0;
+    const sessionKeyPackets = await encryptSessionKey({
+      data: sessionKey.data,
+      algorithm: sessionKey.algorithm,
+      encryptionKeys,
+      ...passwords?.length ? { passwords } : {},
+      date,
+      format: "binary",
+      config: openpgpConfig
+    });
+    return { sessionKeyPackets, sessionKey: sessionKey.data };
+  } catch (error) {
+    throw new EgressError("INTEGRITY", `Cannot encrypt the package: ${describeOpenpgp(error)}.`, {
+      cause: error
+    });
+  }
+}
+function createSeipdFraming(options) {
+  const literalHeader = encodeLiteralHeader(options.filename, options.date);
+  const literalBody = literalHeader.length + options.dataBytes;
+  const literalPacket = 1 + framingOverhead(literalBody) + literalBody;
+  const seipdBody = 1 + PREFIX_BYTES + literalPacket + MDC_PACKET_BYTES;
+  const literal = createPacketFramer(TAG_LITERAL, literalBody);
+  const seipd = createPacketFramer(TAG_SEIPD, seipdBody);
+  return {
+    openPlaintext() {
+      const prefix = randomBytes2(PREFIX_BYTES);
+      prefix[16] = prefix[14];
+      prefix[17] = prefix[15];
+      return [new Uint8Array(prefix), ...literal.frame(literalHeader)];
+    },
+    framePlaintext: (data) => literal.frame(data),
+    endPlaintext: () => literal.end(),
+    openCiphertext: () => seipd.frame(Uint8Array.of(1)),
+    frameCiphertext: (data) => seipd.frame(data),
+    endCiphertext: () => seipd.end()
+  };
+}
+function requireSomeRecipient(keys, passwords) {
+  if (keys.length === 0 && !passwords?.length) {
+    throw new EgressError(
+      "CONFIG",
+      "No recipient key and no passphrase: the package would not be encrypted."
+    );
+  }
+}
+
+// action/src/crypto/seipd-encrypt.ts
+import { createHash as createHash11 } from "node:crypto";
+import { writeSync as writeSync2 } from "node:fs";
+var CREDITS = 4;
+async function encryptChunksOwnSeipd(input) {
+  const { chunks, worker, sink } = input;
+  const framing = createSeipdFraming({
+    dataBytes: input.dataBytes,
+    filename: input.filename,
+    date: input.date
+  });
+  const inFlight = [];
+  let produce = 0;
+  let write = 0;
+  let wait = 0;
+  const take = async () => {
+    const started = performance.now();
+    const ciphertext = await inFlight.shift();
+    const got = performance.now();
+    wait += got - started;
+    for (const piece of ciphertext) sink.write(framing.frameCiphertext(piece));
+    if (input.recycle) for (const piece of ciphertext) input.recycle(piece);
+    write += performance.now() - got;
+  };
+  const mdc = createHash11("sha1");
+  let hashing = 0;
+  const send = (pieces) => {
+    const started = performance.now();
+    for (const piece of pieces) mdc.update(piece);
+    hashing += performance.now() - started;
+    const pending = worker.encrypt(pieces);
+    pending.catch(() => void 0);
+    inFlight.push(pending);
+  };
+  sink.write([input.own.sessionKeyPackets]);
+  sink.write(framing.openCiphertext());
+  let opening = framing.openPlaintext();
+  let plaintextBytes = 0;
+  for (; ; ) {
+    const started = performance.now();
+    const next = chunks.next();
+    produce += performance.now() - started;
+    if (next.done) break;
+    plaintextBytes += next.value.length;
+    input.progress?.(plaintextBytes);
+    send([...opening, ...framing.framePlaintext(next.value)]);
+    opening = [];
+    if (inFlight.length >= CREDITS) await take();
+  }
+  send([...opening, ...framing.endPlaintext()]);
+  while (inFlight.length > 0) await take();
+  mdc.update(MDC_HEADER);
+  const tail = await worker.finish(mdc.digest());
+  for (const piece of tail.ciphertext) sink.write(framing.frameCiphertext(piece));
+  sink.write(framing.endCiphertext());
+  if (input.stages) {
+    input.stages["plaintext chunks (main thread)"] = produce;
+    input.stages["MDC SHA-1 (main thread)"] = hashing;
+    input.stages["AES-256-CFB (encryption thread, busy)"] = tail.busyMs;
+    input.stages["package SHA-256 + write (main thread)"] = write;
+    input.stages["main thread waiting for the encryption thread"] = wait;
+  }
+}
+function createFileSink(fd2) {
+  const hash = createHash11("sha256");
+  let size = 0;
+  let digest;
+  return {
+    write(pieces) {
+      for (const piece of pieces) {
+        if (piece.length === 0) continue;
+        hash.update(piece);
+        size += piece.length;
+        let offset = 0;
+        while (offset < piece.length) offset += writeSync2(fd2, piece, offset, piece.length - offset);
+      }
+    },
+    sha256() {
+      digest ??= hash.digest("hex");
+      return digest;
+    },
+    size: () => size
+  };
 }
 
 // action/src/pack/package-collection.ts
@@ -76152,69 +76851,99 @@ function nameCollectionPackage(receipt) {
 }
 async function packCollection(options) {
   const { receipt } = options;
+  const stages = {};
+  const clock = startClock(stages);
   const root = nameCollectionPackage(receipt);
-  const plan = planArchive({ root, outputsRoot: options.outputsRoot, receipt });
-  const totalBytes = receipt.files.reduce((n, f) => n + f.size, 0);
+  const date = new Date(Date.parse(receipt.createdAt) || 0);
+  const own = await prepareOwnSeipd(options.encryptionKeys, options.passwords, /* @__PURE__ */ new Date());
+  clock.lap("session key and its packets (openpgp.js)");
+  const worker = own ? startCfbWorker(own.sessionKey) : void 0;
   const file = `${root}.tar.gpg`;
   const finalPath = path3.join(options.outDir, file);
-  const partPath = path3.join(options.outDir, `.${file}.${randomBytes2(6).toString("hex")}.partial`);
-  await mkdir4(options.outDir, { recursive: true });
-  let archiveBytes = 0;
+  const partPath = path3.join(options.outDir, `.${file}.${randomBytes3(6).toString("hex")}.partial`);
+  let out;
+  let closed = false;
+  try {
+    const plan = await planSignedArchive({
+      root,
+      outputsRoot: options.outputsRoot,
+      receipt,
+      signDetached: (bytes) => signDetached(bytes, options.signingKey, date)
+    });
+    clock.lap("plan, sign SHA256SUMS and RECEIPT.json");
+    await mkdir4(options.outDir, { recursive: true });
+    out = await open6(partPath, "wx", 384);
+    const sink = createFileSink(out.fd);
+    const progress = (archived) => options.onProgress?.(archived, plan.archiveBytes);
+    if (own && worker) {
+      const queue = createChunkQueue();
+      const chunks = generateArchiveChunks(plan, queue);
+      try {
+        await encryptChunksOwnSeipd({
+          chunks,
+          dataBytes: plan.archiveBytes,
+          own,
+          worker,
+          sink,
+          filename: `${root}.tar`,
+          date,
+          progress,
+          recycle: (buffer) => queue.recycle(buffer),
+          stages
+        });
+      } finally {
+        chunks.return(void 0);
+      }
+      stages["read + pin SHA-256 + tar framing (main thread)"] = stages["plaintext chunks (main thread)"];
+      delete stages["plaintext chunks (main thread)"];
+    } else {
+      await writeWithOpenpgp({ plan, options, sink, filename: `${root}.tar`, date, progress });
+      clock.lap("tar + encrypt + write (openpgp.js, one thread)");
+    }
+    await out.close();
+    closed = true;
+    await rename3(partPath, finalPath);
+    stages.total = clock.total();
+    options.onProfile?.({ encryption: own ? "egress-seipdv1" : "openpgp.js", stages });
+    return {
+      path: finalPath,
+      file,
+      sha256: sink.sha256(),
+      size: sink.size(),
+      archiveBytes: plan.archiveBytes
+    };
+  } catch (error) {
+    if (out && !closed) await out.close().catch(() => void 0);
+    await rm4(partPath, { force: true });
+    throw asEgressError(error, partPath, file, root);
+  } finally {
+    await worker?.close();
+  }
+}
+async function writeWithOpenpgp(input) {
+  let archived = 0;
   let aborted;
-  const watched = watchArchive(createArchiveStream(plan), {
+  const watched = watchArchive(createArchiveStream(input.plan), {
     onChunk(bytes) {
-      archiveBytes += bytes;
-      options.onProgress?.(archiveBytes, totalBytes);
+      archived += bytes;
+      input.progress(archived);
     },
     onError(error) {
       aborted ??= error;
     }
   });
-  const out = await open6(partPath, "wx", 384);
-  const hash = createHash11("sha256");
-  let size = 0;
-  let closed = false;
-  let sha2562 = "";
-  try {
-    const encrypted = await encryptStream({
-      plaintext: watched,
-      encryptionKeys: options.encryptionKeys,
-      signingKey: options.signingKey,
-      ...options.passwords ? { passwords: options.passwords } : {},
-      filename: `${root}.tar`,
-      date: new Date(Date.parse(receipt.createdAt) || 0)
-    });
-    for await (const chunk of encrypted) {
-      if (aborted !== void 0) break;
-      hash.update(chunk);
-      size += chunk.length;
-      writeSync2(out.fd, chunk);
-    }
-    if (aborted !== void 0) throw aborted;
-    sha2562 = hash.digest("hex");
-    await out.close();
-    closed = true;
-    await rename3(partPath, finalPath);
-  } catch (error) {
-    if (!closed) await out.close().catch(() => void 0);
-    await rm4(partPath, { force: true });
-    if (aborted !== void 0) throw aborted;
-    if (error instanceof EgressError) throw error;
-    const errno = error.code;
-    if (typeof errno === "string") {
-      throw new EgressError(
-        "INPUT",
-        `Cannot write '${partPath}': ${errno}. Nothing was written under '${file}'.`,
-        {
-          cause: error
-        }
-      );
-    }
-    throw new EgressError("INTEGRITY", `Packing '${root}' failed: ${error.message}`, {
-      cause: error
-    });
+  const encrypted = await encryptStream({
+    plaintext: watched,
+    encryptionKeys: input.options.encryptionKeys,
+    ...input.options.passwords ? { passwords: input.options.passwords } : {},
+    filename: input.filename,
+    date: input.date
+  });
+  for await (const chunk of encrypted) {
+    if (aborted !== void 0) break;
+    input.sink.write([chunk]);
   }
-  return { path: finalPath, file, sha256: sha2562, size, archiveBytes };
+  if (aborted !== void 0) throw aborted;
 }
 function watchArchive(source, on) {
   const reader = source.getReader();
@@ -76240,6 +76969,34 @@ function watchArchive(source, on) {
     },
     { highWaterMark: 0 }
   );
+}
+function asEgressError(error, partPath, file, root) {
+  if (error instanceof EgressError) return error;
+  const errno = error.code;
+  if (typeof errno === "string") {
+    return new EgressError(
+      "INPUT",
+      `Cannot write '${partPath}': ${errno}. Nothing was written under '${file}'.`,
+      {
+        cause: error
+      }
+    );
+  }
+  return new EgressError("INTERNAL", `Packing '${root}' failed: ${error.message}`, {
+    cause: error
+  });
+}
+function startClock(stages) {
+  const start = performance.now();
+  let last = start;
+  return {
+    lap(name) {
+      const now = performance.now();
+      stages[name] = now - last;
+      last = now;
+    },
+    total: () => performance.now() - start
+  };
 }
 
 // action/src/policy/assign-roles.ts
@@ -76992,8 +77749,8 @@ function recipientsFor(collection, tier, facts) {
 }
 
 // action/src/app/pack-preflight.ts
-import { constants as constants2, realpathSync as realpathSync2, statSync as statSync2 } from "node:fs";
-import { access, lstat as lstat3, stat as stat5 } from "node:fs/promises";
+import { constants as constants2, realpathSync as realpathSync3, statSync as statSync3 } from "node:fs";
+import { access, lstat as lstat2, stat as stat4 } from "node:fs/promises";
 import path4 from "node:path";
 async function checkSigningKey(repo, signingKey) {
   const configPath = `${repo.configDir}/config.yaml`;
@@ -77054,7 +77811,7 @@ async function checkPackedItems(document2, outputsDir, items) {
         `'${item.path}' is a directory; run 'egress-gate lock' to list and pin its files.`
       );
     } else {
-      const size = (await stat5(resolution.files[0].absolutePath)).size;
+      const size = (await stat4(resolution.files[0].absolutePath)).size;
       if (size !== item.size) {
         at(
           "/size",
@@ -77069,16 +77826,16 @@ async function checkPackedItems(document2, outputsDir, items) {
 function isPlainFileOfSize(root, item) {
   if (describeUnsafeItemPath(item.path) !== void 0) return false;
   try {
-    const real = realpathSync2.native(path4.join(root, ...item.path.split("/")));
+    const real = realpathSync3.native(path4.join(root, ...item.path.split("/")));
     if (!isInsideRoot(root, real)) return false;
-    const info = statSync2(real);
+    const info = statSync3(real);
     return info.isFile() && info.size === item.size;
   } catch {
     return false;
   }
 }
 async function checkOutDir(outDir, finalNames) {
-  const info = await lstat3(outDir).catch((error) => {
+  const info = await lstat2(outDir).catch((error) => {
     if (error.code === "ENOENT") return void 0;
     throw new EgressError("USAGE", `cannot use --out '${outDir}': ${error.code ?? "error"}`, {
       cause: error
@@ -77093,7 +77850,7 @@ async function checkOutDir(outDir, finalNames) {
     created.push(outDir);
     for (; ; ) {
       probe = path4.dirname(probe);
-      const found = await lstat3(probe).then(
+      const found = await lstat2(probe).then(
         () => true,
         () => false
       );
@@ -77113,7 +77870,7 @@ async function checkOutDir(outDir, finalNames) {
   if (info) {
     const taken = [];
     for (const name of finalNames) {
-      if (await lstat3(path4.join(outDir, name)).then(
+      if (await lstat2(path4.join(outDir, name)).then(
         () => true,
         () => false
       ))
@@ -77432,7 +78189,7 @@ async function runDemo(input) {
   const verified2 = [];
   for (const d of delivered) {
     const recipient = recipientOf[d.collection] ?? "investigator";
-    const secret = await readFile5(join8(secrets, `${recipient}.secret.asc`), "utf8");
+    const secret = await readFile6(join8(secrets, `${recipient}.secret.asc`), "utf8");
     const outDir = join8(workspace, "opened", recipient);
     const result = await verifyPackage({
       packagePath: join8(d.location, d.receipt.package?.file ?? ""),
@@ -77472,7 +78229,7 @@ async function prepareWorkspace(out, cwd) {
   if (out === void 0) return mkdtemp2(join9(tmpdir(), "egress-gate-demo-"));
   const dir = resolve3(cwd, out);
   await mkdir6(dir, { recursive: true });
-  if ((await readdir4(dir)).length > 0) {
+  if ((await readdir3(dir)).length > 0) {
     throw new EgressError("USAGE", `--out ${dir} is not empty; name a new or empty folder for the demo`);
   }
   return dir;
@@ -77525,7 +78282,7 @@ var demoCommand = {
 };
 
 // action/src/cli/commands/evaluate.ts
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile7 } from "node:fs/promises";
 import { relative as relative3, resolve as resolve4 } from "node:path";
 var help3 = `Usage: egress-gate evaluate <manifest> --reviews <file> [--repo <dir>] [--json]
                             [--config-dir <dir>] [--skip-pins]
@@ -77590,7 +78347,7 @@ function parseEvaluateArgs(argv, io2) {
 }
 async function readReviewsText(path5) {
   try {
-    return await readFile6(path5, "utf8");
+    return await readFile7(path5, "utf8");
   } catch (error) {
     throw new EgressError(
       "INPUT",
@@ -77857,7 +78614,7 @@ var lockCommand = {
 
 // action/src/cli/commands/pack.ts
 import { createHash as createHash13 } from "node:crypto";
-import { readFile as readFile7 } from "node:fs/promises";
+import { readFile as readFile8 } from "node:fs/promises";
 import { relative as relative4, resolve as resolve5 } from "node:path";
 var help5 = `Usage: egress-gate pack <manifest> --reviews <file> --out <dir> --signing-key <file>
                         [--passphrase-file <file>] [--package-passphrase-file <file>]
@@ -77936,7 +78693,7 @@ function parsePackArgs(argv, io2) {
 }
 async function readUserFile(path5, what) {
   try {
-    return await readFile7(path5, "utf8");
+    return await readFile8(path5, "utf8");
   } catch (error) {
     throw new EgressError(
       "INPUT",
@@ -78166,28 +78923,36 @@ var validateCommand = {
 // action/src/cli/commands/verify.ts
 import { relative as relative5, resolve as resolve6 } from "node:path";
 var help7 = `Usage: egress-gate verify <package> --key <secret-key-file> --signer <public-key-file> --out <dir>
-                          [--passphrase-file <file>] [--json]
+                          [--receipt <file>] [--passphrase-file <file>] [--json]
 
-For recipients: decrypts the package with your secret key, checks the signature against the
-egress public key, checks every file against SHA256SUMS and RECEIPT.json, and only when every
-check passed extracts the files into --out. On any failure nothing is extracted and the exit
-code is 1. Memory stays flat: the decrypted archive is written aside (inside --out, removed
-afterwards) and read only once the signature and integrity checks passed.
+For recipients: checks the package's SHA-256 against the signed delivery receipt
+(<package>.receipt.asc beside it, or --receipt), decrypts the package with your secret key,
+checks the egress key's signature over SHA256SUMS (SHA256SUMS.asc) and RECEIPT.json, checks
+every file against SHA256SUMS and RECEIPT.json (a member SHA256SUMS does not list, or anything
+but a regular file, is refused), and only when every check passed extracts the files into --out.
+On any failure nothing is extracted and the exit code is 1. Memory stays flat: the decrypted
+archive is written aside (inside --out, removed afterwards) and read only once the integrity
+checks passed.
 
-Also accepts packages made with GnuPG ('tar cf - dir | gpg --sign --encrypt ...').
+Also accepts older egress-gate packages (signed as a whole) and packages made with GnuPG
+('tar cf - dir | gpg --sign --encrypt ...').
 
 Options:
   --key <file>              your OpenPGP secret key (armored or binary)
   --passphrase-file <file>  its passphrase, when it has one (first line of the file)
   --signer <file>           the egress signing key's public key
   --out <dir>               where to extract (created if missing; existing names are not overwritten)
-  --json                    print {verified, signer, signedAt, files, extracted, receipt, warnings}
+  --receipt <file>          the signed delivery receipt (default: <package>.receipt.asc, if present)
+  --json                    print {verified, signer, signedAt, authenticatedBy, deliveryReceipt,
+                            files, extracted, receipt, warnings}
 
 Exit codes: 0 verified and extracted, 1 a check failed (nothing extracted), 2 usage error.
 
-Without egress-gate, GnuPG and coreutils do the same:
-  gpg --decrypt --output package.tar <package>    # checks the signature too
-  tar -xf package.tar && cd <request>-<collection> && sha256sum -c SHA256SUMS
+Without egress-gate, GnuPG, tar and coreutils do the same (see the README):
+  gpg --verify <package>.receipt.asc && sha256sum <package>   # must equal the receipt's package.sha256
+  gpg --decrypt --output package.tar <package>
+  tar -xf package.tar && cd <request>-<collection>
+  gpg --verify SHA256SUMS.asc SHA256SUMS && sha256sum -c SHA256SUMS
 `;
 function parseVerifyArgs(argv, io2) {
   const { values, positionals } = parseCommandLine("verify", argv, {
@@ -78195,6 +78960,7 @@ function parseVerifyArgs(argv, io2) {
     signer: { type: "string" },
     out: { type: "string" },
     "passphrase-file": { type: "string" },
+    receipt: { type: "string" },
     json: { type: "boolean", default: false }
   });
   const pkg = requireOnePositional("verify", positionals, "package", "<request>-<collection>.tar.gpg");
@@ -78206,6 +78972,7 @@ function parseVerifyArgs(argv, io2) {
     signerPath: required(values.signer, "--signer <file>"),
     outDir: required(values.out, "--out <dir>"),
     passphrasePath: passphrase === void 0 ? void 0 : resolve6(io2.cwd, passphrase),
+    receiptPath: values.receipt === void 0 ? void 0 : resolve6(io2.cwd, values.receipt),
     json: values.json === true
   };
 }
@@ -78230,7 +78997,8 @@ var verifyCommand = {
       packagePath: args.packagePath,
       decryptionKey,
       signerKeys,
-      outDir: args.outDir
+      outDir: args.outDir,
+      ...args.receiptPath ? { receiptPath: args.receiptPath } : {}
     });
     if (args.json) {
       io2.stdout(
@@ -78238,6 +79006,8 @@ var verifyCommand = {
           verified: true,
           signer: result.signer,
           ...result.signedAt ? { signedAt: result.signedAt.toISOString() } : {},
+          authenticatedBy: result.authenticatedBy,
+          deliveryReceipt: result.deliveryReceipt ?? null,
           files: result.fileCount,
           extracted: result.extracted.map((name) => resolve6(args.outDir, name)),
           receipt: result.receipt ?? null,
@@ -78250,8 +79020,9 @@ var verifyCommand = {
 `);
       const when = result.signedAt ? ` on ${result.signedAt.toISOString()}` : "";
       const checked = result.receipt ? "SHA256SUMS and RECEIPT.json" : result.warnings.length ? "the signature" : "SHA256SUMS";
+      const byReceipt = result.deliveryReceipt ? `its SHA-256 matches the signed delivery receipt ${label(result.deliveryReceipt)}; ` : "";
       io2.stdout(
-        `verified ${label(args.packagePath)}: signed by ${result.signer}${when}; ${result.fileCount} files match ${checked}
+        `verified ${label(args.packagePath)}: ${byReceipt}signed by ${result.signer}${when} (${result.authenticatedBy}); ${result.fileCount} files match ${checked}
 ` + result.extracted.map((name) => `extracted ${resolve6(args.outDir, name)}
 `).join("")
       );

@@ -63594,48 +63594,57 @@ function parseListing(text3, file, directory) {
 }
 
 // action/src/pack/digest.ts
-import { createHash as createHash2 } from "node:crypto";
-import { open as open2 } from "node:fs/promises";
+import { createHash as createHash2, hash as hashOnce } from "node:crypto";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 var readChunkBytes = 1024 * 1024;
-async function hashFile(absolutePath, buffer = Buffer.allocUnsafe(readChunkBytes)) {
-  const handle = await open2(absolutePath, "r");
+function hashFileSync(absolutePath, buffer = Buffer.allocUnsafe(readChunkBytes)) {
+  const fd2 = openSync(absolutePath, "r");
   try {
-    const hash = createHash2("sha256");
+    const expected = fstatSync(fd2).size;
     let size = 0;
+    if (expected < buffer.length) {
+      for (; ; ) {
+        const got = readSync(fd2, buffer, size, buffer.length - size, null);
+        size += got;
+        if (got === 0 || size === expected) {
+          return { sha256: hashOnce("sha256", buffer.subarray(0, size), "hex"), size };
+        }
+        if (size === buffer.length) break;
+      }
+    }
+    const hash = createHash2("sha256");
+    hash.update(buffer.subarray(0, size));
     for (; ; ) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
-      size += bytesRead;
+      const got = readSync(fd2, buffer, 0, buffer.length, null);
+      if (got === 0) break;
+      hash.update(buffer.subarray(0, got));
+      size += got;
     }
     return { sha256: hash.digest("hex"), size };
   } finally {
-    await handle.close();
+    closeSync(fd2);
   }
 }
 async function hashFiles(paths, options = {}) {
   const results = new Array(paths.length);
-  const workers = Math.max(1, Math.min(options.concurrency ?? 8, paths.length));
-  let next = 0;
-  let done = 0;
+  const buffer = Buffer.allocUnsafe(readChunkBytes);
   let bytes = 0;
-  const work = async () => {
-    const buffer = Buffer.allocUnsafe(readChunkBytes);
-    while (next < paths.length) {
-      const index2 = next++;
-      const digest = await hashFile(paths[index2], buffer);
-      results[index2] = digest;
-      done++;
-      bytes += digest.size;
-      options.onProgress?.(done, paths.length, bytes);
+  let slice2 = performance.now();
+  for (let index2 = 0; index2 < paths.length; index2 += 1) {
+    const digest = hashFileSync(paths[index2], buffer);
+    results[index2] = digest;
+    bytes += digest.size;
+    options.onProgress?.(index2 + 1, paths.length, bytes);
+    if (performance.now() - slice2 > 50) {
+      await new Promise((resolve2) => setImmediate(resolve2));
+      slice2 = performance.now();
     }
-  };
-  await Promise.all(Array.from({ length: workers }, work));
+  }
   return results;
 }
 
 // action/src/pack/outputs.ts
-import { lstat as lstat2, readdir as readdir2, realpath, stat as stat2 } from "node:fs/promises";
+import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 // action/src/shared/inside-root.ts
@@ -63647,8 +63656,9 @@ function isInsideRoot(root, candidate) {
 
 // action/src/pack/outputs.ts
 async function resolveOutputsRoot(root) {
-  return realpath(root);
+  return realpathSync.native(root);
 }
+var realpath = (p) => realpathSync.native(p);
 async function resolveItem(rootReal, itemPath) {
   const unsafe2 = describeUnsafeItemPath(itemPath);
   if (unsafe2) return { ok: false, code: "unsafe-path", message: unsafe2 };
@@ -63656,12 +63666,14 @@ async function resolveItem(rootReal, itemPath) {
   const candidate = join(rootReal, ...clean2.split("/"));
   let real;
   try {
-    real = await realpath(candidate);
+    real = realpath(candidate);
   } catch {
-    const dangling = await lstat2(candidate).then(
-      () => true,
-      () => false
-    );
+    let dangling = true;
+    try {
+      lstatSync(candidate);
+    } catch {
+      dangling = false;
+    }
     return {
       ok: false,
       code: "missing-file",
@@ -63675,7 +63687,7 @@ async function resolveItem(rootReal, itemPath) {
       message: `'${itemPath}' resolves to '${real}', outside the outputs root; copy the file into the outputs instead of linking to it`
     };
   }
-  const info2 = await stat2(real);
+  const info2 = statSync(real);
   if (info2.isFile()) return { ok: true, directory: false, files: [{ path: clean2, absolutePath: real }] };
   if (!info2.isDirectory()) {
     return {
@@ -63691,7 +63703,7 @@ async function resolveItem(rootReal, itemPath) {
   return { ok: true, directory: true, files };
 }
 async function walk(rootReal, dirReal, dirPath, out) {
-  const entries = await readdir2(dirReal, { withFileTypes: true });
+  const entries = readdirSync(dirReal, { withFileTypes: true });
   for (const entry of entries) {
     const path = `${dirPath}/${entry.name}`;
     const unsafe2 = describeUnsafeItemPath(path);
@@ -63709,7 +63721,7 @@ async function walk(rootReal, dirReal, dirPath, out) {
 async function resolveEntry(rootReal, absolute, path, isLink) {
   let real;
   try {
-    real = await realpath(absolute);
+    real = realpath(absolute);
   } catch {
     return { ok: false, code: "missing-file", message: `'${path}' is a symbolic link to nothing` };
   }
@@ -63720,7 +63732,7 @@ async function resolveEntry(rootReal, absolute, path, isLink) {
       message: `'${path}' resolves to '${real}', outside the outputs root; copy the file into the outputs instead of linking to it`
     };
   }
-  const info2 = await stat2(real);
+  const info2 = statSync(real);
   if (info2.isFile()) return { ok: true, kind: "file", real };
   if (info2.isDirectory() && isLink) {
     return {
@@ -64691,7 +64703,7 @@ function soleCount(part, total) {
 }
 
 // action/src/disclosure/scan-file.ts
-import { open as open4, readFile, stat as stat3 } from "node:fs/promises";
+import { open as open3, readFile, stat as stat2 } from "node:fs/promises";
 import { extname } from "node:path";
 
 // action/src/disclosure/binary.ts
@@ -64880,10 +64892,10 @@ function scanNotebook(text3, file) {
 }
 
 // action/src/disclosure/text-blocks.ts
-import { open as open3 } from "node:fs/promises";
+import { open as open2 } from "node:fs/promises";
 var READ_BYTES = 1024 * 1024;
 async function forEachTextBlock(path, onBlock) {
-  const handle = await open3(path, "r");
+  const handle = await open2(path, "r");
   try {
     const buffer = Buffer.allocUnsafe(READ_BYTES);
     const decoder = new TextDecoder("utf-8");
@@ -64960,7 +64972,7 @@ var MAX_FINDINGS_PER_RULE = 50;
 var MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024;
 var RESIDUAL_DF = /(?:\bon (\d+) degrees of freedom\b|\bDf Residuals:\s+(\d+)\b)/;
 async function readHead(path) {
-  const handle = await open4(path, "r");
+  const handle = await open3(path, "r");
   try {
     const buffer = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
@@ -65043,7 +65055,7 @@ async function scanText(absolutePath, file, rules, declaration) {
   const tableResult = table?.finish();
   const findings = [...found, ...tableResult?.findings ?? []];
   if (extension === ".ipynb") {
-    const { size } = await stat3(absolutePath);
+    const { size } = await stat2(absolutePath);
     if (size <= MAX_NOTEBOOK_BYTES)
       findings.push(...scanNotebook(await readFile(absolutePath, "utf8"), file));
   }
@@ -65054,7 +65066,7 @@ async function scanText(absolutePath, file, rules, declaration) {
 var whole = (file) => ({ file, line: 0, column: 0, basis: "inferred" });
 async function scanOutputFile(absolutePath, file, rules, declaration) {
   const findings = [];
-  const { size } = await stat3(absolutePath);
+  const { size } = await stat2(absolutePath);
   const maxBytes = rules["file-too-large"].threshold ?? Number.POSITIVE_INFINITY;
   if (size > maxBytes) {
     findings.push({
@@ -65648,13 +65660,13 @@ function createGiteaForge(options) {
       return body;
     },
     async findPullRequestsForCommit(sha3) {
-      const open5 = (await client.listOpenPulls()).map(mapPullRequest);
-      return open5.filter((p) => p.headSha === sha3).map((p) => p.number).sort((a, b) => a - b);
+      const open4 = (await client.listOpenPulls()).map(mapPullRequest);
+      return open4.filter((p) => p.headSha === sha3).map((p) => p.number).sort((a, b) => a - b);
     },
     getBranchTip: async (branch) => mapBranchTip(await client.getBranch(branch)),
     async listOpenPullRequests(base) {
-      const open5 = (await client.listOpenPulls()).map(mapPullRequest);
-      return open5.filter((p) => p.state === "open" && p.baseRef === base).map((p) => p.number).sort((a, b) => a - b);
+      const open4 = (await client.listOpenPulls()).map(mapPullRequest);
+      return open4.filter((p) => p.state === "open" && p.baseRef === base).map((p) => p.number).sort((a, b) => a - b);
     },
     async findMergedPullRequest(sha3) {
       const wire = await client.getPullMergedAs(sha3);
@@ -71050,12 +71062,12 @@ async function onPush(trigger, mode, d, context) {
 }
 async function reevaluateOpenRequests(forge, protectedBranch, d) {
   const tip = await forge.getBranchTip(protectedBranch);
-  const open5 = await forge.listOpenPullRequests(protectedBranch);
+  const open4 = await forge.listOpenPullRequests(protectedBranch);
   d.io.info(
-    `Re-evaluating ${open5.length} open pull request(s) against ${protectedBranch} at ${tip.slice(0, 7)}.`
+    `Re-evaluating ${open4.length} open pull request(s) against ${protectedBranch} at ${tip.slice(0, 7)}.`
   );
   const failures = [];
-  for (const number of open5) {
+  for (const number of open4) {
     let headSha;
     try {
       const outcome = await reviewPullRequest(forge, number, {
