@@ -10,8 +10,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const azuriteAccountName = 'devstoreaccount1';
 /** Azurite's well-known development key (public, documented by Microsoft; not a secret). */
@@ -40,7 +41,11 @@ export interface Azurite extends AsyncDisposable {
   restart(): Promise<void>;
 }
 
-const bin = resolve(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'azurite-blob');
+// Resolved through the package, not a relative path, so the bench can bundle this file.
+const main = join(
+  dirname(createRequire(import.meta.url).resolve('azurite/package.json')),
+  'dist/src/blob/main.js',
+);
 const listening = /successfully listens on http:\/\/127\.0\.0\.1:(\d+)/;
 
 function launch(port: number, location: string | undefined): Promise<{ child: ChildProcess; port: number }> {
@@ -55,7 +60,7 @@ function launch(port: number, location: string | undefined): Promise<{ child: Ch
     ...(location === undefined ? ['--inMemoryPersistence'] : ['--location', location]),
   ];
   return new Promise((done, fail) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
