@@ -80,10 +80,11 @@ describe('azure-blob delivery against Azurite', () => {
   it('commits every file under its final name in the request container, and a re-run sends nothing', async () => {
     const sent: string[] = [];
     const progress: number[] = [];
+    const logs: string[] = [];
     const delivery = createAzureBlobDelivery(
       'researcher-blob',
       destination,
-      { repoRoot: work, secrets },
+      { repoRoot: work, secrets, log: (message) => logs.push(message) },
       { retry: fastRetry, onBlockStaged: (name, index) => sent.push(`${name}#${index}`) },
     );
     const { data, receipt, files } = await packageAndReceipt('req-round-trip');
@@ -110,6 +111,14 @@ describe('azure-blob delivery against Azurite', () => {
     const again = await delivery.deliver('req-round-trip', files);
     expect(again.alreadyDelivered).toBe(true);
     expect(sent).toEqual([]);
+    // Nothing secret reaches the log: neither the key nor a link's signature.
+    const signatures = [...first.accessUrls!, ...again.accessUrls!].map(
+      (link) => new URL(link.url).searchParams.get('sig')!,
+    );
+    for (const line of logs) {
+      expect(line).not.toContain(azurite.accountKey);
+      for (const signature of signatures) expect(line).not.toContain(signature);
+    }
     await delivery.close();
   });
 
