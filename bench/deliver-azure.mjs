@@ -59,7 +59,13 @@ export default async function run(log = console.log) {
     const ratio = baseline.seconds / best(ours).seconds;
     log(`  ratio (best SDK time / ours): ${ratio.toFixed(2)}  (target >= 0.9)`);
     log(`  load average during the run: ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
-    return { name: 'deliver-azure', bytes, sdkSeconds: baseline.seconds, oursSeconds: best(ours).seconds, ratio };
+    return {
+      name: 'deliver-azure',
+      bytes,
+      sdkSeconds: baseline.seconds,
+      oursSeconds: best(ours).seconds,
+      ratio,
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
