@@ -94,7 +94,8 @@ export function createInlineSource(handle: FileHandle, blockSize: number): Block
   };
 }
 
-// Self-contained, so it runs from the bundle without a file of its own. Messages are answered in order.
+// Self-contained, so it runs from the bundle without a file of its own. Messages are answered in
+// order. Blocks live in SharedArrayBuffers: nothing is copied or transferred, only a slot's length.
 const workerCode = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
@@ -106,16 +107,15 @@ parentPort.on('message', (message) => {
   }
   const bytes = new Uint8Array(message.memory, 0, message.length);
   sha.update(bytes);
-  const md5 = createHash('md5').update(bytes).digest();
-  parentPort.postMessage({ memory: message.memory, md5 }, [message.memory]);
+  parentPort.postMessage({ md5: createHash('md5').update(bytes).digest() });
 });
 `;
 
-type Answer = { memory: ArrayBuffer; md5: Uint8Array } | { sha256: string };
+type Answer = { md5: Uint8Array } | { sha256: string };
 
 /** Blocks held in memory, hashed on a worker thread while this one keeps the uploads going. */
 export function createWorkerSource(handle: FileHandle, blockSize: number): BlockSource {
-  const pool = createPool(blockSize);
+  const spare: SharedArrayBuffer[] = [];
   const worker = new Worker(workerCode, { eval: true });
   const waiting: { resolve(answer: Answer): void; reject(error: unknown): void }[] = [];
   let broken: unknown;
@@ -126,28 +126,28 @@ export function createWorkerSource(handle: FileHandle, blockSize: number): Block
   worker.on('message', (answer: Answer) => waiting.shift()?.resolve(answer));
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
-  const ask = (message: { memory?: ArrayBuffer; length?: number }, transfer: ArrayBuffer[]) =>
+  const ask = (message: { memory?: SharedArrayBuffer; length?: number }) =>
     new Promise<Answer>((resolve, reject) => {
       if (broken !== undefined) return reject(broken);
       waiting.push({ resolve, reject });
-      worker.postMessage(message, transfer);
+      worker.postMessage(message);
     });
   return {
     async next(start, length) {
-      const memory = pool.take();
-      await readFully(handle, Buffer.from(memory, 0, length), start);
-      const answer = await ask({ memory, length }, [memory]);
-      if (!('memory' in answer))
-        throw new EgressError('INTERNAL', 'the hashing thread answered out of order');
-      const returned = answer.memory;
+      // The worker is done with a slot once it has answered; the upload gives it back when sent.
+      const memory = spare.pop() ?? new SharedArrayBuffer(blockSize);
+      const buffer = Buffer.from(memory, 0, length);
+      await readFully(handle, buffer, start);
+      const answer = await ask({ memory, length });
+      if (!('md5' in answer)) throw new EgressError('INTERNAL', 'the hashing thread answered out of order');
       return {
-        body: Buffer.from(returned, 0, length),
+        body: buffer,
         md5: Buffer.from(answer.md5.buffer, answer.md5.byteOffset, answer.md5.byteLength),
-        release: () => pool.give(returned),
+        release: () => spare.push(memory),
       };
     },
     async sha256() {
-      const answer = await ask({}, []);
+      const answer = await ask({});
       if (!('sha256' in answer))
         throw new EgressError('INTERNAL', 'the hashing thread answered out of order');
       return answer.sha256;
