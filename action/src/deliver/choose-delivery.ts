@@ -1,5 +1,5 @@
 import type { Destination } from '../manifest/config-types.js';
-import { EgressError } from '../shared/errors.js';
+import { createAzureBlobDelivery } from './azure-blob.js';
 import type { Delivery, DeliveryContext } from './delivery.js';
 import { createPhysicalDelivery } from './physical.js';
 import { createSftpDelivery } from './sftp.js';
@@ -10,10 +10,7 @@ export function createDelivery(name: string, destination: Destination, context: 
     case 'physical':
       return createPhysicalDelivery(destination, context);
     case 'azure-blob':
-      throw new EgressError(
-        'CONFIG',
-        `destination '${name}' is of kind ${destination.kind}, which this version of egress-gate cannot deliver to yet; use a physical destination, or deliver the package by hand`,
-      );
+      return createAzureBlobDelivery(name, destination, context);
     case 'sftp':
       return createSftpDelivery(destination, context);
   }
