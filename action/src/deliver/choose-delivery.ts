@@ -1,5 +1,6 @@
 import type { Destination } from '../manifest/config-types.js';
 import { EgressError } from '../shared/errors.js';
+import { createAzureBlobDelivery } from './azure-blob.js';
 import type { Delivery, DeliveryContext } from './delivery.js';
 import { createPhysicalDelivery } from './physical.js';
 
@@ -9,6 +10,7 @@ export function createDelivery(name: string, destination: Destination, context: 
     case 'physical':
       return createPhysicalDelivery(destination, context.repoRoot);
     case 'azure-blob':
+      return createAzureBlobDelivery(name, destination, context);
     case 'sftp':
       throw new EgressError(
         'CONFIG',
