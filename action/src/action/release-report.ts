@@ -135,7 +135,7 @@ function renderCollections(collections: readonly CollectionRelease[]): string[] 
       escapeText(c.collection, 100),
       String(c.receipt.tier),
       escapeText(c.destination, 100),
-      `\`${escapeText(c.receipt.destination?.location ?? c.location, 300).replace(/`/g, '')}\``,
+      `\`${escapeText(c.alreadyDelivered || !pkg ? (c.receipt.destination?.location ?? c.location) : `${c.location}/${pkg.file}`, 300).replace(/`/g, '')}\``,
       pkg ? `\`${pkg.sha256}\`<br>${pkg.size} bytes` : '—',
       c.recipients.map((r) => `\`${r}\``).join('<br>') || '—',
       c.alreadyDelivered ? 'already delivered' : 'delivered now',

@@ -148,7 +148,7 @@ function describeLocation(
     case 'sftp':
       return `sftp://${destination.user}@${destination.host}:${destination.port}${destination.remoteDir.replace(/\/+$/, '')}/${folder}/${file}`;
     case 'azure-blob':
-      return `azure-blob ${destination.account} ${destination.containerPrefix}/${folder}/${file}`;
+      return `${destination.account.replace(/\/+$/, '')} container ${destination.containerPrefix}-${folder}, blob ${file}`;
     case 'physical':
       return `${name}:${folder}/${file}`;
   }
