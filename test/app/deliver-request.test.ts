@@ -27,6 +27,10 @@ const receipt: Receipt = {
   excluded: [],
   recipients: [],
   signer: 'ABCD',
+  passphrase: false,
+  commit: '5f3c9e1a4b2d6c8e0f1a3b5c7d9e1f2a3b4c5d6e',
+  merger: 'dora',
+  evidence: { source: 'reviews-file', path: 'reviews.yaml' },
   createdAt: '2026-11-21T12:00:00Z',
 };
 

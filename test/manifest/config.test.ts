@@ -142,6 +142,10 @@ describe('receipt schema', () => {
       excluded: [],
       recipients: ['A'.repeat(40)],
       signer: 'B'.repeat(40),
+      passphrase: false,
+      commit: '5f3c9e1a4b2d6c8e0f1a3b5c7d9e1f2a3b4c5d6e',
+      merger: 'dora',
+      evidence: { source: 'forge', pullRequest: 7 },
       createdAt: '2026-03-20T10:00:00Z',
     };
     expect(validators.validate('receipt', receipt)).toEqual([]);

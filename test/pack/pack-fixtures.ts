@@ -116,6 +116,10 @@ export function buildReceipt(overrides: Partial<Receipt> = {}): Receipt {
     excluded: [],
     recipients: [],
     signer: '',
+    passphrase: false,
+    commit: 'abc1234abc1234abc1234abc1234abc1234abc12',
+    merger: 'erin',
+    evidence: { source: 'reviews-file', path: 'reviews.yaml' },
     createdAt: '2026-03-01T12:00:00Z',
     ...overrides,
   };

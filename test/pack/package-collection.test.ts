@@ -1,7 +1,8 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packCollection } from '../../action/src/pack/package-collection.js';
+import { EgressError } from '../../action/src/shared/errors.js';
 import {
   buildReceipt,
   makeGnupgHome,
@@ -112,4 +113,55 @@ describe('packCollection', () => {
     ).rejects.toThrow(/'report\/figures\/fig1.png' no longer matches its pin: its SHA-256 is/);
     expect(await readdir(outDir)).toEqual([]);
   });
+
+  // The first read of a file happens while openpgp is still setting up its streams: an error there
+  // used to escape as an unhandled rejection (the CLI died with a stack trace, the .partial stayed).
+  it.each([
+    [
+      'a changed byte, same size',
+      (root: string) => writeFile(path.join(root, 'a.txt'), 'jello\n'),
+      'INTEGRITY',
+      /'a.txt' no longer matches its pin: its SHA-256 is/,
+    ],
+    [
+      'a changed size',
+      (root: string) => writeFile(path.join(root, 'a.txt'), 'hello!\n'),
+      'INTEGRITY',
+      /'a.txt' no longer matches its pin: its size is 7 bytes, pinned 6/,
+    ],
+    [
+      'a swap for a symlink that escapes the outputs root',
+      async (root: string) => {
+        await writeFile(path.join(root, '..', 'elsewhere.txt'), 'hello\n');
+        await rm(path.join(root, 'a.txt'));
+        await symlink(path.join(root, '..', 'elsewhere.txt'), path.join(root, 'a.txt'));
+      },
+      'INPUT',
+      /'a.txt' resolves outside the outputs root/,
+    ],
+  ] as const)(
+    'rejects with an EgressError and leaves no file on %s at the first read',
+    async (_, change, code, message) => {
+      await using tmp = await makeTempDir();
+      const [recipient, signer] = await Promise.all([makeTestKey('Recipient'), makeTestKey('Egress')]);
+      const root = path.join(tmp.dir, 'outputs');
+      const files = await writeOutputs(root, { 'a.txt': 'hello\n', 'b.txt': 'world\n' });
+      await change(root);
+      const outDir = path.join(tmp.dir, 'out');
+      const failure = await packCollection({
+        receipt: buildReceipt({ files }),
+        outputsRoot: root,
+        outDir,
+        encryptionKeys: [recipient.publicKey],
+        signingKey: signer.secretKey,
+      }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(EgressError);
+      expect((failure as EgressError).code).toBe(code);
+      expect((failure as EgressError).message).toMatch(message);
+      expect(await readdir(outDir)).toEqual([]);
+    },
+  );
 });

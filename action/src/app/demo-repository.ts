@@ -16,6 +16,7 @@ export const demoRequestPath = `requests/${demoRequestId}.yaml`;
 const config = `# egress-gate configuration (trusted: read from the base branch)
 policy: turing-dsh
 outputsRoot: outputs
+signingKey: egress-signing.asc
 destinations:
   researcher-disk:
     kind: physical

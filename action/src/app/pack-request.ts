@@ -1,16 +1,25 @@
-import { rm } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import type * as openpgp from 'openpgp';
 import { formatFingerprint, readPublicKeys } from '../crypto/keys.js';
+import { diagnosticAt } from '../manifest/parse-yaml.js';
 import type { Collection, Manifest } from '../manifest/types.js';
-import { type PackedCollection, packCollection } from '../pack/package-collection.js';
-import type { Receipt, ReceiptFile } from '../pack/receipt-types.js';
+import { nameCollectionPackage, type PackedCollection, packCollection } from '../pack/package-collection.js';
+import type { Receipt, ReceiptEvidence, ReceiptFile } from '../pack/receipt-types.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
 import type { ReviewsFile } from '../policy/reviews-file.js';
 import type { CollectionResult, Policy, PolicyResult } from '../policy/types.js';
-import { type Diagnostic, hasErrors } from '../shared/diagnostics.js';
+import { roleTitle, sameCommit } from '../policy/wording.js';
+import { type Diagnostic, hasErrors, sortDiagnostics } from '../shared/diagnostics.js';
 import { EgressError } from '../shared/errors.js';
 import type { RepoFiles } from '../shared/repo-files.js';
 import type { LoadedRepository } from './load-repository.js';
+import {
+  checkOutDir,
+  checkPackedItems,
+  checkPassphraseAllowed,
+  checkSigningKey,
+  planItems,
+} from './pack-preflight.js';
 import { validateRequest } from './validate-request.js';
 
 export interface PackRequestInput {
@@ -21,11 +30,19 @@ export interface PackRequestInput {
   manifestPath: string;
   /** Absolute outputs root. */
   outputsDir: string;
+  /** Who opened the pull request, the head (full commit id), who merged, and the reviews. */
   reviews: ReviewsFile;
-  /** The egress signing key, unlocked. */
+  /** Where the reviews came from; recorded in every receipt. */
+  evidence: ReceiptEvidence;
+  /** The egress signing key, unlocked; must be the key `.egress/config.yaml` names as `signingKey`. */
   signingKey: openpgp.PrivateKey;
-  /** Optional passphrases that also open every package. */
+  /** Optional passphrases that also open every package; refused from the policy's sensitive tier. */
   passwords?: string[];
+  /**
+   * Pack only these collections (the release skips those already delivered). The whole request
+   * is still evaluated and must pass. Default: every collection.
+   */
+  collections?: readonly string[];
   outDir: string;
   /** ISO 8601; fixes the archive's mtimes and the receipt (same inputs → same tar bytes). */
   createdAt: string;
@@ -40,21 +57,29 @@ export interface PackedPackage {
 }
 
 export interface PackRequestResult {
-  /** True when the manifest is valid, every collection was cleared and packed. */
+  /** True only when the whole request passed and every selected collection was packed. */
   passed: boolean;
   diagnostics: Diagnostic[];
   evaluation?: PolicyResult;
+  /** Request-level decisions in words (which role, which review, which rule). */
+  reasons: string[];
+  /** Empty unless `passed`: a request that does not pass packs nothing. */
   packages: PackedPackage[];
-  /** Collections not packed, with the policy's words why. */
+  /** Collections that are not cleared, with the policy's words why. */
   skipped: { collection: string; state: string; reasons: string[] }[];
 }
 
+const FULL_COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+
 /**
- * Evaluate the request as `evaluate` does, then package every cleared collection. The pins are
- * not hashed up front: each file is checked while it is packed. All or nothing: if any package
- * fails, the packages this run already made are removed again.
+ * Evaluate the request as `evaluate` does; only when the whole request passes (valid manifest,
+ * every collection cleared, a head and a merger who holds the releasing role), package the
+ * selected collections. Everything that can be checked without reading file contents is checked
+ * before anything is written; the pins are verified while each file is packed. All or nothing:
+ * if any package fails, the packages this run made (and an `outDir` it created) are removed.
  */
 export async function packRequest(input: PackRequestInput): Promise<PackRequestResult> {
+  await checkSigningKey(input.repo, input.signingKey);
   const validated = await validateRequest({
     files: input.files,
     manifestPath: input.manifestPath,
@@ -64,9 +89,11 @@ export async function packRequest(input: PackRequestInput): Promise<PackRequestR
   const diagnostics = [...validated.diagnostics];
   const manifest = validated.manifest;
   const workPackage = manifest ? input.repo.workPackages.get(manifest.workPackage) : undefined;
-  if (!manifest || !workPackage || hasErrors(diagnostics)) {
-    return { passed: false, diagnostics, packages: [], skipped: [] };
+  if (!manifest || !workPackage || !validated.document || hasErrors(diagnostics)) {
+    const reasons = [`${input.manifestPath} is invalid (see the diagnostics)`];
+    return { passed: false, diagnostics, reasons, packages: [], skipped: [] };
   }
+  const selected = selectCollections(manifest, input.collections);
   const { author, head, merger, reviews } = input.reviews;
   const evaluation = evaluatePolicy({
     policy: input.policy,
@@ -81,21 +108,73 @@ export async function packRequest(input: PackRequestInput): Promise<PackRequestR
   const skipped = evaluation.collections
     .filter((c) => c.state !== 'cleared')
     .map((c) => ({ collection: c.name, state: c.state, reasons: [...c.reasons, ...c.missing] }));
+  const missingFacts = releaseFacts(input);
+  const reasons = [...evaluation.reasons, ...missingFacts];
+  for (const s of skipped) {
+    reasons.push(
+      `collection ${s.collection} is ${s.state}, not cleared: the request passes only when every collection is cleared`,
+    );
+  }
+  const fail = (): PackRequestResult => ({
+    passed: false,
+    diagnostics: sortDiagnostics(diagnostics),
+    evaluation,
+    reasons,
+    packages: [],
+    skipped,
+  });
+  if (!evaluation.passed || missingFacts.length > 0) return fail();
+  // From here on the request passes: head and merger are known.
+  const commit = head!.toLowerCase();
+
+  const results = evaluation.collections.filter((c) => selected.has(c.name));
+  checkPassphraseAllowed(
+    input.policy,
+    input.passwords,
+    results.map((c) => ({ name: c.name, tier: c.tier ?? 0 })),
+  );
+  const excluded = new Map(results.map((c) => [c.name, new Set(c.excludedItems)]));
+  const plan = planItems(manifest, selected, excluded);
+  for (const u of plan.unpinned) {
+    diagnostics.push(
+      diagnosticAt(
+        validated.document,
+        u.pointer,
+        'unpinned-item',
+        `'${u.path}' in collection '${u.collection}' has no sha256/size pin; run 'egress-gate lock' and ask for new reviews.`,
+      ),
+    );
+  }
+  diagnostics.push(...(await checkPackedItems(validated.document, input.outputsDir, plan.items)));
+  if (hasErrors(diagnostics)) {
+    reasons.push('an item cannot be packed as pinned (see the diagnostics)');
+    return fail();
+  }
+
   const signer = formatFingerprint(input.signingKey);
+  const prepared: { result: CollectionResult; receipt: Receipt; keys: openpgp.PublicKey[] }[] = [];
+  for (const result of results) {
+    const collection = manifest.collections.find((c) => c.name === result.name)!;
+    const keys = await resolveRecipientKeys(result, collection, input);
+    const receipt = buildReceipt({ manifest, collection, result, input, signer, keys, commit });
+    prepared.push({ result, receipt, keys });
+  }
+  const finalNames = prepared.flatMap(({ receipt }) => {
+    const file = `${nameCollectionPackage(receipt)}.tar.gpg`;
+    return [file, `${file}.receipt.asc`];
+  });
+  const { existed } = await checkOutDir(input.outDir, finalNames);
 
   const packages: PackedPackage[] = [];
   try {
-    for (const result of evaluation.collections.filter((c) => c.state === 'cleared')) {
-      const collection = manifest.collections.find((c) => c.name === result.name)!;
-      const keys = await resolveRecipientKeys(result, collection, input);
-      const receipt = buildReceipt({ manifest, collection, result, input, signer, keys });
+    for (const { result, receipt, keys } of prepared) {
       const packed = await packCollection({
         receipt,
         outputsRoot: input.outputsDir,
         outDir: input.outDir,
         encryptionKeys: keys,
         signingKey: input.signingKey,
-        ...(input.passwords ? { passwords: input.passwords } : {}),
+        ...(input.passwords && input.passwords.length > 0 ? { passwords: input.passwords } : {}),
         ...(input.onProgress
           ? { onProgress: (done, total) => input.onProgress?.(result.name, done, total) }
           : {}),
@@ -104,9 +183,43 @@ export async function packRequest(input: PackRequestInput): Promise<PackRequestR
     }
   } catch (error) {
     await Promise.all(packages.map((p) => rm(p.package.path, { force: true })));
+    if (!existed) await rmdir(input.outDir).catch(() => undefined);
     throw error;
   }
-  return { passed: evaluation.passed && skipped.length === 0, diagnostics, evaluation, packages, skipped };
+  return { passed: true, diagnostics: sortDiagnostics(diagnostics), evaluation, reasons, packages, skipped };
+}
+
+/** What only a release can be judged on: a full head commit and the merger. */
+function releaseFacts(input: PackRequestInput): string[] {
+  const { head, merger } = input.reviews;
+  const problems: string[] = [];
+  if (head === undefined || !FULL_COMMIT.test(head)) {
+    problems.push(
+      head === undefined
+        ? 'no head commit is given: packing needs the full id of the commit the reviews approved (`head:` in the reviews file)'
+        : `the head commit '${head}' is abbreviated: packing needs its full id (40 or 64 hex digits), which the receipt records`,
+    );
+  }
+  if (merger === undefined) {
+    const title = roleTitle(input.policy, input.policy.releasingRole.id);
+    problems.push(
+      `no merger is given: packing needs who merged (\`merger:\` in the reviews file), who must be a ${title}`,
+    );
+  }
+  return problems;
+}
+
+function selectCollections(manifest: Manifest, names: readonly string[] | undefined): Set<string> {
+  const all = manifest.collections.map((c) => c.name);
+  if (names === undefined) return new Set(all);
+  const unknown = names.filter((n) => !all.includes(n));
+  if (unknown.length > 0) {
+    throw new EgressError(
+      'USAGE',
+      `${unknown.map((n) => `'${n}'`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a collection of request ${manifest.id} (collections: ${all.join(', ')})`,
+    );
+  }
+  return new Set(names);
 }
 
 /**
@@ -146,22 +259,15 @@ function buildReceipt(parts: {
   input: PackRequestInput;
   signer: string;
   keys: openpgp.PublicKey[];
+  commit: string;
 }): Receipt {
-  const { manifest, collection, result, input } = parts;
+  const { manifest, collection, result, input, commit } = parts;
   const excluded = new Set(result.excludedItems);
   const files: ReceiptFile[] = collection.items
     .filter((item) => !excluded.has(item.path))
-    .map((item) => {
-      if (item.sha256 === undefined || item.size === undefined) {
-        throw new EgressError(
-          'INPUT',
-          `${input.manifestPath}: '${item.path}' in collection '${collection.name}' has no sha256/size pin; run 'egress-gate lock'.`,
-        );
-      }
-      return { path: item.path, sha256: item.sha256.toLowerCase(), size: item.size };
-    })
+    .map((item) => ({ path: item.path, sha256: item.sha256!.toLowerCase(), size: item.size! }))
     .sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
-  const head = input.reviews.head;
+  const { discussion, providerNotification: notice } = collection;
   return {
     receiptVersion: 1,
     request: {
@@ -172,16 +278,43 @@ function buildReceipt(parts: {
     },
     collection: { name: collection.name, kind: collection.kind, destination: collection.destination },
     tier: result.tier ?? 0,
-    classifications: result.classifications,
-    ...(collection.discussion
-      ? { discussion: { date: collection.discussion.date, outcome: collection.discussion.outcome } }
+    // Counted classifications were made on the head: record its full id, not the abbreviation.
+    classifications: result.classifications.map((c) => ({
+      ...c,
+      commit: sameCommit(c.commit, commit) ? commit : c.commit,
+    })),
+    ...(discussion
+      ? {
+          discussion: {
+            date: String(discussion.date),
+            outcome: discussion.outcome,
+            attendees: discussion.attendees.map((a) => ({ user: a.user, role: a.role })),
+            treatments: (discussion.treatments ?? []).map((t) => ({
+              path: t.path,
+              treatment: t.treatment,
+              ...(t.note !== undefined ? { note: t.note } : {}),
+            })),
+            ...(discussion.notes !== undefined ? { notes: discussion.notes } : {}),
+          },
+        }
+      : {}),
+    ...(notice
+      ? {
+          providerNotification: {
+            ...(notice.reference !== undefined ? { reference: notice.reference } : {}),
+            ...(notice.date !== undefined ? { date: String(notice.date) } : {}),
+            ...(notice.legalBasis !== undefined ? { legalBasis: notice.legalBasis } : {}),
+          },
+        }
       : {}),
     files,
     excluded: [...result.excludedItems].sort(),
     recipients: parts.keys.map(formatFingerprint),
+    passphrase: (input.passwords?.length ?? 0) > 0,
     signer: parts.signer,
-    ...(head !== undefined ? { commit: head } : {}),
-    ...(input.reviews.merger !== undefined ? { merger: input.reviews.merger } : {}),
+    commit,
+    merger: input.reviews.merger!,
+    evidence: input.evidence,
     createdAt: input.createdAt,
     ...(input.runUrl !== undefined ? { runUrl: input.runUrl } : {}),
   };

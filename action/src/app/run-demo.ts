@@ -95,6 +95,7 @@ export async function runDemo(input: {
     manifestPath: demoRequestPath,
     outputsDir,
     reviews: reviews.reviewsFile,
+    evidence: { source: 'reviews-file', path: 'reviews.yaml' },
     signingKey,
     outDir: join(workspace, 'packages'),
     createdAt,

@@ -36,6 +36,11 @@ export interface RepoConfig {
   policy: string;
   /** Directory holding the outputs, relative to the repository root. */
   outputsRoot: string;
+  /**
+   * File name under `.egress/keys/` of the egress signing key's public half; packages must be
+   * signed by that key. Required to pack.
+   */
+  signingKey?: string;
   destinations: Record<string, Destination>;
 }
 

@@ -79,11 +79,13 @@ export async function packCollection(options: PackCollectionOptions): Promise<Pa
       date: new Date(Date.parse(receipt.createdAt) || 0),
     });
     for await (const chunk of encrypted as unknown as AsyncIterable<Uint8Array>) {
+      if (aborted !== undefined) break;
       hash.update(chunk);
       size += chunk.length;
       // Synchronous: an awaited write per chunk left the pipeline idle; page-cache writes are fast.
       writeSync(out.fd, chunk);
     }
+    if (aborted !== undefined) throw aborted;
     sha256 = hash.digest('hex');
     // No fsync (it cost 1 s per GiB here): the rename guards against a half-written package after a
     // failed run; after a machine crash the package is rebuilt from the pinned outputs.
@@ -130,8 +132,11 @@ function watchArchive(
           on.onChunk(next.value.length);
           controller.enqueue(next.value);
         } catch (error) {
+          // End the plaintext cleanly instead of erroring it: openpgp leaves promises of its own
+          // unobserved when its source errors (an unhandled rejection kills the process before
+          // any cleanup). What it still writes goes to the partial file, which is then removed.
           on.onError(error);
-          controller.error(error);
+          controller.close();
         }
       },
       cancel(reason) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { loadPolicy } from '../../app/load-policy.js';
@@ -6,8 +7,8 @@ import { packRequest } from '../../app/pack-request.js';
 import { outputsDirOf } from '../../app/validate-request.js';
 import { readSecretKey } from '../../crypto/keys.js';
 import { createReviewsFileParser } from '../../policy/reviews-file.js';
-import { hasErrors, sortDiagnostics } from '../../shared/diagnostics.js';
-import { EgressError } from '../../shared/errors.js';
+import { type Diagnostic, hasErrors, sortDiagnostics } from '../../shared/diagnostics.js';
+import { describeError, EgressError, isEgressError } from '../../shared/errors.js';
 import { type CliIo, type Command, ExitCode } from '../command.js';
 import { parseCommandLine, requireOnePositional, requireOption, toRepoPath } from '../command-line.js';
 import { createFsRepoFiles } from '../fs-repo-files.js';
@@ -17,16 +18,26 @@ const help = `Usage: egress-gate pack <manifest> --reviews <file> --out <dir> --
                         [--passphrase-file <file>] [--package-passphrase-file <file>]
                         [--repo <dir>] [--config-dir <dir>] [--json]
 
-Evaluates the request from the reviews file (as 'egress-gate evaluate' does) and builds one
-encrypted, signed package per cleared collection: <out>/<request>-<collection>.tar.gpg.
+Evaluates the request from the reviews file (as 'egress-gate evaluate' does) and, only when the
+whole request passes, builds one encrypted, signed package per collection:
+<out>/<request>-<collection>.tar.gpg. The request passes when the manifest is valid, every
+collection is cleared, and the merger holds the releasing role; the reviews file must name 'head'
+(the full commit id) and 'merger'. Otherwise nothing is written and the reasons are printed.
 
 Each package is an OpenPGP message (signed, then encrypted; uncompressed) holding a tar archive:
-  <request>-<collection>/RECEIPT.json   request, collection, classifications, tier, files
+  <request>-<collection>/RECEIPT.json   the full record: request, collection, tier, each role's
+                                        classification (review id, full commit), discussion with
+                                        treatments, provider notification, files, recipients,
+                                        passphrase yes/no, signer, merger, where the reviews came from
   <request>-<collection>/SHA256SUMS     for 'sha256sum -c'
   <request>-<collection>/files/...      the items, as pinned (items marked 'remove' never enter)
 It is encrypted to the keys the policy names (for sensitive tiers, the data provider's keys only),
-and readable by GnuPG 2.2 for v4 keys. Every file is checked against its pin while it is packed; a
-mismatch aborts and leaves nothing under the final name.
+signed by the key .egress/config.yaml names as 'signingKey' (any other key is refused), and readable
+by GnuPG 2.2 for v4 keys.
+
+All or nothing: every item path, size and output name is checked before anything is written; every
+file is checked against its pin while it is packed, and on any failure every package of this run is
+removed again. An existing package or receipt under a final name is never replaced.
 
 Options:
   --reviews <file>                  the reviews file (see 'egress-gate evaluate --help')
@@ -34,18 +45,21 @@ Options:
   --signing-key <file>              the egress signing key (armored OpenPGP secret key)
   --passphrase-file <file>          passphrase of the signing key (first line of the file)
   --package-passphrase-file <file>  also let this passphrase open the packages (send it by
-                                    another channel)
+                                    another channel); refused from the policy's sensitive tier
+                                    (Turing: 2), recorded in the receipt below it
   --repo <dir>                      egress repository root (default: current directory)
   --config-dir <dir>                trusted configuration folder (default: .egress)
-  --json                            print {passed, packages: [{collection, file, path, sha256,
-                                    size, tier, recipients, signer, files}], skipped: [{collection,
-                                    state, reasons}], diagnostics} on stdout
+  --json                            print {passed, reasons, packages: [{collection, file, path,
+                                    sha256, size, tier, recipients, signer, passphrase, files}],
+                                    skipped: [{collection, state, reasons}], diagnostics, error?}
+                                    on stdout, also when it fails
 
 SOURCE_DATE_EPOCH, when set, fixes the receipt time (and the archive's mtimes): the same inputs
 then give the same tar bytes.
 
-Exit codes: 0 every collection packed, 1 invalid, not cleared or a pin mismatch (cleared
-collections are still packed when others are not), 2 usage or configuration error.
+Exit codes: 0 every collection packed; 1 the request is invalid or does not pass, or a file does
+not match its pin (nothing written); 2 usage or configuration error (a wrong signing key, a
+package passphrase at a sensitive tier, an output name already taken; nothing written).
 `;
 
 interface PackArgs {
@@ -121,97 +135,144 @@ function createdAtFrom(env: CliIo['env']): string {
 
 export const packCommand: Command = {
   name: 'pack',
-  summary: 'build encrypted, signed packages (tar + OpenPGP) for the cleared collections',
+  summary: 'build encrypted, signed packages (tar + OpenPGP) when the whole request passes',
   help,
   async run(argv, io) {
     const args = parsePackArgs(argv, io);
-    const reviewsLabel = relative(io.cwd, args.reviewsPath) || args.reviewsPath;
-    const reviews = createReviewsFileParser().parse(
-      await readUserFile(args.reviewsPath, 'reviews file'),
-      reviewsLabel,
-    );
-    if (!reviews.reviewsFile) {
-      printDiagnostics(io, reviews.diagnostics);
-      io.stderr(`the reviews file ${reviewsLabel} is invalid; nothing was packed.\n`);
-      return ExitCode.usage;
-    }
-    const files = createFsRepoFiles(args.repoRoot);
-    const repo = await loadRepository(files, { configDir: args.configDir });
-    if (!repo.configValid || hasErrors(repo.diagnostics)) {
-      printDiagnostics(io, repo.diagnostics);
-      io.stderr(`the trusted configuration under ${args.configDir}/ is invalid; nothing was packed.\n`);
-      return ExitCode.usage;
-    }
-    const loaded = await loadPolicy(repo.config.policy, files);
-    if (!loaded.policy) {
-      printDiagnostics(io, loaded.diagnostics);
-      io.stderr(`the policy '${repo.config.policy}' cannot be used; nothing was packed.\n`);
-      return ExitCode.usage;
-    }
-    const passphrase = args.passphrasePath ? await readPassphraseFile(args.passphrasePath) : undefined;
-    const signingKey = await readSecretKey(
-      await readUserFile(args.signingKeyPath, 'signing key'),
-      relative(io.cwd, args.signingKeyPath) || args.signingKeyPath,
-      passphrase,
-    );
-    const packagePassphrase = args.packagePassphrasePath
-      ? await readPassphraseFile(args.packagePassphrasePath)
-      : undefined;
-    let lastReport = Date.now();
-    const result = await packRequest({
-      files,
-      repo,
-      policy: loaded.policy,
-      manifestPath: args.manifestPath,
-      outputsDir: outputsDirOf(args.repoRoot, repo),
-      reviews: reviews.reviewsFile,
-      signingKey,
-      ...(packagePassphrase ? { passwords: [packagePassphrase] } : {}),
-      outDir: args.outDir,
-      createdAt: createdAtFrom(io.env),
-      onProgress(collection, done, total) {
-        if (args.json || Date.now() - lastReport < 1000) return;
-        lastReport = Date.now();
-        io.stderr(
-          `packing ${collection}: ${(done / 1048576).toFixed(0)}/${(total / 1048576).toFixed(0)} MiB\n`,
-        );
-      },
-    });
-    if (args.json) {
-      io.stdout(
-        `${JSON.stringify({
-          passed: result.passed,
-          packages: result.packages.map((p) => ({
-            collection: p.collection,
-            file: p.package.file,
-            path: p.package.path,
-            sha256: p.package.sha256,
-            size: p.package.size,
-            tier: p.receipt.tier,
-            recipients: p.receipt.recipients,
-            signer: p.receipt.signer,
-            files: p.receipt.files.length,
-          })),
-          skipped: result.skipped,
-          diagnostics: sortDiagnostics(result.diagnostics),
-        })}\n`,
-      );
-    } else {
-      printDiagnostics(io, result.diagnostics);
-      if (!result.evaluation) io.stderr(`${args.manifestPath}: invalid; nothing was packed.\n`);
-      for (const p of result.packages) {
+    try {
+      return await pack(args, io);
+    } catch (error) {
+      // Every failure is a plain message (and JSON with --json); never a stack trace.
+      io.stderr(`egress-gate pack: ${describeError(error)}\n`);
+      if (args.json) {
+        const code = isEgressError(error) ? error.code : 'INTERNAL';
         io.stdout(
-          `packed ${p.collection} (tier ${p.receipt.tier}, ${p.receipt.files.length} files) → ${p.package.path}\n` +
-            `  sha256 ${p.package.sha256}, ${p.package.size} bytes\n` +
-            `  encrypted to ${p.receipt.recipients.join(', ')}; signed by ${p.receipt.signer}\n`,
+          `${JSON.stringify({
+            passed: false,
+            reasons: [],
+            packages: [],
+            skipped: [],
+            diagnostics: [],
+            error: { code, message: describeError(error) },
+          })}\n`,
         );
       }
-      for (const s of result.skipped) {
-        io.stdout(
-          `not packed: ${s.collection} is ${s.state}\n${s.reasons.map((r) => `  - ${r}\n`).join('')}`,
-        );
+      if (isEgressError(error)) {
+        if (error.transient) return ExitCode.transient;
+        if (error.code === 'INTEGRITY') return ExitCode.failed;
       }
+      return ExitCode.usage;
     }
-    return result.passed ? ExitCode.ok : ExitCode.failed;
   },
 };
+
+async function pack(args: PackArgs, io: CliIo): Promise<ExitCode> {
+  const reviewsLabel = relative(io.cwd, args.reviewsPath) || args.reviewsPath;
+  const reviewsText = await readUserFile(args.reviewsPath, 'reviews file');
+  const reviews = createReviewsFileParser().parse(reviewsText, reviewsLabel);
+  const refuse = (diagnostics: Diagnostic[], message: string): ExitCode => {
+    if (args.json) {
+      io.stdout(
+        `${JSON.stringify({ passed: false, reasons: [message], packages: [], skipped: [], diagnostics: sortDiagnostics(diagnostics) })}\n`,
+      );
+    } else printDiagnostics(io, diagnostics);
+    io.stderr(`${message}\n`);
+    return ExitCode.usage;
+  };
+  if (!reviews.reviewsFile) {
+    return refuse(reviews.diagnostics, `the reviews file ${reviewsLabel} is invalid; nothing was packed.`);
+  }
+  const files = createFsRepoFiles(args.repoRoot);
+  const repo = await loadRepository(files, { configDir: args.configDir });
+  if (!repo.configValid || hasErrors(repo.diagnostics)) {
+    return refuse(
+      repo.diagnostics,
+      `the trusted configuration under ${args.configDir}/ is invalid; nothing was packed.`,
+    );
+  }
+  const loaded = await loadPolicy(repo.config.policy, files);
+  if (!loaded.policy) {
+    return refuse(
+      loaded.diagnostics,
+      `the policy '${repo.config.policy}' cannot be used; nothing was packed.`,
+    );
+  }
+  const passphrase = args.passphrasePath ? await readPassphraseFile(args.passphrasePath) : undefined;
+  const signingKey = await readSecretKey(
+    await readUserFile(args.signingKeyPath, 'signing key'),
+    relative(io.cwd, args.signingKeyPath) || args.signingKeyPath,
+    passphrase,
+  );
+  const packagePassphrase = args.packagePassphrasePath
+    ? await readPassphraseFile(args.packagePassphrasePath)
+    : undefined;
+  if (packagePassphrase === '') {
+    throw new EgressError(
+      'USAGE',
+      `the package passphrase file '${args.packagePassphrasePath}' has an empty first line; write the passphrase on it.`,
+    );
+  }
+  let lastReport = Date.now();
+  const result = await packRequest({
+    files,
+    repo,
+    policy: loaded.policy,
+    manifestPath: args.manifestPath,
+    outputsDir: outputsDirOf(args.repoRoot, repo),
+    reviews: reviews.reviewsFile,
+    evidence: {
+      source: 'reviews-file',
+      path: reviewsLabel,
+      sha256: createHash('sha256').update(reviewsText).digest('hex'),
+    },
+    signingKey,
+    ...(packagePassphrase !== undefined ? { passwords: [packagePassphrase] } : {}),
+    outDir: args.outDir,
+    createdAt: createdAtFrom(io.env),
+    onProgress(collection, done, total) {
+      if (args.json || Date.now() - lastReport < 1000) return;
+      lastReport = Date.now();
+      io.stderr(
+        `packing ${collection}: ${(done / 1048576).toFixed(0)}/${(total / 1048576).toFixed(0)} MiB\n`,
+      );
+    },
+  });
+  if (args.json) {
+    io.stdout(
+      `${JSON.stringify({
+        passed: result.passed,
+        reasons: result.reasons,
+        packages: result.packages.map((p) => ({
+          collection: p.collection,
+          file: p.package.file,
+          path: p.package.path,
+          sha256: p.package.sha256,
+          size: p.package.size,
+          tier: p.receipt.tier,
+          recipients: p.receipt.recipients,
+          signer: p.receipt.signer,
+          passphrase: p.receipt.passphrase,
+          files: p.receipt.files.length,
+        })),
+        skipped: result.skipped,
+        diagnostics: sortDiagnostics(result.diagnostics),
+      })}\n`,
+    );
+  } else {
+    printDiagnostics(io, result.diagnostics);
+    for (const p of result.packages) {
+      io.stdout(
+        `packed ${p.collection} (tier ${p.receipt.tier}, ${p.receipt.files.length} files) → ${p.package.path}\n` +
+          `  sha256 ${p.package.sha256}, ${p.package.size} bytes\n` +
+          `  encrypted to ${p.receipt.recipients.join(', ')}${p.receipt.passphrase ? ' and a passphrase' : ''}; signed by ${p.receipt.signer}\n`,
+      );
+    }
+    for (const s of result.skipped) {
+      io.stdout(`not cleared: ${s.collection} is ${s.state}\n${s.reasons.map((r) => `  - ${r}\n`).join('')}`);
+    }
+    io.stdout(
+      `${result.passed ? 'the request passes:' : 'the request does not pass; nothing was packed:'}\n${result.reasons.map((r) => `  - ${r}\n`).join('')}`,
+    );
+  }
+  return result.passed ? ExitCode.ok : ExitCode.failed;
+}
