@@ -172,6 +172,7 @@ export async function makeReleaseRepo(): Promise<ReleaseRepo> {
   const files = {
     '.egress/config.yaml': `policy: turing-dsh
 outputsRoot: outputs
+signingKey: egress-signing.asc
 destinations:
   researcher-disk:
     kind: physical

@@ -105,6 +105,9 @@ describe('the release flow (merge → re-evaluate → pack → deliver)', () => 
       const verified = await gpg.gpg(['--status-fd', '1', '--verify', join(dir, `${pkg}.receipt.asc`)]);
       expect(verified.stdout).toContain(`VALIDSIG ${repo.signer.fingerprint}`);
       const receipt = await readFile(join(dir, `${pkg}.receipt.asc`), 'utf8');
+      expect(receipt).toMatch(/"evidence": \{\s*"source": "forge",\s*"pullRequest": 7/);
+      expect(receipt).toContain('"reviewId": "100"');
+      expect(receipt).toContain(`"merger": "dora"`);
       expect(receipt).toContain(
         `"location": "${disk === 'researcher' ? 'researcher-disk' : 'archive-disk'}:${requestId}/${pkg}"`,
       );

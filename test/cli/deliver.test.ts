@@ -73,7 +73,7 @@ describe('egress-gate deliver', () => {
     expect(first.stderr).toMatch(/checking report-inputs at its destination/);
     const result = JSON.parse(first.stdout);
     expect(result.state).toBe('delivered');
-    expect(result.evidence).toEqual({ source: 'reviews-file', file: 'reviews.yaml' });
+    expect(result.evidence).toMatchObject({ source: 'reviews-file', path: 'reviews.yaml' });
     expect(
       result.collections.map((c: { collection: string; alreadyDelivered: boolean }) => [
         c.collection,

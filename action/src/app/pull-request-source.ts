@@ -139,14 +139,7 @@ export async function readPullRequestSource(
       ...(pull.mergedBy !== undefined ? { merger: pull.mergedBy } : {}),
       reviews: [...reviews],
     },
-    evidence: {
-      source: 'forge',
-      forge: forge.kind,
-      pullRequest: number,
-      ...(pull.htmlUrl ? { url: pull.htmlUrl } : {}),
-      ...(mergeCommit ? { mergeCommit } : {}),
-      configCommit,
-    },
+    evidence: { source: 'forge', pullRequest: number, ...(pull.htmlUrl ? { url: pull.htmlUrl } : {}) },
     refusals,
   };
 }

@@ -1,10 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as openpgp from 'openpgp';
 import { formatFingerprint, readPublicKeys } from '../crypto/keys.js';
 import type { CreateDelivery, DeliveryContext } from '../deliver/delivery.js';
 import type { Collection, Manifest } from '../manifest/types.js';
-import type { ReceiptFile } from '../pack/receipt-types.js';
+import type { ReceiptEvidence, ReceiptFile } from '../pack/receipt-types.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
 import type { ReviewsFile } from '../policy/reviews-file.js';
 import type { Policy, PolicyResult } from '../policy/types.js';
@@ -24,18 +24,7 @@ import { type PackRequestInput, packRequest } from './pack-request.js';
 import { validateRequest } from './validate-request.js';
 
 /** Where the reviews, the merger and the trusted configuration came from (recorded in the receipt). */
-export type ReleaseEvidence =
-  | {
-      source: 'forge';
-      forge: string;
-      pullRequest: number;
-      url?: string;
-      /** The commit the pull request was merged as. */
-      mergeCommit?: string;
-      /** The commit the trusted configuration was read at. */
-      configCommit: string;
-    }
-  | { source: 'reviews-file'; file: string };
+export type ReleaseEvidence = ReceiptEvidence;
 
 export interface ReleaseInput {
   /** The manifest and the trusted configuration (in the action: head for the one, base for the rest). */
@@ -51,7 +40,7 @@ export interface ReleaseInput {
   signingKey: openpgp.PrivateKey;
   createDelivery: CreateDelivery;
   deliveryContext: DeliveryContext;
-  /** Packages and receipts are written here; packages are removed once delivered. */
+  /** Each run writes its packages and receipts to a new folder in here; packages are removed once delivered. */
   workDir: string;
   createdAt: string;
   runUrl?: string;
@@ -99,7 +88,7 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
   if (reviews.head === undefined || reviews.merger === undefined) {
     throw new EgressError(
       'USAGE',
-      `the reviews for a delivery must name the head commit ('head') and who merged ('merger'); ${input.evidence.source === 'reviews-file' ? input.evidence.file : 'the pull request'} does not. Nothing was delivered.`,
+      `the reviews for a delivery must name the head commit ('head') and who merged ('merger'); ${input.evidence.source === 'reviews-file' ? input.evidence.path : 'the pull request'} does not. Nothing was delivered.`,
     );
   }
   const validated = await validateRequest({
@@ -167,7 +156,9 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
     return { ...base, ...described, state: 'conflict', reasons: conflicts };
   }
 
+  // A folder of its own per run: packing never writes over a package or receipt left by another.
   await mkdir(input.workDir, { recursive: true });
+  const runDir = await mkdtemp(join(input.workDir, `${manifest.id}-`));
   const toPack = manifest.collections
     .map((c) => c.name)
     .filter((name) => existing.get(name)?.state !== 'delivered');
@@ -176,7 +167,7 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
     const found = existing.get(collection.name);
     if (found?.state !== 'delivered') continue;
     // A local copy of the receipt found at the destination, for the `receipt` output.
-    const receiptPath = join(input.workDir, receiptNameOf(`${manifest.id}-${collection.name}.tar.gpg`));
+    const receiptPath = join(runDir, receiptNameOf(`${manifest.id}-${collection.name}.tar.gpg`));
     await writeFile(receiptPath, found.signed);
     collections.push({
       collection: collection.name,
@@ -192,7 +183,7 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
     return { ...base, ...described, state: 'already-delivered', passed: true, reasons: [], collections };
   }
 
-  const packInput: PackRequestInput & { collections: string[]; evidence: ReleaseEvidence } = {
+  const packInput: PackRequestInput = {
     files: input.files,
     repo: input.repo,
     policy: input.policy,
@@ -200,7 +191,7 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
     outputsDir: input.outputsDir,
     reviews,
     signingKey: input.signingKey,
-    outDir: input.workDir,
+    outDir: runDir,
     createdAt: input.createdAt,
     collections: toPack,
     evidence: input.evidence,
@@ -213,11 +204,16 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
   const packages = packed.packages.filter((p) => toPack.includes(p.collection));
   try {
     const missing = toPack.filter((name) => !packages.some((p) => p.collection === name));
-    if (!packed.evaluation?.passed || missing.length > 0) {
-      throw new EgressError(
-        'INTERNAL',
-        `packing did not produce a package for ${missing.join(', ') || 'every collection'}; nothing was delivered`,
-      );
+    if (!packed.passed || missing.length > 0) {
+      return {
+        ...base,
+        ...described,
+        diagnostics: [...diagnostics, ...packed.diagnostics],
+        state: packed.evaluation?.passed === false ? 'not-cleared' : 'invalid',
+        reasons: [
+          `Packing refused the request, so nothing was delivered: ${packed.reasons.join('; ') || `no package for ${missing.join(', ')}`}.`,
+        ],
+      };
     }
     const delivered = await deliverPackages({
       packages,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -132,7 +133,8 @@ export const deliverCommand: Command = {
         requireOption('deliver', values.reviews, '--reviews <file> (or --pr <number>)'),
       );
       const label = relative(io.cwd, reviewsPath) || reviewsPath;
-      const parsed = createReviewsFileParser().parse(await readUserFile(reviewsPath, 'reviews file'), label);
+      const text = await readUserFile(reviewsPath, 'reviews file');
+      const parsed = createReviewsFileParser().parse(text, label);
       if (!parsed.reviewsFile) {
         printDiagnostics(io, parsed.diagnostics);
         io.stderr(`the reviews file ${label} is invalid; nothing was delivered.\n`);
@@ -150,7 +152,11 @@ export const deliverCommand: Command = {
         files,
         manifestPath: toRepoPath(repoRoot, io.cwd, positionals[0]!),
         reviews: parsed.reviewsFile,
-        evidence: { source: 'reviews-file', file: label },
+        evidence: {
+          source: 'reviews-file',
+          path: label,
+          sha256: createHash('sha256').update(text).digest('hex'),
+        },
       };
       repository = await loadRepository(files, { configDir });
       policyFiles = files;
@@ -277,7 +283,7 @@ function report(
     io.stdout('every collection was already delivered by an earlier run; nothing was uploaded.\n');
   }
   io.stdout(
-    `evidence: ${evidence.source === 'forge' ? `pull request #${evidence.pullRequest} on ${evidence.forge}` : `reviews file ${evidence.file} (a rehearsal, not evidence)`}\n`,
+    `evidence: ${evidence.source === 'forge' ? `pull request #${evidence.pullRequest}${evidence.url ? ` (${evidence.url})` : ''}` : `reviews file ${evidence.path} (a rehearsal, not evidence)`}\n`,
   );
   return code;
 }
