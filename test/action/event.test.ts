@@ -1,6 +1,6 @@
 import examples from '@octokit/webhooks-examples';
 import { describe, expect, test } from 'vitest';
-import { readTrigger } from '../../action/src/action/event.js';
+import { isMergedPull, readTrigger } from '../../action/src/action/event.js';
 import { readInputs } from '../../action/src/action/inputs.js';
 import { resolveForgeKind } from '../../action/src/forge/choose-forge.js';
 
@@ -30,10 +30,41 @@ describe('readTrigger on recorded GitHub payloads', () => {
     }
   });
 
-  test('other events are refused with the list of supported ones', () => {
-    expect(readTrigger('push', recorded('push')[0])).toMatchObject({
+  test('push names the ref and the commits it moved between', () => {
+    for (const payload of recorded('push')) {
+      const t = readTrigger('push', payload);
+      expect(t).toMatchObject({
+        kind: 'push',
+        ref: payload['ref'],
+        before: payload['before'],
+        after: payload['after'],
+      });
+      if (t.kind !== 'push') continue;
+      expect(t.created).toBe(payload['created']);
+      expect(t.deleted).toBe(payload['deleted']);
+      expect(t.branch).toBe(String(payload['ref']).startsWith('refs/heads/') ? 'master' : undefined);
+    }
+    expect(readTrigger('push', { ref: 'refs/heads/main', before: 'x', after: 'y' })).toMatchObject({
       kind: 'unsupported',
-      reason: expect.stringContaining('pull_request, pull_request_target, pull_request_review, workflow_run'),
+      reason: expect.stringContaining("'before' is not a commit id"),
+    });
+  });
+
+  test('a merged pull request is the release trigger of the pull request route', () => {
+    const closed = structuredClone(recorded('pull_request').find((p) => p['action'] === 'closed')!);
+    expect(isMergedPull(readTrigger('pull_request', closed))).toBe(false);
+    (closed['pull_request'] as Record<string, unknown>)['merged'] = true;
+    const t = readTrigger('pull_request', closed);
+    expect(isMergedPull(t)).toBe(true);
+    expect(t).toMatchObject({ baseRef: (closed['pull_request'] as { base: { ref: string } }).base.ref });
+  });
+
+  test('other events are refused with the list of supported ones', () => {
+    expect(readTrigger('release', recorded('release')[0])).toMatchObject({
+      kind: 'unsupported',
+      reason: expect.stringContaining(
+        'pull_request, pull_request_target, pull_request_review, workflow_run, push',
+      ),
     });
   });
 });
@@ -80,4 +111,21 @@ test.each([
 ])('forge auto with %j → %s', (env, kind) => {
   expect(resolveForgeKind('auto', env)).toBe(kind);
   expect(resolveForgeKind('github', env)).toBe('github');
+});
+
+test('a Gitea push payload carries the same ref, before and after', async () => {
+  const { giteaPushEvent } = await import('./payloads.js');
+  const { createWorld } = await import('../fake-forge/model.js');
+  const before = 'a1'.repeat(20);
+  const after = 'b2'.repeat(20);
+  const payload = giteaPushEvent(createWorld(), { branch: 'main', before, after });
+  expect(readTrigger('push', payload)).toEqual({
+    kind: 'push',
+    ref: 'refs/heads/main',
+    branch: 'main',
+    before,
+    after,
+    created: false,
+    deleted: false,
+  });
 });

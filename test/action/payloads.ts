@@ -159,3 +159,85 @@ export function giteaReviewEvent(world: FakeWorld, pull: FakePull, reviewer: str
     review: { type: type ?? 'pull_request_review_comment', content: r.body },
   };
 }
+
+/**
+ * A push to a branch: GitHub's recorded `push` payload (refs/heads/master) with this test's ref and
+ * commits put in. `before`/`after` are what a merge (or a direct push) moved the branch between.
+ */
+export function githubPushEvent(
+  world: FakeWorld,
+  init: { branch: string; before: string; after: string; pusher?: string },
+): Json {
+  const group = (examples as unknown as Array<{ name: string; examples: Json[] }>).find(
+    (e) => e.name === 'push',
+  );
+  const recorded = group?.examples.find((e) => String(e['ref']).startsWith('refs/heads/'));
+  if (!recorded) throw new Error('no recorded branch push payload in @octokit/webhooks-examples');
+  const payload = structuredClone(recorded);
+  Object.assign(payload, {
+    ref: `refs/heads/${init.branch}`,
+    before: init.before,
+    after: init.after,
+    created: false,
+    deleted: false,
+    forced: false,
+  });
+  (payload['pusher'] as Json)['name'] = init.pusher ?? 'dora';
+  patchRepo(payload, world);
+  return payload;
+}
+
+/** Gitea's push payload (modules/structs/hook.go PushPayload): the same ref/before/after. */
+export function giteaPushEvent(
+  world: FakeWorld,
+  init: { branch: string; before: string; after: string; pusher?: string },
+): Json {
+  const pusher = giteaUser(init.pusher ?? 'dora');
+  return {
+    ref: `refs/heads/${init.branch}`,
+    before: init.before,
+    after: init.after,
+    compare_url: `https://gitea.example/${world.owner}/${world.repo}/compare/${init.before}...${init.after}`,
+    commits: [
+      { id: init.after, message: 'Merge', url: '', author: { name: 'dora', email: '', username: 'dora' } },
+    ],
+    total_commits: 1,
+    head_commit: { id: init.after, message: 'Merge', url: '' },
+    repository: giteaRepository(world),
+    pusher,
+    sender: pusher,
+  };
+}
+
+/** The `pull_request` `closed` event of a merged pull request (GitHub's recorded payload, merged). */
+export function githubMergedEvent(world: FakeWorld, pull: FakePull): Json {
+  const payload = example('pull_request', 'closed');
+  payload['number'] = pull.number;
+  patchPull(payload, world, pull);
+  const pr = payload['pull_request'] as Json;
+  Object.assign(pr, {
+    state: 'closed',
+    merged: true,
+    merge_commit_sha: pull.merged?.commit ?? null,
+    merged_by: { ...(pr['user'] as Json), login: pull.merged?.by ?? 'dora' },
+  });
+  return payload;
+}
+
+/** Gitea's `pull_request` `closed` event of a merged pull request. */
+export function giteaMergedEvent(world: FakeWorld, pull: FakePull): Json {
+  return {
+    action: 'closed',
+    number: pull.number,
+    pull_request: {
+      ...giteaPull(world, pull),
+      state: 'closed',
+      merged: true,
+      merge_commit_sha: pull.merged?.commit ?? '',
+      merged_by: giteaUser(pull.merged?.by ?? 'dora'),
+    },
+    repository: giteaRepository(world),
+    sender: giteaUser(pull.merged?.by ?? 'dora'),
+    commit_id: '',
+  };
+}

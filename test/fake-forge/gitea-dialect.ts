@@ -1,14 +1,17 @@
 import type {
+  Branch,
   ChangedFile,
   Comment,
+  Commit,
   CommitStatus,
+  Compare,
   ContentsResponse,
   Label,
   PullRequest,
   PullReview,
   User,
 } from 'gitea-js';
-import { changedFiles, type FakePull, type FakeWorld, listDir, nextId, now } from './model.js';
+import { changedFiles, type FakePull, type FakeWorld, listDir, nextId, now, reachable } from './model.js';
 import { type FakeRequest, type FakeResponse, json, type Route, route } from './router.js';
 
 /**
@@ -64,8 +67,17 @@ function pullShape(world: FakeWorld, p: FakePull): PullRequest {
     html_url: `${web}/${world.owner}/${world.repo}/pulls/${p.number}`,
     diff_url: `${web}/${world.owner}/${world.repo}/pulls/${p.number}.diff`,
     patch_url: `${web}/${world.owner}/${world.repo}/pulls/${p.number}.patch`,
-    mergeable: true,
-    merged: false,
+    mergeable: p.state === 'open',
+    merged: p.merged !== undefined,
+    ...(p.merged
+      ? {
+          merged_by: user(p.merged.by),
+          merged_at: p.merged.at,
+          merge_commit_sha: p.merged.commit,
+          closed_at: p.merged.at,
+        }
+      : {}),
+    changed_files: changedFiles(world, p).length,
     draft: false,
     head: { label: p.headRef, ref: p.headRef, sha: p.headSha, repo_id: 1 },
     // Gitea reports the base branch's current tip here, and the fork point as merge_base.
@@ -73,6 +85,26 @@ function pullShape(world: FakeWorld, p: FakePull): PullRequest {
     merge_base: p.baseSha,
     created_at: '2026-03-01T09:00:00Z',
     updated_at: '2026-03-01T09:00:00Z',
+  };
+}
+
+function commitShape(world: FakeWorld, sha: string): Commit {
+  const api = `${web}/api/v1/repos/${world.owner}/${world.repo}`;
+  return {
+    sha,
+    url: `${api}/git/commits/${sha}`,
+    html_url: `${web}/${world.owner}/${world.repo}/commit/${sha}`,
+    created: '2026-03-01T09:00:00Z',
+    commit: {
+      message: `commit ${sha.slice(0, 7)}`,
+      tree: { sha, url: `${api}/git/trees/${sha}`, created: '2026-03-01T09:00:00Z' },
+      url: `${api}/git/commits/${sha}`,
+    },
+    parents: (world.parents.get(sha) ?? []).map((parent) => ({
+      sha: parent,
+      url: `${api}/git/commits/${parent}`,
+      created: '2026-03-01T09:00:00Z',
+    })),
   };
 }
 
@@ -199,9 +231,56 @@ export function giteaRoutes(world: FakeWorld): Route[] {
         entries.map((e) => meta(e.path, e.type)),
       );
     }),
+    // Gitea ≥ 1.22.1: the pull request *merged as* this commit; 404 for any other commit.
     route('GET', `${repo}/commits/:sha/pull`, (_r, [sha]) => {
-      const p = [...world.pulls.values()].find((x) => x.headSha === sha);
+      const p = [...world.pulls.values()].find((x) => x.merged?.commit === sha);
       return p ? json(200, pullShape(world, p)) : notFound('pull request');
+    }),
+    // No base filter on Gitea's list (before 1.26); callers filter on base.ref.
+    route('GET', `${repo}/pulls`, (r) => {
+      const state = r.query.get('state') ?? 'open';
+      const found = [...world.pulls.values()]
+        .filter((p) => state === 'all' || p.state === state)
+        .sort((a, b) => b.number - a.number)
+        .map((p) => pullShape(world, p));
+      return paged(r, found);
+    }),
+    route('GET', `${repo}/branches/:branch`, (_r, [branch]) => {
+      const tip = world.branches.get(branch!);
+      if (!tip) return notFound('branch');
+      const shape: Branch = {
+        name: branch!,
+        commit: {
+          id: tip,
+          message: `commit ${tip.slice(0, 7)}`,
+          url: `${web}/${world.owner}/${world.repo}/commit/${tip}`,
+          timestamp: '2026-03-01T09:00:00Z',
+        },
+        protected: true,
+        user_can_merge: true,
+        user_can_push: false,
+      };
+      return json(200, shape);
+    }),
+    route('GET', `${repo}/git/commits/:sha`, (_r, [sha]) =>
+      world.commits.has(sha!) ? json(200, commitShape(world, sha!)) : notFound(`commit ${sha}`),
+    ),
+    // Commits the head has and the base has not. Some Gitea versions answer 404 for two commit
+    // ids (go-gitea/gitea#32723); `giteaCompareShas: false` models them.
+    route('GET', `${repo}/compare/:basehead`, (r, [basehead]) => {
+      const [base, head, ...rest] = basehead!.split('...');
+      if (!world.giteaCompareShas) return notFound('GetRefCommitID');
+      if (!base || !head || rest.length > 0 || !world.commits.has(base) || !world.commits.has(head)) {
+        return notFound('GetRefCommitID');
+      }
+      const fromBase = reachable(world, base);
+      const ahead = [...reachable(world, head)].filter((c) => !fromBase.has(c));
+      const limit = Math.min(Number(r.query.get('limit') ?? 50) || 50, 50);
+      const shape: Compare = {
+        total_commits: ahead.length,
+        commits: ahead.slice(0, limit).map((c) => commitShape(world, c)),
+      };
+      return json(200, shape);
     }),
     route('POST', `${repo}/statuses/:sha`, (r, [sha]) => {
       const b = body(r);

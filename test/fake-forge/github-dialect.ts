@@ -1,5 +1,5 @@
 import type { components } from '@octokit/openapi-types';
-import { changedFiles, type FakePull, type FakeWorld, listDir, nextId, now } from './model.js';
+import { changedFiles, type FakePull, type FakeWorld, listDir, nextId, now, reachable } from './model.js';
 import { type FakeRequest, type FakeResponse, json, type Route, route } from './router.js';
 
 /**
@@ -37,7 +37,7 @@ type PullShape = Pick<
 };
 type ListedPullShape = Pick<
   S['pull-request-simple'],
-  'url' | 'id' | 'number' | 'state' | 'title' | 'user'
+  'url' | 'id' | 'number' | 'state' | 'title' | 'user' | 'merged_at' | 'merge_commit_sha'
 > & {
   head: Pick<S['pull-request-simple']['head'], 'ref' | 'sha'>;
   base: Pick<S['pull-request-simple']['base'], 'ref' | 'sha'>;
@@ -97,17 +97,54 @@ function pullShape(world: FakeWorld, p: FakePull): PullShape {
     labels: p.labels.map((n) => ({ ...label(world, n), id: label(world, n).id })),
     created_at: '2026-03-01T09:00:00Z',
     updated_at: '2026-03-01T09:00:00Z',
-    closed_at: null,
-    merged_at: null,
-    merge_commit_sha: null,
+    closed_at: p.merged?.at ?? null,
+    merged_at: p.merged?.at ?? null,
+    merge_commit_sha: p.merged?.commit ?? null,
     draft: false,
-    merged: false,
-    merged_by: null,
+    merged: p.merged !== undefined,
+    merged_by: p.merged ? user(p.merged.by) : null,
     author_association: 'CONTRIBUTOR',
     commits: 1,
     changed_files: changedFiles(world, p).length,
     head: { label: `${world.owner}:${p.headRef}`, ref: p.headRef, sha: p.headSha, user: user(world.owner) },
     base: { label: `${world.owner}:${p.baseRef}`, ref: p.baseRef, sha: p.baseSha, user: user(world.owner) },
+  };
+}
+
+/** A pull request as GitHub lists it (pulls?state=, commits/{sha}/pulls): no `merged`, but `merged_at`. */
+function listedPull(world: FakeWorld, p: FakePull): ListedPullShape {
+  const full = pullShape(world, p);
+  return {
+    url: full.url,
+    id: full.id,
+    number: p.number,
+    state: p.state,
+    title: p.title,
+    user: full.user,
+    merged_at: full.merged_at,
+    merge_commit_sha: full.merge_commit_sha,
+    head: { ref: p.headRef, sha: p.headSha },
+    base: { ref: p.baseRef, sha: p.baseSha },
+  };
+}
+
+type CommitShape = Pick<S['commit'], 'url' | 'sha' | 'node_id' | 'html_url' | 'parents'> & {
+  commit: Pick<S['commit']['commit'], 'message' | 'tree'>;
+};
+
+function commitShape(world: FakeWorld, sha: string): CommitShape {
+  const api = `${web}/api/repos/${world.owner}/${world.repo}`;
+  return {
+    url: `${api}/commits/${sha}`,
+    sha,
+    node_id: `C_${sha}`,
+    html_url: `${web}/${world.owner}/${world.repo}/commit/${sha}`,
+    commit: { message: `commit ${sha.slice(0, 7)}`, tree: { sha, url: `${api}/git/trees/${sha}` } },
+    parents: (world.parents.get(sha) ?? []).map((parent) => ({
+      sha: parent,
+      url: `${api}/commits/${parent}`,
+      html_url: `${web}/${world.owner}/${world.repo}/commit/${parent}`,
+    })),
   };
 }
 
@@ -190,17 +227,20 @@ export function githubRoutes(world: FakeWorld): Route[] {
     route('GET', `${repo}/pulls/:n/files`, (r, [n]) => {
       const p = pull(n!);
       if (!p) return notFound(`pull ${n}`);
-      const files: S['diff-entry'][] = changedFiles(world, p).map((f) => ({
-        sha: p.headSha,
-        filename: f.path,
-        status: f.status,
-        additions: 1,
-        deletions: 0,
-        changes: 1,
-        blob_url: `${web}/${world.owner}/${world.repo}/blob/${p.headSha}/${f.path}`,
-        raw_url: `${web}/${world.owner}/${world.repo}/raw/${p.headSha}/${f.path}`,
-        contents_url: `${web}/api${repo}/contents/${f.path}?ref=${p.headSha}`,
-      }));
+      // GitHub lists at most 3,000 files of a pull request; `changed_files` still counts them all.
+      const files: S['diff-entry'][] = changedFiles(world, p)
+        .slice(0, world.fileListLimit)
+        .map((f) => ({
+          sha: p.headSha,
+          filename: f.path,
+          status: f.status,
+          additions: 1,
+          deletions: 0,
+          changes: 1,
+          blob_url: `${web}/${world.owner}/${world.repo}/blob/${p.headSha}/${f.path}`,
+          raw_url: `${web}/${world.owner}/${world.repo}/raw/${p.headSha}/${f.path}`,
+          contents_url: `${web}/api${repo}/contents/${f.path}?ref=${p.headSha}`,
+        }));
       return paged(r, files);
     }),
     route('GET', `${repo}/pulls/:n/reviews`, (r, [n]) => {
@@ -244,23 +284,79 @@ export function githubRoutes(world: FakeWorld): Route[] {
       const dir: S['content-directory'] = entries.map((e) => ({ ...meta(e.path, e.type), size: 0 }));
       return json(200, dir);
     }),
-    route('GET', `${repo}/commits/:sha/pulls`, (r, [sha]) => {
-      const found: ListedPullShape[] = [...world.pulls.values()]
-        .filter((p) => p.headSha === sha)
-        .map((p) => {
-          const full = pullShape(world, p);
-          return {
-            url: full.url,
-            id: full.id,
-            number: p.number,
-            state: p.state,
-            title: p.title,
-            user: full.user,
-            head: { ref: p.headRef, sha: p.headSha },
-            base: { ref: p.baseRef, sha: p.baseSha },
-          };
-        });
+    route('GET', `${repo}/pulls`, (r) => {
+      const state = r.query.get('state') ?? 'open';
+      const base = r.query.get('base');
+      const found = [...world.pulls.values()]
+        .filter((p) => state === 'all' || p.state === state)
+        .filter((p) => base === null || p.baseRef === base)
+        .sort((a, b) => b.number - a.number)
+        .map((p) => listedPull(world, p));
       return paged(r, found);
+    }),
+    // Pull requests associated with a commit: those whose head it is, and the one merged as it.
+    route('GET', `${repo}/commits/:sha/pulls`, (r, [sha]) => {
+      if (!world.commits.has(sha!)) return json(422, { message: `No commit found for SHA: ${sha}` });
+      const found = [...world.pulls.values()]
+        .filter((p) => p.headSha === sha || p.merged?.commit === sha)
+        .map((p) => listedPull(world, p));
+      return paged(r, found);
+    }),
+    route('GET', `${repo}/branches/:branch`, (_r, [branch]) => {
+      const tip = world.branches.get(branch!);
+      if (!tip) return notFound(`branch ${branch}`);
+      const shape: Pick<S['branch-with-protection'], 'name' | '_links' | 'protected' | 'protection_url'> & {
+        commit: CommitShape;
+      } = {
+        name: branch!,
+        commit: commitShape(world, tip),
+        _links: {
+          html: `${web}/${world.owner}/${world.repo}/tree/${branch}`,
+          self: `${web}/api${repo}/branches/${branch}`,
+        },
+        protected: true,
+        protection_url: `${web}/api${repo}/branches/${branch}/protection`,
+      };
+      return json(200, shape);
+    }),
+    route('GET', `${repo}/commits/:sha`, (_r, [sha]) =>
+      world.commits.has(sha!)
+        ? json(200, commitShape(world, sha!))
+        : json(422, { message: `No commit found for SHA: ${sha}` }),
+    ),
+    route('GET', `${repo}/compare/:basehead`, (r, [basehead]) => {
+      const [base, head, ...rest] = basehead!.split('...');
+      if (!base || !head || rest.length > 0 || !world.commits.has(base) || !world.commits.has(head)) {
+        return notFound(`compare ${basehead}`);
+      }
+      const fromBase = reachable(world, base);
+      const fromHead = reachable(world, head);
+      const ahead = [...fromHead].filter((c) => !fromBase.has(c));
+      const behind = [...fromBase].filter((c) => !fromHead.has(c));
+      const status =
+        base === head
+          ? 'identical'
+          : behind.length === 0
+            ? 'ahead'
+            : ahead.length === 0
+              ? 'behind'
+              : 'diverged';
+      const perPage = Math.min(Number(r.query.get('per_page') ?? 250) || 250, 250);
+      const shape: Pick<
+        S['commit-comparison'],
+        'url' | 'html_url' | 'status' | 'ahead_by' | 'behind_by' | 'total_commits'
+      > & { commits: CommitShape[]; base_commit: CommitShape; merge_base_commit: CommitShape } = {
+        url: `${web}/api${repo}/compare/${basehead}`,
+        html_url: `${web}/${world.owner}/${world.repo}/compare/${basehead}`,
+        base_commit: commitShape(world, base),
+        merge_base_commit: commitShape(world, behind.length === 0 ? base : ahead.length === 0 ? head : base),
+        status,
+        ahead_by: ahead.length,
+        behind_by: behind.length,
+        total_commits: ahead.length,
+        commits: ahead.slice(0, perPage).map((c) => commitShape(world, c)),
+      };
+      return json(200, shape);
     }),
     route('POST', `${repo}/statuses/:sha`, (r, [sha]) => {
       const b = body(r);

@@ -27,7 +27,11 @@ export interface FakePull {
   state: 'open' | 'closed';
   labels: string[];
   reviews: FakeReview[];
+  /** Set when merged: who merged, how, and the commit it was merged as (merge, squash or last rebased commit). */
+  merged?: { by: string; method: FakeMergeMethod; commit: string; at: string };
 }
+
+export type FakeMergeMethod = 'merge' | 'squash' | 'rebase';
 
 export interface FakeStatus {
   id: number;
@@ -75,6 +79,15 @@ export interface FakeWorld {
   userEndpointForbidden: boolean;
   /** commit sha → (path → text). */
   commits: Map<string, Map<string, string>>;
+  /** commit sha → parent shas, first parent first (absent or empty for a root commit). */
+  parents: Map<string, string[]>;
+  /**
+   * GitHub lists at most this many changed files of a pull request (3,000 on github.com) while
+   * `changed_files` still counts them all.
+   */
+  fileListLimit: number;
+  /** Gitea's compare endpoint accepts two commit ids (false: 404, as some Gitea versions answer). */
+  giteaCompareShas: boolean;
   /** branch → tip sha. */
   branches: Map<string, string>;
   pulls: Map<number, FakePull>;
@@ -97,6 +110,8 @@ export function createWorld(
     token?: string;
     botLogin?: string;
     userEndpointForbidden?: boolean;
+    fileListLimit?: number;
+    giteaCompareShas?: boolean;
   } = {},
 ): FakeWorld {
   return {
@@ -106,6 +121,9 @@ export function createWorld(
     botLogin: init.botLogin ?? 'egress-bot',
     userEndpointForbidden: init.userEndpointForbidden ?? false,
     commits: new Map(),
+    parents: new Map(),
+    fileListLimit: init.fileListLimit ?? 3000,
+    giteaCompareShas: init.giteaCompareShas ?? true,
     branches: new Map(),
     pulls: new Map(),
     statuses: [],
@@ -129,12 +147,17 @@ export function now(world: FakeWorld): string {
   return new Date(world.clock).toISOString();
 }
 
-/** A commit on top of `parent` with `changes` (null deletes a path); returns its sha. */
+/**
+ * A commit on top of `parent` with `changes` (null deletes a path); returns its sha. `extraParents`
+ * makes a merge commit (the tree is still `parent`'s with `changes` applied).
+ */
 export function commit(
   world: FakeWorld,
   parent: string | undefined,
   changes: Record<string, string | null>,
+  extraParents: string[] = [],
 ): string {
+  if (parent !== undefined && !world.commits.has(parent)) throw new Error(`no commit ${parent}`);
   const tree = new Map(parent ? world.commits.get(parent) : undefined);
   for (const [path, text] of Object.entries(changes)) {
     if (text === null) tree.delete(path);
@@ -143,7 +166,32 @@ export function commit(
   const seed = `${parent ?? 'root'}:${nextId(world)}:${JSON.stringify(changes)}`;
   const sha = hexOf(seed);
   world.commits.set(sha, tree);
+  world.parents.set(sha, parent === undefined ? [] : [parent, ...extraParents]);
   return sha;
+}
+
+/** The changes that turn tree `from` into tree `to` (null for a deleted path). */
+export function diffTrees(
+  from: Map<string, string> | undefined,
+  to: Map<string, string>,
+): Record<string, string | null> {
+  const changes: Record<string, string | null> = {};
+  for (const [path, text] of to) if (from?.get(path) !== text) changes[path] = text;
+  for (const path of from?.keys() ?? []) if (!to.has(path)) changes[path] = null;
+  return changes;
+}
+
+/** Every commit reachable from `sha` (itself included), following all parents. */
+export function reachable(world: FakeWorld, sha: string): Set<string> {
+  const seen = new Set<string>();
+  const todo = [sha];
+  while (todo.length > 0) {
+    const next = todo.pop()!;
+    if (seen.has(next) || !world.commits.has(next)) continue;
+    seen.add(next);
+    todo.push(...(world.parents.get(next) ?? []));
+  }
+  return seen;
 }
 
 function hexOf(seed: string): string {

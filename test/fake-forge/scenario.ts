@@ -1,4 +1,13 @@
-import { commit, type FakePull, type FakeReviewState, type FakeWorld, nextId, now } from './model.js';
+import {
+  commit,
+  diffTrees,
+  type FakeMergeMethod,
+  type FakePull,
+  type FakeReviewState,
+  type FakeWorld,
+  nextId,
+  now,
+} from './model.js';
 
 /** Plain-data builders tests use to set up and move a pull request along. */
 export function seedBranch(world: FakeWorld, branch: string, files: Record<string, string>): string {
@@ -63,4 +72,55 @@ export function submitReview(
 
 export function latestStatus(world: FakeWorld, sha: string, context: string) {
   return world.statuses.filter((s) => s.sha === sha && s.context === context).at(-1);
+}
+
+/** Someone pushes to a branch directly (the protected branch moving on); returns the new tip. */
+export function pushToBranch(
+  world: FakeWorld,
+  branch: string,
+  changes: Record<string, string | null>,
+): string {
+  const tip = world.branches.get(branch);
+  if (!tip) throw new Error(`no branch ${branch}`);
+  const sha = commit(world, tip, changes);
+  world.branches.set(branch, sha);
+  return sha;
+}
+
+/**
+ * Merges a pull request as the forge would: a merge commit (parents: base tip, head), a squash
+ * commit (parent: base tip), or the head's commits replayed one by one onto the base tip (rebase;
+ * the last replayed commit is the one the pull request is "merged as"). Moves the base branch,
+ * closes the pull request and returns the commit it was merged as.
+ */
+export function mergePull(
+  world: FakeWorld,
+  pull: FakePull,
+  init: { by: string; method?: FakeMergeMethod },
+): string {
+  const method = init.method ?? 'merge';
+  const tip = world.branches.get(pull.baseRef);
+  if (!tip) throw new Error(`no branch ${pull.baseRef}`);
+  const tree = (sha: string) => world.commits.get(sha)!;
+  let merged: string;
+  if (method === 'rebase') {
+    const own: string[] = [];
+    for (let at = pull.headSha; at !== pull.baseSha; ) {
+      own.unshift(at);
+      const parent = world.parents.get(at)?.[0];
+      if (!parent) throw new Error(`head of #${pull.number} does not descend from ${pull.baseSha}`);
+      at = parent;
+    }
+    merged = tip;
+    for (const sha of own) {
+      merged = commit(world, merged, diffTrees(tree(world.parents.get(sha)![0]!), tree(sha)));
+    }
+  } else {
+    const changes = diffTrees(tree(pull.baseSha), tree(pull.headSha));
+    merged = commit(world, tip, changes, method === 'merge' ? [pull.headSha] : []);
+  }
+  world.branches.set(pull.baseRef, merged);
+  pull.state = 'closed';
+  pull.merged = { by: init.by, method, commit: merged, at: now(world) };
+  return merged;
 }

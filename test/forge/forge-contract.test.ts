@@ -4,7 +4,7 @@ import { createGiteaForge } from '../../action/src/forge/gitea/gitea-forge.js';
 import { createGithubForge } from '../../action/src/forge/github/github-forge.js';
 import { EgressError } from '../../action/src/shared/errors.js';
 import { createWorld, type FakeWorld } from '../fake-forge/model.js';
-import { openPull, push, seedBranch, submitReview } from '../fake-forge/scenario.js';
+import { mergePull, openPull, push, pushToBranch, seedBranch, submitReview } from '../fake-forge/scenario.js';
 import { type Dialect, startFakeForge } from '../fake-forge/server.js';
 
 /** One suite, both adapters, the same fake world rendered in each forge's dialect. */
@@ -146,8 +146,109 @@ describe.each(adapters)('$dialect adapter', ({ dialect, create }) => {
     const forge = create(fake.apiUrl, w);
     expect(await forge.findPullRequestsForCommit(pull.headSha)).toEqual([1]);
     expect(await forge.findPullRequestsForCommit(w.branches.get('main')!)).toEqual([]);
-    const lookups = w.calls.filter((c) => c.path.includes('/commits/')).map((c) => c.path.split('/').pop());
-    expect(lookups).toEqual(dialect === 'github' ? ['pulls', 'pulls'] : ['pull', 'pull']);
+    // Once merged, its head is no open pull request's head any more.
+    mergePull(w, pull, { by: 'dora' });
+    expect(await forge.findPullRequestsForCommit(pull.headSha)).toEqual([]);
+    expect(w.unknown).toEqual([]);
+  });
+
+  test('reads the current tip of a branch, which moves; an unknown branch is an error', async () => {
+    const w = world();
+    const first = w.branches.get('main')!;
+    await using fake = await startFakeForge(dialect, w);
+    const forge = create(fake.apiUrl, w);
+    expect(await forge.getBranchTip('main')).toBe(first);
+    const moved = pushToBranch(w, 'main', { 'README.md': 'moved' });
+    expect(await forge.getBranchTip('main')).toBe(moved);
+    const error = await forge.getBranchTip('no-such-branch').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'FORGE', transient: false });
+    expect((error as Error).message).toMatch(/HTTP 404/);
+    expect(w.unknown).toEqual([]);
+  });
+
+  test('lists the open pull requests against a base branch, every page', async () => {
+    const w = world();
+    seedBranch(w, 'other', { 'README.md': 'other' });
+    const against: number[] = [];
+    for (let i = 0; i < 110; i++) {
+      const base = i % 11 === 0 ? 'other' : 'main';
+      const p = openPull(w, { author: 'erin', base, changes: { [`requests/r${i}.yaml`]: `id: r${i}\n` } });
+      if (base === 'main') against.push(p.number);
+    }
+    const closed = against.splice(3, 1)[0]!;
+    mergePull(w, w.pulls.get(closed)!, { by: 'dora', method: 'squash' });
+    await using fake = await startFakeForge(dialect, w);
+    const forge = create(fake.apiUrl, w);
+    expect(await forge.listOpenPullRequests('main')).toEqual(against);
+    expect(await forge.listOpenPullRequests('other')).toHaveLength(10);
+    expect(await forge.listOpenPullRequests('nowhere')).toEqual([]);
+    expect(w.unknown).toEqual([]);
+  });
+
+  test.each(['merge', 'squash', 'rebase'] as const)(
+    'finds the pull request merged as a commit (%s merge), and no other',
+    async (method) => {
+      const w = world();
+      const other = openPull(w, { author: 'frank', changes: { 'requests/r2.yaml': 'id: r2\n' } });
+      const pull = openPull(w, { author: 'erin', changes: { 'requests/r1.yaml': 'id: r1\n' } });
+      const firstHead = pull.headSha;
+      push(w, pull, { 'requests/r1.yaml': 'id: r1\ntitle: t\n' });
+      pushToBranch(w, 'main', { 'README.md': 'moved on' });
+      const before = w.branches.get('main')!;
+      const mergedAs = mergePull(w, pull, { by: 'dora', method });
+      await using fake = await startFakeForge(dialect, w);
+      const forge = create(fake.apiUrl, w);
+      expect(await forge.findMergedPullRequest(mergedAs)).toBe(pull.number);
+      // Neither an open pull request's head, nor a head commit of the merged one, nor the base.
+      expect(await forge.findMergedPullRequest(other.headSha)).toBeUndefined();
+      expect(await forge.findMergedPullRequest(firstHead)).toBeUndefined();
+      expect(await forge.findMergedPullRequest(before)).toBeUndefined();
+      const pr = await forge.getPullRequest(pull.number);
+      expect(pr).toMatchObject({ state: 'closed', merged: true, mergedBy: 'dora', mergeCommitSha: mergedAs });
+      expect((await forge.getPullRequest(other.number)).mergeCommitSha).toBeUndefined();
+
+      const parents = await forge.getCommitParents(mergedAs);
+      if (method === 'merge') expect(parents).toEqual([before, pull.headSha]);
+      else if (method === 'squash') expect(parents).toEqual([before]);
+      else {
+        // Rebased: two commits replayed onto the tip; the first of them sits on `before`.
+        expect(parents).toHaveLength(1);
+        expect(await forge.getCommitParents(parents[0]!)).toEqual([before]);
+      }
+      expect(w.unknown).toEqual([]);
+    },
+  );
+
+  test('tells whether one commit is an ancestor of another', async () => {
+    const w = world();
+    const root = w.branches.get('main')!;
+    const pull = openPull(w, { author: 'erin', changes: { 'requests/r1.yaml': 'id: r1\n' } });
+    const before = pushToBranch(w, 'main', { 'README.md': 'two' });
+    const after = mergePull(w, pull, { by: 'dora', method: 'rebase' });
+    await using fake = await startFakeForge(dialect, w);
+    const forge = create(fake.apiUrl, w);
+    expect(await forge.isAncestor(before, after)).toBe(true);
+    expect(await forge.isAncestor(root, after)).toBe(true);
+    expect(await forge.isAncestor(after, after)).toBe(true);
+    expect(await forge.isAncestor(after, before)).toBe(false);
+    // Diverged: the pull request's own head is on neither side of the rebased line.
+    expect(await forge.isAncestor(pull.headSha, after)).toBe(false);
+    expect(await forge.isAncestor(before, pull.headSha)).toBe(false);
+    expect(w.unknown).toEqual([]);
+  });
+
+  test('says how many files a pull request changes, even when the listing is cut short', async () => {
+    const w = world({ fileListLimit: 150 });
+    const changes: Record<string, string> = {};
+    for (let i = 0; i < 200; i++) changes[`outputs/f-${i}.csv`] = `${i}`;
+    const pull = openPull(w, { author: 'erin', changes: { ...changes, 'requests/r1.yaml': 'id: r1\n' } });
+    await using fake = await startFakeForge(dialect, w);
+    const forge = create(fake.apiUrl, w);
+    const pr = await forge.getPullRequest(pull.number);
+    const listed = await forge.listChangedFiles(pull.number);
+    expect(pr.changedFilesCount).toBe(201);
+    // GitHub stops listing at its limit (3,000 on github.com); Gitea lists them all.
+    expect(listed).toHaveLength(dialect === 'github' ? 150 : 201);
     expect(w.unknown).toEqual([]);
   });
 
@@ -240,6 +341,24 @@ describe.each(adapters)('$dialect adapter', ({ dialect, create }) => {
     if (dialect === 'gitea')
       expect((await create(fake.apiUrl, w).getPullRequest(pull.number)).number).toBe(1);
   });
+
+  if (dialect === 'gitea') {
+    test('falls back to walking parents where Gitea cannot compare two commit ids', async () => {
+      const w = world({ giteaCompareShas: false });
+      const root = w.branches.get('main')!;
+      const pull = openPull(w, { author: 'erin', changes: { 'requests/r1.yaml': 'id: r1\n' } });
+      push(w, pull, { 'requests/r1.yaml': 'id: r1\n# 2\n' });
+      const before = pushToBranch(w, 'main', { 'README.md': 'two' });
+      const after = mergePull(w, pull, { by: 'dora', method: 'merge' });
+      await using fake = await startFakeForge(dialect, w);
+      const forge = create(fake.apiUrl, w);
+      expect(await forge.isAncestor(before, after)).toBe(true);
+      expect(await forge.isAncestor(pull.headSha, after)).toBe(true);
+      expect(await forge.isAncestor(root, after)).toBe(true);
+      expect(await forge.isAncestor(after, before)).toBe(false);
+      expect(w.calls.some((c) => c.path.includes('/compare/') && c.status === 404)).toBe(true);
+    });
+  }
 
   test('the fake refuses what it does not know, and says so', async () => {
     const w = world();

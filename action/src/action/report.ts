@@ -162,7 +162,7 @@ function renderBody(outcome: ReviewOutcome, context: ReportContext): string {
   if (outcome.notes.length > 0) out.push(...outcome.notes.map((n) => `> ${escapeText(n)}`), '');
   const footer = [
     `head \`${outcome.pull.headSha.slice(0, 7)}\``,
-    `configuration from base \`${outcome.pull.baseSha.slice(0, 7)}\``,
+    `configuration from ${escapeText(outcome.pull.baseRef, 100)} at \`${(outcome.trustedSha ?? outcome.pull.baseSha).slice(0, 7)}\``,
     ...(policy ? [`policy \`${escapeText(policy.name, 80)}\``] : []),
     ...(context.runUrl ? [`[run](${context.runUrl})`] : []),
   ];

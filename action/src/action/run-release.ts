@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type PullRequestSource, readPullRequestSource } from '../app/pull-request-source.js';
 import { releaseRequest } from '../app/release.js';
 import { outputsDirOf } from '../app/validate-request.js';
@@ -9,7 +9,6 @@ import type { CreateDelivery } from '../deliver/delivery.js';
 import type { Forge } from '../forge/forge.js';
 import { hasErrors } from '../shared/diagnostics.js';
 import { describeError, EgressError } from '../shared/errors.js';
-import type { ActionInputs, RunnerContext } from './inputs.js';
 import {
   deliveredLabel,
   describeRelease,
@@ -19,20 +18,10 @@ import {
   renderReleaseComment,
   reportFromSource,
 } from './release-report.js';
-import type { ActionIo } from './run.js';
+import type { ActionIo, ReleaseRun } from './run.js';
 
-/** What started the release: a push to the protected branch (recommended) or a merged pull request event. */
-export type ReleaseTrigger =
-  | { kind: 'push'; sha: string; before?: string }
-  | { kind: 'merged-pull'; number: number };
-
+/** Tests inject adapters and a clock; the action uses the destinations' own adapters. */
 export interface ReleaseRunOptions {
-  forge: Forge;
-  trigger: ReleaseTrigger;
-  /** The protected branch (input `base-branch`, else the repository's default branch). */
-  protectedBranch?: string;
-  runUrl?: string;
-  /** Tests inject adapters; the action uses the destinations' own. */
   createDelivery?: CreateDelivery;
   now?: () => Date;
 }
@@ -43,26 +32,20 @@ export interface ReleaseRunOptions {
  * reviews on that head, the merger), then pack and deliver through the shared release. Any
  * failure is reported on the pull request in plain words and fails the step.
  */
-export async function runRelease(
-  inputs: ActionInputs,
-  context: RunnerContext,
-  io: ActionIo,
-  options: ReleaseRunOptions,
-): Promise<void> {
-  const { forge, trigger } = options;
-  const number =
-    trigger.kind === 'merged-pull' ? trigger.number : await forge.findMergedPullRequest(trigger.sha);
+export async function runRelease(run: ReleaseRun, options: ReleaseRunOptions = {}): Promise<void> {
+  const { forge, trigger, inputs, context, io } = run;
+  const number = trigger.kind === 'pull' ? trigger.number : await forge.findMergedPullRequest(trigger.after);
   if (number === undefined) {
-    const sha = trigger.kind === 'push' ? trigger.sha.slice(0, 7) : '';
+    const sha = trigger.kind === 'push' ? trigger.after.slice(0, 7) : '';
     io.info(`Commit ${sha} is not the merge of a pull request (a direct push?): nothing to deliver.`);
     io.setOutput('state', 'no-request');
     return;
   }
   const source = await readPullRequestSource(forge, number, {
     configDir: inputs.configDir,
-    ...(options.protectedBranch ? { protectedBranch: options.protectedBranch } : {}),
+    protectedBranch: run.protectedBranch,
     ...(trigger.kind === 'push'
-      ? { pushed: { sha: trigger.sha, ...(trigger.before ? { before: trigger.before } : {}) } }
+      ? { pushed: { sha: trigger.after, ...(trigger.created ? {} : { before: trigger.before }) } }
       : {}),
     require: 'merged',
   });
@@ -71,9 +54,9 @@ export async function runRelease(
     io.setOutput('state', 'no-request');
     return;
   }
-  const report = reportFromSource(source, options.runUrl);
+  const report = reportFromSource(source, run.runUrl);
   try {
-    if (report.problems.length === 0) await deliver(source, report, inputs, context, io, options);
+    if (report.problems.length === 0) await deliver(source, report, run, options);
   } catch (error) {
     const transient = error instanceof EgressError && error.transient;
     report.transient = transient;
@@ -93,11 +76,10 @@ export async function runRelease(
 async function deliver(
   source: PullRequestSource,
   report: ReleaseReport,
-  inputs: ActionInputs,
-  context: RunnerContext,
-  io: ActionIo,
+  run: ReleaseRun,
   options: ReleaseRunOptions,
 ): Promise<void> {
+  const { inputs, context, io } = run;
   const { repository, policy, manifestPath } = source;
   if (!repository.configValid || hasErrors(repository.diagnostics) || !policy || !manifestPath) {
     report.problems.push(
@@ -116,11 +98,7 @@ async function deliver(
     "input 'signing-key'",
     inputs.signingKeyPassphrase,
   );
-  const outputsDir = inputs.outputsRoot
-    ? isAbsolute(inputs.outputsRoot)
-      ? inputs.outputsRoot
-      : resolve(context.workspace, inputs.outputsRoot)
-    : outputsDirOf(context.workspace, repository);
+  const outputsDir = run.outputsDir ?? outputsDirOf(context.workspace, repository);
   const requestId = report.requestId ?? 'request';
   const workDir = join(context.env['RUNNER_TEMP'] || tmpdir(), 'egress-gate', requestId);
   const now = options.now ?? (() => new Date());
@@ -147,7 +125,7 @@ async function deliver(
     createdAt: now()
       .toISOString()
       .replace(/\.\d{3}Z$/, 'Z'),
-    ...(options.runUrl ? { runUrl: options.runUrl } : {}),
+    ...(run.runUrl ? { runUrl: run.runUrl } : {}),
     onProgress(event) {
       if (event.phase === 'checking') return io.info(`checking ${event.collection} at its destination…`);
       if (Date.now() - lastLog < 5000 && event.doneBytes < event.totalBytes) return;

@@ -3,11 +3,19 @@ import { isAbsolute, resolve } from 'node:path';
 import { type ReviewOutcome, reviewPullRequest } from '../app/review.js';
 import { chooseForge, type ForgeSettings } from '../forge/choose-forge.js';
 import type { Forge } from '../forge/forge.js';
-import { EgressError } from '../shared/errors.js';
-import { readDefaultBranch, readTrigger } from './event.js';
+import { describeError, EgressError } from '../shared/errors.js';
+import {
+  type CommitTrigger,
+  isMergedPull,
+  type PullTrigger,
+  type PushTrigger,
+  readDefaultBranch,
+  readTrigger,
+} from './event.js';
 import type { ActionInputs, RunnerContext } from './inputs.js';
 import { publishOutcome } from './publish.js';
 import { describe, statusContext } from './report.js';
+import { runRelease } from './run-release.js';
 
 /** The runner-facing side effects, so tests and the two forges share one code path. */
 export interface ActionIo {
@@ -33,6 +41,29 @@ export interface RunOptions {
   createForge?: (settings: ForgeSettings) => Forge;
 }
 
+/** What release mode gets from the dispatcher (the `release` flow fills in `runRelease`). */
+export interface ReleaseRun {
+  trigger: PushTrigger | (PullTrigger & { merged: true });
+  forge: Forge;
+  inputs: ActionInputs;
+  context: RunnerContext;
+  io: ActionIo;
+  /** The protected branch requests target (input `base-branch`, else the default branch). */
+  protectedBranch: string;
+  /** Absolute outputs root on the runner (input `outputs-root`), when given. */
+  outputsDir?: string;
+  runUrl?: string;
+}
+
+interface Dispatch {
+  forge: Forge;
+  inputs: ActionInputs;
+  io: ActionIo;
+  protectedBranch: string | undefined;
+  outputsDir: string | undefined;
+  runUrl: string | undefined;
+}
+
 export async function run(
   inputs: ActionInputs,
   context: RunnerContext,
@@ -46,16 +77,18 @@ export async function run(
   const trigger = readTrigger(context.eventName, payload);
   if (trigger.kind === 'unsupported') throw new EgressError('USAGE', `${trigger.reason}.`);
 
-  const mode =
-    inputs.mode !== 'auto' ? inputs.mode : trigger.kind === 'pull' && trigger.merged ? 'release' : 'review';
-  if (mode === 'release') {
+  const releaseTrigger = trigger.kind === 'push' || isMergedPull(trigger);
+  const mode = inputs.mode !== 'auto' ? inputs.mode : releaseTrigger ? 'release' : 'review';
+  if (mode === 'release' && !releaseTrigger) {
     throw new EgressError(
       'USAGE',
-      "mode 'release' (merge → package → deliver) is not available in this version of egress-gate yet; nothing was delivered.",
+      `mode 'release' runs on a push to the protected branch (recommended) or on a merged pull request's 'closed' event, not on '${context.eventName}'; nothing was delivered.`,
     );
   }
-  if (trigger.kind === 'pull' && trigger.closed) {
-    io.info(`Pull request #${trigger.number} is closed without merging: nothing to evaluate.`);
+  if (trigger.kind === 'pull' && trigger.closed && mode === 'review') {
+    io.info(
+      `Pull request #${trigger.number} is closed${trigger.merged ? ' (merged)' : ' without merging'}: nothing to evaluate.`,
+    );
     return;
   }
 
@@ -71,19 +104,9 @@ export async function run(
     log: (m) => io.warning(m),
   };
   const forge = (options.createForge ?? chooseForge)(settings);
-
-  const candidates =
-    trigger.kind === 'pull' ? [trigger.number] : await forge.findPullRequestsForCommit(trigger.sha);
-  if (candidates.length === 0 && trigger.kind === 'commit') {
-    io.info(
-      `No open pull request has ${trigger.sha.slice(0, 7)} as its head (it moved on, or closed): nothing to evaluate.`,
-    );
-    return;
-  }
   // Statuses belong to the commit: a pull request against another branch (whose .egress/ someone
   // else may control) must not speak for the one against the protected branch.
-  const protectedBase = inputs.baseBranch ?? readDefaultBranch(payload);
-
+  const protectedBranch = inputs.baseBranch ?? readDefaultBranch(payload);
   const outputsDir = inputs.outputsRoot
     ? isAbsolute(inputs.outputsRoot)
       ? inputs.outputsRoot
@@ -93,19 +116,144 @@ export async function run(
     context.serverUrl && context.runId
       ? `${context.serverUrl}/${context.repository}/actions/runs/${context.runId}`
       : undefined;
+  const dispatch: Dispatch = { forge, inputs, io, protectedBranch, outputsDir, runUrl };
+
+  if (trigger.kind === 'push') {
+    await onPush(trigger, mode, dispatch, context);
+    return;
+  }
+  if (mode === 'release' && isMergedPull(trigger)) {
+    await runRelease({ ...releaseBase(dispatch, context), trigger });
+    return;
+  }
+  await reviewEvent(trigger, dispatch);
+}
+
+function releaseBase(d: Dispatch, context: RunnerContext): Omit<ReleaseRun, 'trigger'> {
+  if (!d.protectedBranch) {
+    throw new EgressError(
+      'USAGE',
+      "the event names no default branch: set the 'base-branch' input to the protected branch.",
+    );
+  }
+  return {
+    forge: d.forge,
+    inputs: d.inputs,
+    context,
+    io: d.io,
+    protectedBranch: d.protectedBranch,
+    ...(d.outputsDir ? { outputsDir: d.outputsDir } : {}),
+    ...(d.runUrl ? { runUrl: d.runUrl } : {}),
+  };
+}
+
+/**
+ * A push to the protected branch: release what was merged by it (mode auto/release), then
+ * re-evaluate every open request against the branch's new tip, whatever the release did.
+ */
+async function onPush(
+  trigger: PushTrigger,
+  mode: string,
+  d: Dispatch,
+  context: RunnerContext,
+): Promise<void> {
+  if (trigger.branch === undefined || trigger.branch !== d.protectedBranch) {
+    d.io.info(
+      `Push to ${trigger.ref}, not to the protected branch '${d.protectedBranch ?? '(unknown)'}': nothing to do.`,
+    );
+    return;
+  }
+  if (trigger.deleted) {
+    d.io.info(`The push deleted ${trigger.ref}: nothing to do.`);
+    return;
+  }
+  let releaseError: unknown;
+  if (mode !== 'review') {
+    try {
+      await runRelease({ ...releaseBase(d, context), trigger });
+    } catch (error) {
+      releaseError = error;
+    }
+  }
   try {
+    await reevaluateOpenRequests(d.forge, d.protectedBranch, d);
+  } catch (error) {
+    if (releaseError === undefined) throw error;
+    d.io.warning(`Re-evaluating the open requests failed too: ${describeError(error)}`);
+  }
+  if (releaseError !== undefined) throw releaseError;
+}
+
+/**
+ * Every open pull request against the protected branch, evaluated again with the trusted
+ * configuration at the branch's current tip (read once): a role holder removed there, or a
+ * request id merged there, changes their status now rather than at their next event.
+ */
+export async function reevaluateOpenRequests(
+  forge: Forge,
+  protectedBranch: string,
+  d: Pick<Dispatch, 'inputs' | 'io' | 'runUrl'>,
+): Promise<void> {
+  const tip = await forge.getBranchTip(protectedBranch);
+  const open = await forge.listOpenPullRequests(protectedBranch);
+  d.io.info(
+    `Re-evaluating ${open.length} open pull request(s) against ${protectedBranch} at ${tip.slice(0, 7)}.`,
+  );
+  const failures: string[] = [];
+  for (const number of open) {
+    let headSha: string | undefined;
+    try {
+      const outcome = await reviewPullRequest(forge, number, {
+        configDir: d.inputs.configDir,
+        trustedTip: tip,
+      });
+      headSha = outcome.pull.headSha;
+      if (outcome.state === 'no-request') continue;
+      const status = await publishOutcome(
+        forge,
+        outcome,
+        { forge: forge.kind, ...(d.runUrl ? { runUrl: d.runUrl } : {}) },
+        d.io,
+      );
+      d.io.info(`egress-gate: #${number} ${status.state}: ${describe(outcome)}`);
+    } catch (error) {
+      failures.push(`#${number}: ${describeError(error)}`);
+      if (headSha) await markUnevaluated(forge, headSha, error, d.runUrl, d.io);
+    }
+  }
+  if (failures.length > 0) {
+    throw new EgressError('FORGE', `could not re-evaluate ${failures.join('; ')}`, {
+      transient: true,
+    });
+  }
+}
+
+async function reviewEvent(trigger: PullTrigger | CommitTrigger, d: Dispatch): Promise<void> {
+  const { forge, inputs, io, protectedBranch, outputsDir, runUrl } = d;
+  const candidates =
+    trigger.kind === 'pull' ? [trigger.number] : await forge.findPullRequestsForCommit(trigger.sha);
+  if (candidates.length === 0 && trigger.kind === 'commit') {
+    io.info(
+      `No open pull request has ${trigger.sha.slice(0, 7)} as its head (it moved on, or closed): nothing to evaluate.`,
+    );
+    return;
+  }
+  try {
+    // Trusted configuration comes from the protected branch's current tip: one lookup per run.
+    const trustedTip = protectedBranch ? await forge.getBranchTip(protectedBranch) : undefined;
     let outcome: ReviewOutcome | undefined;
     for (const candidate of candidates) {
       const evaluated = await reviewPullRequest(forge, candidate, {
         configDir: inputs.configDir,
         ...(outputsDir ? { outputsDir } : {}),
+        ...(trustedTip ? { trustedTip } : {}),
       });
-      if (protectedBase === undefined || evaluated.pull.baseRef === protectedBase) {
+      if (protectedBranch === undefined || evaluated.pull.baseRef === protectedBranch) {
         outcome = evaluated;
         break;
       }
       io.info(
-        `Pull request #${candidate} targets '${evaluated.pull.baseRef}', not the protected branch '${protectedBase}': not evaluated (set the base-branch input to change this).`,
+        `Pull request #${candidate} targets '${evaluated.pull.baseRef}', not the protected branch '${protectedBranch}': not evaluated (set the base-branch input to change this).`,
       );
     }
     if (!outcome) return;

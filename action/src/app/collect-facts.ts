@@ -12,8 +12,13 @@ export interface ReviewFacts {
   readonly changedFiles: readonly ChangedFile[];
   /** Oldest first, every page. */
   readonly reviews: readonly Review[];
-  /** The repository at the base commit: the only source of trusted configuration. */
+  /**
+   * The repository at the protected branch's current tip (never the base commit GitHub recorded
+   * when the pull request was opened): the only source of trusted configuration.
+   */
   readonly base: RepoFiles;
+  /** The commit `base` is read at. */
+  readonly trustedSha: string;
   /** The repository at the head commit: only the request manifest is read from it. */
   readonly head: RepoFiles;
   readonly repository: LoadedRepository;
@@ -25,14 +30,15 @@ export interface ReviewFacts {
 export async function collectFacts(
   forge: Forge,
   number: number,
-  options: { configDir: string },
+  options: { configDir: string; trustedTip?: string },
 ): Promise<ReviewFacts> {
   const [pull, changedFiles, reviews] = await Promise.all([
     forge.getPullRequest(number),
     forge.listChangedFiles(number),
     forge.listReviews(number),
   ]);
-  const base = createForgeRepoFiles(forge, pull.baseSha, `base commit ${pull.baseSha.slice(0, 7)}`);
+  const trustedSha = options.trustedTip ?? (await forge.getBranchTip(pull.baseRef));
+  const base = createForgeRepoFiles(forge, trustedSha, `${pull.baseRef} at ${trustedSha.slice(0, 7)}`);
   const head = createForgeRepoFiles(forge, pull.headSha, `head commit ${pull.headSha.slice(0, 7)}`);
   const repository = await loadRepository(base, { configDir: options.configDir });
   const policy = repository.config.policy;
@@ -47,6 +53,7 @@ export async function collectFacts(
     changedFiles: deepFreeze(changedFiles),
     reviews: deepFreeze(reviews),
     base,
+    trustedSha,
     head,
     repository: Object.freeze(repository),
     changes: deepFreeze(changes),

@@ -16,6 +16,8 @@ export type ReviewState = CollectionState | 'invalid' | 'refused' | 'no-request'
 
 export interface ReviewOutcome {
   pull: PullRequest;
+  /** The protected branch's commit the trusted configuration was read at (its tip at evaluation). */
+  trustedSha?: string;
   state: ReviewState;
   passed: boolean;
   requestId?: string;
@@ -40,6 +42,11 @@ export interface ReviewOptions {
   configDir: string;
   /** Absolute outputs root on the runner; when absent, pins are left to delivery. */
   outputsDir?: string;
+  /**
+   * The protected branch's current tip, where trusted configuration is read (looked up once per
+   * run by the caller); when absent, the tip of the pull request's base branch is looked up.
+   */
+  trustedTip?: string;
 }
 
 export async function reviewPullRequest(
@@ -47,7 +54,10 @@ export async function reviewPullRequest(
   number: number,
   options: ReviewOptions,
 ): Promise<ReviewOutcome> {
-  const facts = await collectFacts(forge, number, { configDir: options.configDir });
+  const facts = await collectFacts(forge, number, {
+    configDir: options.configDir,
+    ...(options.trustedTip ? { trustedTip: options.trustedTip } : {}),
+  });
   return evaluateFacts(facts, options);
 }
 

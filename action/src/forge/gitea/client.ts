@@ -1,7 +1,10 @@
 import type {
+  Branch,
   ChangedFile,
   Comment,
+  Commit,
   CommitStatus,
+  Compare,
   ContentsResponse,
   Label,
   PullRequest,
@@ -131,13 +134,37 @@ export function createGiteaClient(options: GiteaClientOptions) {
           [404],
         )
       ).data,
-    /** Gitea answers with the one pull request whose head is the commit (404 when none). */
-    getPullForCommit: async (sha: string) =>
+    /** Gitea (≥ 1.22.1) answers with the pull request merged as this commit (404 when none). */
+    getPullMergedAs: async (sha: string) =>
       (
         await send<PullRequest>(
           `GET pull request for commit ${sha}`,
           'GET',
           `${repoPath}/commits/${encodeURIComponent(sha)}/pull`,
+          undefined,
+          [404],
+        )
+      ).data,
+    /** Every open pull request; Gitea's list has no base filter in the versions egress-gate supports. */
+    listOpenPulls: () =>
+      getAll<PullRequest>('GET open pull requests', `${repoPath}/pulls?state=open&sort=oldest`),
+    getBranch: (branch: string) =>
+      get<Branch>(
+        `GET branch ${JSON.stringify(branch)}`,
+        `${repoPath}/branches/${encodeURIComponent(branch)}`,
+      ),
+    getGitCommit: (sha: string) =>
+      get<Commit>(
+        `GET commit ${sha}`,
+        `${repoPath}/git/commits/${encodeURIComponent(sha)}?stat=false&verification=false&files=false`,
+      ),
+    /** Commits `head` has and `base` has not; undefined when this Gitea answers 404 for commit ids. */
+    compare: async (base: string, head: string) =>
+      (
+        await send<Compare>(
+          `GET compare ${base}...${head}`,
+          'GET',
+          `${repoPath}/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}`,
           undefined,
           [404],
         )

@@ -4,10 +4,12 @@ import type { Forge, RepoRef } from '../forge.js';
 import { truncateDescription } from '../forge.js';
 import { createGiteaClient, type GiteaClientOptions } from './client.js';
 import {
+  mapBranchTip,
   mapChangedFiles,
   mapComment,
   mapDirectory,
   mapFileContent,
+  mapParents,
   mapPullRequest,
   mapReviews,
 } from './map.js';
@@ -60,16 +62,45 @@ export function createGiteaForge(options: GiteaForgeOptions): Forge {
     readFileAt: async (ref, path) => mapFileContent(await client.getContent(ref, path), path),
     listDirAt: async (ref, dir) => mapDirectory(await client.getContent(ref, dir)),
     async findPullRequestsForCommit(sha) {
-      const pull = await client.getPullForCommit(sha);
-      if (pull?.state !== 'open' || pull.head?.sha !== sha || typeof pull.number !== 'number') return [];
-      return [pull.number];
+      // Gitea's commits/{sha}/pull answers with the pull request merged as the commit, not the
+      // open ones whose head it is: those are found in the list of open pull requests.
+      const open = (await client.listOpenPulls()).map(mapPullRequest);
+      return open
+        .filter((p) => p.headSha === sha)
+        .map((p) => p.number)
+        .sort((a, b) => a - b);
     },
-    // Implemented by the forge work (issue 9/8); the port is agreed first so both sides can build on it.
-    getBranchTip: () => notYet('getBranchTip'),
-    listOpenPullRequests: () => notYet('listOpenPullRequests'),
-    findMergedPullRequest: () => notYet('findMergedPullRequest'),
-    getCommitParents: () => notYet('getCommitParents'),
-    isAncestor: () => notYet('isAncestor'),
+    getBranchTip: async (branch) => mapBranchTip(await client.getBranch(branch)),
+    async listOpenPullRequests(base) {
+      const open = (await client.listOpenPulls()).map(mapPullRequest);
+      return open
+        .filter((p) => p.state === 'open' && p.baseRef === base)
+        .map((p) => p.number)
+        .sort((a, b) => a - b);
+    },
+    async findMergedPullRequest(sha) {
+      const wire = await client.getPullMergedAs(sha);
+      if (wire === undefined) return undefined;
+      const pull = mapPullRequest(wire);
+      return pull.merged && pull.mergeCommitSha === sha ? pull.number : undefined;
+    },
+    getCommitParents: async (sha) => mapParents(await client.getGitCommit(sha)),
+    async isAncestor(ancestor, sha) {
+      if (ancestor === sha) return true;
+      // Commits `ancestor` has that `sha` has not: none exactly when it is an ancestor.
+      const compared = await client.compare(sha, ancestor);
+      if (compared !== undefined) {
+        if (typeof compared.total_commits !== 'number') {
+          throw new EgressError(
+            'FORGE',
+            `Gitea returned an unexpected comparison: field 'total_commits' is ${JSON.stringify(compared.total_commits)}.`,
+          );
+        }
+        return compared.total_commits === 0;
+      }
+      // Some Gitea versions answer 404 when both sides are commit ids: walk the parents instead.
+      return walkForAncestor(ancestor, sha, async (c) => mapParents(await client.getGitCommit(c)));
+    },
     async setCommitStatus(sha, status) {
       await client.createStatus(sha, {
         state: status.state,
@@ -114,6 +145,30 @@ function byName(labels: Label[]): Map<string, number> {
   return map;
 }
 
-function notYet(method: string): never {
-  throw new EgressError('INTERNAL', `forge method ${method} is not implemented yet`);
+/** How many commits the fallback walk reads before it gives up rather than guess. */
+export const ancestorWalkLimit = 500;
+
+async function walkForAncestor(
+  ancestor: string,
+  sha: string,
+  parentsOf: (sha: string) => Promise<string[]>,
+): Promise<boolean> {
+  const seen = new Set<string>([sha]);
+  const todo = [sha];
+  while (todo.length > 0) {
+    if (seen.size > ancestorWalkLimit) {
+      throw new EgressError(
+        'FORGE',
+        `Gitea could not compare ${ancestor.slice(0, 7)} with ${sha.slice(0, 7)}, and ${ancestorWalkLimit} commits of history did not reach it: cannot tell whether one descends from the other. Upgrade Gitea (its compare endpoint) or re-run the job.`,
+      );
+    }
+    for (const parent of await parentsOf(todo.shift()!)) {
+      if (parent === ancestor) return true;
+      if (!seen.has(parent)) {
+        seen.add(parent);
+        todo.push(parent);
+      }
+    }
+  }
+  return false;
 }

@@ -1,4 +1,6 @@
 import type {
+  Branch,
+  Commit,
   ContentsResponse,
   PullReview,
   Comment as WireComment,
@@ -39,7 +41,28 @@ export function mapPullRequest(wire: WirePull | undefined): PullRequest {
     baseRef: wire.base?.ref ?? '',
     ...(wire.merge_base ? { mergeBase: wire.merge_base } : {}),
     labels: (wire.labels ?? []).map((l) => l.name).filter((n): n is string => typeof n === 'string'),
+    ...(wire.merged === true && wire.merge_commit_sha
+      ? { mergeCommitSha: sha('pull request', 'merge_commit_sha', wire.merge_commit_sha) }
+      : {}),
+    ...(typeof wire.changed_files === 'number' ? { changedFilesCount: wire.changed_files } : {}),
   };
+}
+
+const shaPattern = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+/** A full commit id (SHA-1 or SHA-256), refused otherwise. */
+export function sha(what: string, field: string, value: unknown): string {
+  if (typeof value !== 'string' || !shaPattern.test(value)) fail(what, field, value);
+  return value;
+}
+
+export function mapBranchTip(wire: Branch | undefined): string {
+  return sha('branch', 'commit.id', wire?.commit?.id);
+}
+
+export function mapParents(wire: Commit | undefined): string[] {
+  if (!Array.isArray(wire?.parents)) fail('commit', 'parents', wire?.parents);
+  return wire.parents.map((p) => sha('commit', 'parents[].sha', p?.sha));
 }
 
 /** Gitea names states differently; REQUEST_REVIEW is a request to the user, not a review by them. */

@@ -104,6 +104,33 @@ export function createGithubClient(options: GithubClientOptions) {
           per_page: 100,
         }),
       ),
+    getBranch: (branch: string) =>
+      call(
+        `GET branch ${JSON.stringify(branch)}`,
+        async () => (await octokit.rest.repos.getBranch({ ...r, branch })).data,
+      ),
+    listOpenPulls: (base: string) =>
+      call(`GET open pull requests against ${JSON.stringify(base)}`, () =>
+        octokit.paginate(octokit.rest.pulls.list, { ...r, state: 'open', base, per_page: 100 }),
+      ),
+    getCommit: (sha: string) =>
+      call(
+        `GET commit ${sha}`,
+        // One file is enough: only the parents are read, and a big commit's file list is costly.
+        async () => (await octokit.rest.repos.getCommit({ ...r, ref: sha, per_page: 1 })).data,
+      ),
+    compare: (base: string, head: string) =>
+      call(
+        `GET compare ${base}...${head}`,
+        async () =>
+          (
+            await octokit.rest.repos.compareCommitsWithBasehead({
+              ...r,
+              basehead: `${base}...${head}`,
+              per_page: 1,
+            })
+          ).data,
+      ),
     createStatus: (
       sha: string,
       body: {

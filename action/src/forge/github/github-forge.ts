@@ -1,12 +1,15 @@
-import { EgressError } from '../../shared/errors.js';
 import type { Forge, RepoRef } from '../forge.js';
 import { truncateDescription } from '../forge.js';
 import { createGithubClient, type GithubClientOptions } from './client.js';
 import {
+  mapBranchTip,
   mapChangedFiles,
   mapComment,
   mapDirectory,
   mapFileContent,
+  mapIsAncestor,
+  mapParents,
+  mapPullNumbers,
   mapPullRequest,
   mapReviews,
 } from './map.js';
@@ -40,12 +43,28 @@ export function createGithubForge(options: GithubClientOptions & { repo: RepoRef
       const pulls = await client.listPullsForCommit(sha);
       return pulls.filter((p) => p.state === 'open' && p.head.sha === sha).map((p) => p.number);
     },
-    // Implemented by the forge work (issue 9/8); the port is agreed first so both sides can build on it.
-    getBranchTip: () => notYet('getBranchTip'),
-    listOpenPullRequests: () => notYet('listOpenPullRequests'),
-    findMergedPullRequest: () => notYet('findMergedPullRequest'),
-    getCommitParents: () => notYet('getCommitParents'),
-    isAncestor: () => notYet('isAncestor'),
+    getBranchTip: async (branch) => mapBranchTip(await client.getBranch(branch)),
+    async listOpenPullRequests(base) {
+      const pulls = await client.listOpenPulls(base);
+      return mapPullNumbers(pulls.filter((p) => p.state === 'open' && p.base.ref === base)).sort(
+        (a, b) => a - b,
+      );
+    },
+    async findMergedPullRequest(sha) {
+      // The list also holds open pull requests that contain the commit: keep the one merged as it,
+      // then confirm on the pull request itself (the list has no `merged` field).
+      const listed = await client.listPullsForCommit(sha);
+      for (const candidate of listed.filter((p) => p.merged_at && p.merge_commit_sha === sha)) {
+        const pull = mapPullRequest(await client.getPull(candidate.number));
+        if (pull.merged && pull.mergeCommitSha === sha) return pull.number;
+      }
+      return undefined;
+    },
+    getCommitParents: async (sha) => mapParents(await client.getCommit(sha)),
+    async isAncestor(ancestor, sha) {
+      if (ancestor === sha) return true;
+      return mapIsAncestor(await client.compare(ancestor, sha));
+    },
     async setCommitStatus(sha, status) {
       await client.createStatus(sha, {
         state: status.state,
@@ -64,8 +83,4 @@ export function createGithubForge(options: GithubClientOptions & { repo: RepoRef
     },
     removeLabel: (number, label) => client.removeIssueLabel(number, label),
   };
-}
-
-function notYet(method: string): never {
-  throw new EgressError('INTERNAL', `forge method ${method} is not implemented yet`);
 }

@@ -43,7 +43,45 @@ export function mapPullRequest(wire: WirePull): PullRequest {
     baseSha: text('pull request', 'base.sha', wire.base?.sha),
     baseRef: wire.base?.ref ?? '',
     labels: (wire.labels ?? []).map((l) => l.name).filter((n): n is string => typeof n === 'string'),
+    // For an open pull request GitHub's merge_commit_sha is a test merge: only a merged one has a real one.
+    ...(wire.merged === true && wire.merge_commit_sha
+      ? { mergeCommitSha: sha('pull request', 'merge_commit_sha', wire.merge_commit_sha) }
+      : {}),
+    ...(typeof wire.changed_files === 'number' ? { changedFilesCount: wire.changed_files } : {}),
   };
+}
+
+const shaPattern = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+/** A full commit id (SHA-1 or SHA-256), refused otherwise. */
+export function sha(what: string, field: string, value: unknown): string {
+  if (typeof value !== 'string' || !shaPattern.test(value)) fail(what, field, value);
+  return value;
+}
+
+export function mapBranchTip(wire: Data<'getBranch'>): string {
+  return sha('branch', 'commit.sha', wire?.commit?.sha);
+}
+
+export function mapPullNumbers(wire: Array<{ number?: unknown }>): number[] {
+  return wire.map((p) => {
+    if (typeof p?.number !== 'number') fail('pull request list', 'number', p?.number);
+    return p.number;
+  });
+}
+
+export function mapParents(wire: Data<'getCommit'>): string[] {
+  if (!Array.isArray(wire?.parents)) fail('commit', 'parents', wire?.parents);
+  return wire.parents.map((p) => sha('commit', 'parents[].sha', p?.sha));
+}
+
+/** compare/{ancestor}...{sha}: `ahead` or `identical` means every commit of `ancestor` is in `sha`. */
+export function mapIsAncestor(wire: Data<'compare'>): boolean {
+  const status = wire?.status;
+  if (status !== 'ahead' && status !== 'identical' && status !== 'behind' && status !== 'diverged') {
+    fail('comparison', 'status', status);
+  }
+  return status === 'ahead' || status === 'identical';
 }
 
 const reviewStates: Record<string, ReviewState> = {
