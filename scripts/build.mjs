@@ -10,9 +10,12 @@ const common = {
   logLevel: 'warning',
   // Built-in policies ship inside the bundle: the demo and the action need no files beside it.
   loader: { '.yaml': 'text' },
-  // Some CommonJS dependencies call require(); ESM bundles need it provided.
+  // ssh2's optional native add-ons (sshcrypto, cpu-features) are loaded in try/catch and fall back
+  // to pure JavaScript; left external, they are simply absent from the self-contained bundle.
+  external: ['*.node'],
+  // Some CommonJS dependencies call require() or read __dirname (ssh2); ESM bundles need them provided.
   banner: {
-    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);",
   },
 };
 

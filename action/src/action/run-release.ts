@@ -33,7 +33,7 @@ export interface ReleaseRunOptions {
  * failure is reported on the pull request in plain words and fails the step.
  */
 export async function runRelease(run: ReleaseRun, options: ReleaseRunOptions = {}): Promise<void> {
-  const { forge, trigger, inputs, context, io } = run;
+  const { forge, trigger, inputs, io } = run;
   const number = trigger.kind === 'pull' ? trigger.number : await forge.findMergedPullRequest(trigger.after);
   if (number === undefined) {
     const sha = trigger.kind === 'push' ? trigger.after.slice(0, 7) : '';
