@@ -72,7 +72,7 @@ export function renderReleaseBody(report: ReleaseReport): string {
   }
   const delivered = isDelivered(report);
   out.push(
-    `**${delivered ? '📦 Delivered' : '⛔ Not delivered'}** ${escapeText(describeRelease(report), 1000)}`,
+    `**${delivered ? '📦 Delivered' : '⛔ Not delivered'}** ${escapeText(delivered || report.transient ? describeRelease(report) : 'Nothing was delivered; the reasons are below.', 1000)}`,
     '',
   );
   const facts: string[] = [];
