@@ -10,12 +10,14 @@ const common = {
   logLevel: 'warning',
   // Built-in policies ship inside the bundle: the demo and the action need no files beside it.
   loader: { '.yaml': 'text' },
-  // ssh2's optional native add-ons (sshcrypto, cpu-features) are loaded in try/catch and fall back
-  // to pure JavaScript; left external, they are simply absent from the self-contained bundle.
+  // ssh2's optional native add-ons (cpu-features, sshcrypto): loaded in try/catch, so outside the
+  // bundle they are simply absent and ssh2 uses Node's own crypto.
   external: ['*.node'],
-  // Some CommonJS dependencies call require() or read __dirname (ssh2); ESM bundles need them provided.
+  // ssh2's agent module reads __dirname when loaded, which an ESM bundle does not have.
+  define: { __dirname: 'import.meta.dirname' },
+  // Some CommonJS dependencies call require(); ESM bundles need it provided.
   banner: {
-    js: "import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url'; import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);",
+    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
 };
 

@@ -119,6 +119,17 @@ describe('sftp delivery against a real sshd', () => {
     }
   });
 
+  it('sends nothing under the final name when the local file is not the pinned one', async () => {
+    const delivery = open();
+    const file = { ...(await source('j.tar.gpg', 'package')), sha256: sha('what was packed') };
+    try {
+      await expect(delivery.deliver('req-changed', [file])).rejects.toThrow(/not to its pin/);
+      expect(await readdir(join(sshd.root, 'req-changed'))).toEqual([]);
+    } finally {
+      await delivery.close();
+    }
+  });
+
   it('refuses a host whose key is not the pinned one before authenticating, and sends nothing', async () => {
     const before = authLines().length;
     const wrongPin = `SHA256:${createHash('sha256').update('another host').digest('base64').replace(/=+$/, '')}`;

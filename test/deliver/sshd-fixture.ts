@@ -38,6 +38,8 @@ export interface SshdFixture extends AsyncDisposable {
   authorizedKeysFile: string;
   /** Everything sshd wrote to stderr (`-e`, `LogLevel DEBUG1`) since the fixture started. */
   log(): string;
+  /** CPU seconds (user + system) of the listener's finished sessions so far, from /proc. */
+  sessionCpuSeconds(): number;
   /** Kills the listener and every child (running transfers die with it). */
   kill(): void;
   /** Starts sshd again on the same port; resolves once it listens. */
@@ -191,6 +193,13 @@ export async function startSshd(): Promise<SshdFixture> {
     root,
     authorizedKeysFile,
     log: () => output,
+    sessionCpuSeconds() {
+      if (!child?.pid) return 0;
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields 16 and 17 of proc(5) (cutime, cstime), counted from the state field as 3.
+      return (Number(fields[13]) + Number(fields[14])) / 100;
+    },
     kill,
     async restart() {
       kill();

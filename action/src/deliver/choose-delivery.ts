@@ -8,7 +8,7 @@ import { createSftpDelivery } from './sftp.js';
 export function createDelivery(name: string, destination: Destination, context: DeliveryContext): Delivery {
   switch (destination.kind) {
     case 'physical':
-      return createPhysicalDelivery(destination, context.repoRoot);
+      return createPhysicalDelivery(destination, context);
     case 'azure-blob':
       return createAzureBlobDelivery(name, destination, context);
     case 'sftp':

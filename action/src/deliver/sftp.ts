@@ -10,6 +10,7 @@ import type { Delivery, DeliveryContext, DeliveryFile, DeliveryResult } from './
 import { describeTarget, openSftpSession, type SftpSession, translateSftpError } from './sftp/session.js';
 import {
   fsyncRemote,
+  hashLocalOffThread,
   hashRemote,
   removeRemote,
   renameRemoteNoReplace,
@@ -176,6 +177,11 @@ export function createSftpDelivery(
           throw new EgressError('INPUT', `unsafe file name '${file.remoteName}' for a delivery`);
         }
       }
+      // The local files must still be the pinned ones: hashed on another thread while uploading.
+      const localDigests = new Map(
+        files.map((file) => [file.remoteName, hashLocalOffThread(file.localPath)]),
+      );
+      for (const digest of localDigests.values()) digest.catch(() => undefined);
       // What is known across attempts, so a retry after a reconnect picks up where it stopped.
       const state = new Map<string, 'already' | 'ready' | 'renamed'>();
       const seams = new Map<string, number[]>();
@@ -203,11 +209,12 @@ export function createSftpDelivery(
           const fileSeams = seams.get(file.remoteName) ?? [];
           fileSeams.push(outcome.resumedFrom);
           seams.set(file.remoteName, fileSeams);
-          if (outcome.sha256 !== file.sha256) {
+          const local = await localDigests.get(file.remoteName);
+          if (local !== file.sha256) {
             await removeRemote(live, temp);
             throw new EgressError(
               'INTEGRITY',
-              `${file.localPath} hashed to ${outcome.sha256} while it was sent, not to its pin ${file.sha256} (did it change?); the temporary copy was removed and nothing appeared under ${file.remoteName}`,
+              `${file.localPath} hashes to ${local}, not to its pin ${file.sha256} (did it change after packing?); the uploaded copy was removed and nothing appeared under ${file.remoteName}`,
             );
           }
           await verifyTemp(live, file, temp, fileSeams, readBackBytes);

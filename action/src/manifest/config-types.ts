@@ -26,6 +26,11 @@ export interface PhysicalDestination {
   kind: 'physical';
   /** A mounted path; relative paths are relative to the repository root. */
   path: string;
+  /**
+   * The label written on the device (e.g. `TRE-DISK-0042`), recorded in the chain of custody
+   * with who wrote it and when; the mounted path is recorded when absent.
+   */
+  deviceLabel?: string;
   description?: string;
 }
 

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Worker } from 'node:worker_threads';
 import type { Stats } from 'ssh2';
 import { EgressError } from '../../shared/errors.js';
 import type { DeliveryFile } from '../delivery.js';
@@ -62,12 +63,8 @@ export async function hashRemote(
   return hash.digest('hex');
 }
 
-export async function hashLocal(
-  path: string,
-  start = 0,
-  end?: number,
-  hash = createHash('sha256'),
-): Promise<string> {
+export async function hashLocal(path: string, start = 0, end?: number): Promise<string> {
+  const hash = createHash('sha256');
   if (end === undefined || end > start) {
     const stream = createReadStream(path, {
       start,
@@ -76,7 +73,37 @@ export async function hashLocal(
     });
     for await (const chunk of stream) hash.update(chunk as Buffer);
   }
-  return hash.copy().digest('hex');
+  return hash.digest('hex');
+}
+
+const HASH_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const { openSync, readSync, closeSync } = require('node:fs');
+const hash = createHash('sha256');
+const buffer = Buffer.allocUnsafe(${chunkBytes});
+const fd = openSync(workerData, 'r');
+try {
+  for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) hash.update(buffer.subarray(0, n));
+} finally {
+  closeSync(fd);
+}
+parentPort.postMessage(hash.digest('hex'));
+`;
+
+/**
+ * SHA-256 of a whole local file on a worker thread: the upload's thread is the bottleneck
+ * (SSH framing and encryption in JavaScript), so the pin is checked on the other core meanwhile.
+ */
+export function hashLocalOffThread(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(HASH_WORKER, { eval: true, workerData: path });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`hashing ${path} stopped (exit ${code})`));
+    });
+  });
 }
 
 async function sameBytes(
@@ -118,8 +145,6 @@ export interface UploadOutcome {
   resumedFrom: number;
   /** Bytes this attempt handed to the connection. */
   sentBytes: number;
-  /** SHA-256 of the local bytes the remote file now holds (the resumed prefix read locally, the rest as sent). */
-  sha256: string;
 }
 
 /**
@@ -137,15 +162,12 @@ export async function uploadToTemp(
   let start = existing?.size ?? 0;
   if (start > file.size) start = 0;
   if (start > 0 && !(await sameBytes(session, file, temp, Math.max(0, start - MiB), start))) start = 0;
-  const hash = createHash('sha256');
-  if (start > 0) await hashLocal(file.localPath, 0, start, hash);
-  if (start === file.size) return { resumedFrom: start, sentBytes: 0, sha256: hash.digest('hex') };
+  if (start === file.size) return { resumedFrom: start, sentBytes: 0 };
   events.onStart(start);
   let sent = 0;
   const counter = new Transform({
     highWaterMark: chunkBytes,
     transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
       sent += chunk.length;
       events.onProgress(start + sent);
       done(null, chunk);
@@ -164,7 +186,7 @@ export async function uploadToTemp(
     counter.destroy();
     await feeding;
   }
-  return { resumedFrom: start, sentBytes: sent, sha256: hash.digest('hex') };
+  return { resumedFrom: start, sentBytes: sent };
 }
 
 /**
