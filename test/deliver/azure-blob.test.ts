@@ -113,6 +113,22 @@ describe('azure-blob delivery against Azurite', () => {
     await delivery.close();
   });
 
+  it('streams blocks too large to hold in memory (multi-TB packages) and commits the same bytes', async () => {
+    const sent: number[] = [];
+    const delivery = createAzureBlobDelivery(
+      'b',
+      destination,
+      { repoRoot: work, secrets },
+      { retry: fastRetry, blockSize: 17 * MiB, onBlockStaged: (_name, _index, bytes) => sent.push(bytes) },
+    );
+    const data = randomBytes(40 * MiB);
+    const file = await source('big.tar.gpg', data);
+    await delivery.deliver('req-streamed', [file]);
+    expect(sent.sort((a, b) => b - a)).toEqual([17 * MiB, 17 * MiB, 6 * MiB]);
+    const blob = service.getContainerClient('egress-req-streamed').getBlobClient('big.tar.gpg');
+    expect(sha(await blob.downloadToBuffer())).toBe(file.sha256);
+  });
+
   it('never overwrites a delivered blob with other content', async () => {
     const delivery = createAzureBlobDelivery(
       'b',

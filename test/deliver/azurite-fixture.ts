@@ -10,8 +10,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const azuriteAccountName = 'devstoreaccount1';
 /** Azurite's well-known development key (public, documented by Microsoft; not a secret). */
@@ -30,13 +31,21 @@ export interface Azurite extends AsyncDisposable {
   /** `http://127.0.0.1:<port>/devstoreaccount1` */
   readonly blobEndpoint: string;
   readonly port: number;
-  /** Stops the server abruptly (default SIGKILL, as a crash would); resolves once it has exited. */
+  /**
+   * Stops the server; resolves once it has exited. SIGKILL (default) is a crash: on disk, Azurite
+   * saves its metadata every 5 s, so blocks acknowledged just before are forgotten. SIGTERM drops
+   * every connection mid-request but keeps what it acknowledged, as Azure itself would.
+   */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Starts it again on the same port (and, on disk, the same workspace). */
   restart(): Promise<void>;
 }
 
-const bin = resolve(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'azurite-blob');
+// Resolved through the package, not a relative path, so the bench can bundle this file.
+const main = join(
+  dirname(createRequire(import.meta.url).resolve('azurite/package.json')),
+  'dist/src/blob/main.js',
+);
 const listening = /successfully listens on http:\/\/127\.0\.0\.1:(\d+)/;
 
 function launch(port: number, location: string | undefined): Promise<{ child: ChildProcess; port: number }> {
@@ -51,7 +60,7 @@ function launch(port: number, location: string | undefined): Promise<{ child: Ch
     ...(location === undefined ? ['--inMemoryPersistence'] : ['--location', location]),
   ];
   return new Promise((done, fail) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -75,10 +84,15 @@ function launch(port: number, location: string | undefined): Promise<{ child: Ch
   });
 }
 
+/** Sends `signal`; anything but SIGKILL is followed by SIGKILL if the process is still there after 10 s. */
 function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
-    child.once('exit', () => done());
+    const escalate = signal === 'SIGKILL' ? undefined : setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(escalate);
+      done();
+    });
     child.kill(signal);
   });
 }
@@ -86,6 +100,8 @@ function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
   const location = options.onDisk ? await mkdtemp(join(tmpdir(), 'egress-azurite-')) : undefined;
   let { child, port } = await launch(0, location);
+  // A kill in progress (SIGTERM lets Azurite save its metadata): restart and dispose wait for it.
+  let stopping: Promise<void> | undefined;
   const blobEndpoint = `http://127.0.0.1:${port}/${azuriteAccountName}`;
   return {
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${azuriteAccountName};AccountKey=${azuriteAccountKey};BlobEndpoint=${blobEndpoint};`,
@@ -94,13 +110,17 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     blobEndpoint,
     port,
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
-      await stop(child, signal);
+      stopping = stop(child, signal);
+      await stopping;
     },
     async restart() {
+      await stopping;
+      stopping = undefined;
       await stop(child, 'SIGKILL');
       ({ child, port } = await launch(port, location));
     },
     async [Symbol.asyncDispose]() {
+      await stopping;
       await stop(child, 'SIGKILL');
       if (location !== undefined) await rm(location, { recursive: true, force: true });
     },

@@ -25,6 +25,8 @@ export interface AzureBlobOptions {
   retry?: AzureRetry;
   blockSize?: number;
   concurrency?: number;
+  /** Where blocks are hashed: a worker thread (default) or the event loop (the bench compares). */
+  hashing?: 'worker' | 'inline';
   /** Called for every block actually sent, so tests can see what a resumed run re-sends. */
   onBlockStaged?: (remoteName: string, index: number, bytes: number) => void;
 }
@@ -82,6 +84,7 @@ export function createAzureBlobDelivery(
     const result = await uploadStaged(blob, file, {
       blockSize: options.blockSize,
       concurrency: options.concurrency,
+      hashing: options.hashing,
       contentType: file.remoteName.endsWith('.asc')
         ? 'text/plain; charset=utf-8'
         : 'application/octet-stream',

@@ -6,13 +6,11 @@
  * over the same bytes and must equal the pin before `commitBlockList` (with `ifNoneMatch: '*'`)
  * makes the blob exist, atomically, with the SHA-256 in its metadata. Nothing is visible before.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { type FileHandle, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { BlockBlobClient } from '@azure/storage-blob';
-import { readChunkBytes } from '../../pack/digest.js';
 import { EgressError } from '../../shared/errors.js';
 import type { DeliveryFile } from '../delivery.js';
+import { createInlineSource, createStreamedSource, createWorkerSource } from './block-source.js';
 import { statusOf } from './errors.js';
 
 const MiB = 1024 * 1024;
@@ -46,6 +44,8 @@ export interface StagedUploadOptions {
   /** Blocks in flight at once. */
   concurrency?: number;
   contentType?: string;
+  /** `worker` (default): hash on a worker thread; `inline`: on this one (for comparison). */
+  hashing?: 'worker' | 'inline';
   onProgress?: (sentBytes: number, totalBytes: number) => void;
   /** Called for every block actually sent (not for blocks reused from an earlier run). */
   onBlockStaged?: (index: number, bytes: number) => void;
@@ -57,34 +57,6 @@ export interface StagedUploadResult {
   sentBlocks: number;
   reusedBlocks: number;
   totalBlocks: number;
-}
-
-async function readFully(handle: FileHandle, buffer: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < buffer.length) {
-    const { bytesRead } = await handle.read(buffer, done, buffer.length - done, position + done);
-    if (bytesRead === 0) throw new EgressError('INTEGRITY', 'the package became shorter while it was read');
-    done += bytesRead;
-  }
-}
-
-/** Hashes one block into `md5` and `sha` without holding it: for very large blocks. */
-async function hashRange(
-  handle: FileHandle,
-  start: number,
-  length: number,
-  md5: Hash,
-  sha: Hash,
-  scratch: Buffer,
-): Promise<void> {
-  let done = 0;
-  while (done < length) {
-    const part = scratch.subarray(0, Math.min(scratch.length, length - done));
-    await readFully(handle, part, start + done);
-    md5.update(part);
-    sha.update(part);
-    done += part.length;
-  }
 }
 
 async function uncommittedBlocks(blob: BlockBlobClient): Promise<Map<string, number>> {
@@ -121,62 +93,61 @@ export async function uploadStaged(
       throw new EgressError('INTERNAL', `block size ${blockSize} gives too many blocks`);
     const concurrency = options.concurrency ?? 8;
     const staged = await uncommittedBlocks(blob);
-    const sha = createHash('sha256');
+    const source =
+      blockSize > bufferedBlockBytes
+        ? createStreamedSource(handle, file.localPath)
+        : totalBlocks > 1 && options.hashing !== 'inline'
+          ? createWorkerSource(handle, blockSize)
+          : createInlineSource(handle, blockSize);
     const ids: string[] = [];
     const inFlight = new Set<Promise<void>>();
     let failure: unknown;
     let sentBytes = 0;
     let sentBlocks = 0;
     let reusedBlocks = 0;
-    const scratch = blockSize > bufferedBlockBytes ? Buffer.allocUnsafe(readChunkBytes) : undefined;
     const progress = (bytes: number) => {
       sentBytes += bytes;
       options.onProgress?.(sentBytes, size);
     };
-
-    for (let index = 0; index < totalBlocks && failure === undefined; index += 1) {
-      const start = index * blockSize;
-      const length = Math.min(blockSize, size - start);
-      const md5 = createHash('md5');
-      let body: Buffer | (() => NodeJS.ReadableStream);
-      if (scratch) {
-        await hashRange(handle, start, length, md5, sha, scratch);
-        const path = file.localPath;
-        body = () =>
-          createReadStream(path, { start, end: start + length - 1, highWaterMark: readChunkBytes });
-      } else {
-        const buffer = Buffer.allocUnsafe(length);
-        await readFully(handle, buffer, start);
-        md5.update(buffer);
-        sha.update(buffer);
-        body = buffer;
-      }
-      const digest = md5.digest();
-      const id = blockIdFor(index, digest);
-      ids.push(id);
-      if (staged.get(id) === length) {
-        reusedBlocks += 1;
-        progress(length);
-        continue;
-      }
-      const task = blob
-        .stageBlock(id, body, length, { transactionalContentMD5: digest })
-        .then(() => {
-          sentBlocks += 1;
-          options.onBlockStaged?.(index, length);
+    let sha256: string;
+    try {
+      for (let index = 0; index < totalBlocks && failure === undefined; index += 1) {
+        const start = index * blockSize;
+        const length = Math.min(blockSize, size - start);
+        const block = await source.next(start, length);
+        const id = blockIdFor(index, block.md5);
+        ids.push(id);
+        if (staged.get(id) === length) {
+          reusedBlocks += 1;
+          block.release();
           progress(length);
-        })
-        .catch((error: unknown) => {
-          failure ??= error;
-        })
-        .finally(() => inFlight.delete(task));
-      inFlight.add(task);
-      while (inFlight.size >= concurrency) await Promise.race(inFlight);
+          continue;
+        }
+        const task = blob
+          .stageBlock(id, block.body, length, { transactionalContentMD5: block.md5 })
+          .then(() => {
+            sentBlocks += 1;
+            options.onBlockStaged?.(index, length);
+            progress(length);
+          })
+          .catch((error: unknown) => {
+            failure ??= error;
+          })
+          .finally(() => {
+            inFlight.delete(task);
+            block.release();
+          });
+        inFlight.add(task);
+        while (inFlight.size >= concurrency) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+      if (failure !== undefined) throw failure;
+      sha256 = await source.sha256();
+    } finally {
+      await Promise.allSettled(inFlight);
+      await source.close();
     }
-    await Promise.all(inFlight);
-    if (failure !== undefined) throw failure;
 
-    const sha256 = sha.digest('hex');
     if (sha256 !== file.sha256) {
       throw new EgressError(
         'INTEGRITY',
