@@ -63,7 +63,7 @@ describe('deliverPackages', () => {
       config,
       signingKey,
       createDelivery,
-      context: { repoRoot: root, secrets: {} },
+      context: { repoRoot: root, secrets: {}, now: () => new Date('2026-11-21T12:30:00Z') },
     });
     const delivered = join(root, 'disk', 'req-1', 'req-1-handover.tar.gpg.receipt.asc');
     const receiptBytes = await readFile(delivered, 'utf8');
@@ -75,7 +75,7 @@ describe('deliverPackages', () => {
       config,
       signingKey,
       createDelivery,
-      context: { repoRoot: root, secrets: {} },
+      context: { repoRoot: root, secrets: {}, now: () => new Date('2026-11-21T12:30:00Z') },
     });
     expect(second[0]?.alreadyDelivered).toBe(true);
     expect(await readFile(delivered, 'utf8')).toBe(receiptBytes);
@@ -89,7 +89,7 @@ describe('deliverPackages', () => {
       config,
       signingKey,
       createDelivery,
-      context: { repoRoot: root, secrets: {} },
+      context: { repoRoot: root, secrets: {}, now: () => new Date('2026-11-21T12:30:00Z') },
     });
     const changed = packages.map((p) => ({ ...p, receipt: { ...p.receipt, tier: 0 } }));
     await expect(
@@ -98,7 +98,7 @@ describe('deliverPackages', () => {
         config,
         signingKey,
         createDelivery,
-        context: { repoRoot: root, secrets: {} },
+        context: { repoRoot: root, secrets: {}, now: () => new Date('2026-11-21T12:30:00Z') },
       }),
     ).rejects.toThrow(/already exists with different content/);
   });

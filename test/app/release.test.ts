@@ -108,6 +108,7 @@ describe('the release flow (merge → re-evaluate → pack → deliver)', () => 
       expect(receipt).toMatch(/"evidence": \{\s*"source": "forge",\s*"pullRequest": 7/);
       expect(receipt).toContain('"reviewId": "100"');
       expect(receipt).toContain(`"merger": "dora"`);
+      expect(receipt).toMatch(/"custody": \{\s*"by": "dora",/);
       expect(receipt).toContain(
         `"location": "${disk === 'researcher' ? 'researcher-disk' : 'archive-disk'}:${requestId}/${pkg}"`,
       );

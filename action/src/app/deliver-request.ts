@@ -65,11 +65,29 @@ export async function deliverPackages(input: {
       );
     }
     const folder = receipt.request.id;
+    const now = (input.context.now ?? (() => new Date()))();
     const location = describeLocation(name, destination, folder, packed.file);
     const deliveryReceipt: Receipt = {
       ...receipt,
       package: { file: packed.file, sha256: packed.sha256, size: packed.size },
-      destination: { name, kind: destination.kind, location },
+      destination: {
+        name,
+        kind: destination.kind,
+        location,
+        // Signed before the files go, so it says what this run is about to do.
+        ...(destination.kind === 'physical'
+          ? {
+              custody: {
+                by: input.context.actor ?? 'unknown',
+                at: now.toISOString(),
+                deviceLabel: destination.deviceLabel ?? destination.path,
+              },
+            }
+          : {}),
+        ...(destination.kind === 'azure-blob'
+          ? { expiresAt: new Date(now.getTime() + destination.sasExpiryHours * 3_600_000).toISOString() }
+          : {}),
+      },
     };
     const text = `${JSON.stringify(deliveryReceipt, null, 2)}\n`;
     const receiptPath = join(packed.path, '..', receiptNameOf(packed.file));
