@@ -12,7 +12,16 @@ const passphrase = 'correct horse battery staple';
 async function run(argv: string[], cwd: string, env: Record<string, string> = {}) {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { cwd, env, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) };
+  const io: CliIo = {
+    cwd,
+    env,
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+  };
   const code = await runCli(argv, io);
   return { code, stdout, stderr };
 }

@@ -1,0 +1,112 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { CliIo } from '../../action/src/cli/command.js';
+import { runCli } from '../../action/src/cli/run.js';
+import { makeReleaseRepo, requestId, requestPath, writeOutputFiles } from '../app/release-fixtures.js';
+import { createWorld } from '../fake-forge/model.js';
+import { mergePull, openPull, seedBranch, submitReview } from '../fake-forge/scenario.js';
+import { startFakeForge } from '../fake-forge/server.js';
+import { makeTempDir } from '../pack/pack-fixtures.js';
+
+/** `egress-gate deliver --pr`: the pull request, reviews, merger and configuration from the forge over HTTP. */
+async function run(argv: string[], cwd: string, env: Record<string, string>) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    cwd,
+    env,
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+async function scenario(dialect: 'github' | 'gitea', mergedBy = 'dora') {
+  const tmp = await makeTempDir('egress-deliver-pr-');
+  const release = await makeReleaseRepo();
+  const world = createWorld();
+  const files = { ...release.files };
+  files['.egress/config.yaml'] = files['.egress/config.yaml']!.replaceAll(
+    'path: delivered/',
+    `path: ${tmp.dir}/delivered/`,
+  );
+  seedBranch(world, 'main', files);
+  const pull = openPull(world, { author: 'erin', changes: { [requestPath]: release.manifest() } });
+  for (const user of ['alice', 'bob', 'carol']) submitReview(world, pull, { user, body: 'tier: 1' });
+  mergePull(world, pull, { by: mergedBy });
+  const local = join(tmp.dir, 'outputs-host');
+  await writeOutputFiles(join(local, 'outputs'), release.outputs);
+  await writeFile(join(tmp.dir, 'signing.asc'), release.signer.secretArmored);
+  const forge = await startFakeForge(dialect, world);
+  const argv = [
+    'deliver',
+    '--pr',
+    String(pull.number),
+    '--forge',
+    dialect,
+    '--api-url',
+    forge.apiUrl,
+    '--forge-repo',
+    `${world.owner}/${world.repo}`,
+    '--signing-key',
+    join(tmp.dir, 'signing.asc'),
+    '--repo',
+    local,
+    '--work-dir',
+    join(tmp.dir, 'work'),
+    '--json',
+  ];
+  return { tmp, forge, world, pull, argv, local, env: { EGRESS_GATE_TOKEN: world.token } };
+}
+
+describe.each(['github', 'gitea'] as const)('egress-gate deliver --pr on %s', (dialect) => {
+  test('delivers from the forge evidence: the receipt records the pull request and the forge review ids', async () => {
+    const s = await scenario(dialect);
+    await using _tmp = s.tmp;
+    await using _forge = s.forge;
+    const result = await run(s.argv, s.local, s.env);
+    expect(result.stderr).toMatch(/reading pull request #1/);
+    expect(result.stderr).not.toContain(s.world.token);
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.state).toBe('delivered');
+    expect(json.evidence).toMatchObject({ source: 'forge', pullRequest: 1 });
+    const dir = join(s.tmp.dir, 'delivered/researcher', requestId);
+    const receipt = await readFile(join(dir, `${requestId}-report-inputs.tar.gpg.receipt.asc`), 'utf8');
+    const reviewIds = s.pull.reviews.map((r) => String(r.id));
+    for (const id of reviewIds) expect(receipt).toContain(`"reviewId": "${id}"`);
+    expect(s.world.unknown).toEqual([]);
+  });
+});
+
+describe('egress-gate deliver --pr failures', () => {
+  test('a merger without the releasing role: exit 1, nothing delivered', async () => {
+    const s = await scenario('github', 'carol');
+    await using _tmp = s.tmp;
+    await using _forge = s.forge;
+    const result = await run(s.argv, s.local, s.env);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).state).toBe('not-cleared');
+    expect(await readdir(join(s.tmp.dir, 'delivered')).catch(() => [])).toEqual([]);
+  });
+
+  test('a forge that keeps failing: exit 3 (worth a retry), nothing delivered', async () => {
+    const s = await scenario('gitea');
+    await using _tmp = s.tmp;
+    await using _forge = s.forge;
+    s.world.faults.push({
+      match: `GET /repos/${s.world.owner}/${s.world.repo}/pulls/1`,
+      status: 503,
+      remaining: 100,
+    });
+    const result = await run(s.argv, s.local, s.env);
+    expect(result.code).toBe(3);
+    expect(await mkdir(join(s.tmp.dir, 'delivered')).then(() => 'absent')).toBe('absent');
+  }, 60_000);
+});
