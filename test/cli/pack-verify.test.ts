@@ -411,6 +411,24 @@ describe('egress-gate pack: the configured signing key only (issue 9 item 5)', (
     expect(await exists(out)).toBe(false);
   });
 
+  it('validate reports a signingKey that names no key file, at its line and column', async () => {
+    await using tmp = await makeTempDir();
+    const { repo } = await makeRepo(tmp.dir);
+    const config = path.join(repo, '.egress/config.yaml');
+    await writeFile(
+      config,
+      (await readFile(config, 'utf8')).replace(
+        'signingKey: egress-signing.asc',
+        'signingKey: egress-signer.asc',
+      ),
+    );
+    const validated = await run(['validate', manifest], repo);
+    expect(validated.code).toBe(2);
+    expect(validated.stderr).toContain(
+      ".egress/config.yaml:5:13: unknown-key: signingKey 'egress-signer.asc' is not in .egress/keys/",
+    );
+  });
+
   it('refuses to pack when the configuration names no signing key', async () => {
     await using tmp = await makeTempDir();
     const { repo, secrets } = await makeRepo(tmp.dir);

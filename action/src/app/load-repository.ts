@@ -1,5 +1,6 @@
 import type { RepoConfig, WorkPackage } from '../manifest/config-types.js';
 import { parseConfig, parseWorkPackage } from '../manifest/parse-manifest.js';
+import { diagnosticAt, type ParsedYaml } from '../manifest/parse-yaml.js';
 import { createSchemaValidators, type SchemaValidators } from '../manifest/schema.js';
 import type { Diagnostic } from '../shared/diagnostics.js';
 import type { RepoFiles } from '../shared/repo-files.js';
@@ -32,6 +33,7 @@ export async function loadRepository(
   const configPath = `${configDir}/config.yaml`;
   const configText = await files.readText(configPath);
   let config: RepoConfig | undefined;
+  let configParsed: ParsedYaml | undefined;
   if (configText === undefined) {
     diagnostics.push({
       file: configPath,
@@ -46,12 +48,23 @@ export async function loadRepository(
     const parsed = parseConfig(configText, configPath, validators);
     diagnostics.push(...parsed.diagnostics);
     config = parsed.value;
+    configParsed = parsed.parsed;
   }
   const keys = new Map<string, string>();
   for (const name of (await files.listFiles(`${configDir}/keys`)).sort()) {
     if (!name.endsWith('.asc')) continue;
     const text = await files.readText(`${configDir}/keys/${name}`);
     if (text !== undefined) keys.set(name, text);
+  }
+  if (config?.signingKey !== undefined && configParsed && !keys.has(config.signingKey)) {
+    diagnostics.push(
+      diagnosticAt(
+        configParsed,
+        '/signingKey',
+        'unknown-key',
+        `signingKey '${config.signingKey}' is not in ${configDir}/keys/: add the egress signing key's public key there.`,
+      ),
+    );
   }
   const workPackages = new Map<string, WorkPackage>();
   const keyFiles = new Set(keys.keys());

@@ -163,7 +163,7 @@ export async function packRequest(input: PackRequestInput): Promise<PackRequestR
     const file = `${nameCollectionPackage(receipt)}.tar.gpg`;
     return [file, `${file}.receipt.asc`];
   });
-  const { existed } = await checkOutDir(input.outDir, finalNames);
+  const { created } = await checkOutDir(input.outDir, finalNames);
 
   const packages: PackedPackage[] = [];
   try {
@@ -183,7 +183,8 @@ export async function packRequest(input: PackRequestInput): Promise<PackRequestR
     }
   } catch (error) {
     await Promise.all(packages.map((p) => rm(p.package.path, { force: true })));
-    if (!existed) await rmdir(input.outDir).catch(() => undefined);
+    // Folders this run created, deepest first; rmdir leaves any that someone else filled meanwhile.
+    for (const dir of created) await rmdir(dir).catch(() => undefined);
     throw error;
   }
   return { passed: true, diagnostics: sortDiagnostics(diagnostics), evaluation, reasons, packages, skipped };

@@ -16,7 +16,17 @@ export interface ReceiptFile {
  * reviews file given to the CLI (`--reviews`), with the SHA-256 of its bytes when known.
  */
 export type ReceiptEvidence =
-  | { source: 'forge'; pullRequest: number; url?: string }
+  | {
+      source: 'forge';
+      pullRequest: number;
+      url?: string;
+      /** `github` or `gitea`. */
+      forge?: string;
+      /** Full id of the commit the pull request was merged as. */
+      mergeCommit?: string;
+      /** Full id of the commit the trusted configuration was read at. */
+      configCommit?: string;
+    }
   | { source: 'reviews-file'; path: string; sha256?: string };
 
 /** The discussion as the manifest records it (the approvals on the head commit attest to it). */
