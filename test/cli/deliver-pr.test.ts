@@ -5,7 +5,7 @@ import type { CliIo } from '../../action/src/cli/command.js';
 import { runCli } from '../../action/src/cli/run.js';
 import { makeReleaseRepo, requestId, requestPath, writeOutputFiles } from '../app/release-fixtures.js';
 import { createWorld } from '../fake-forge/model.js';
-import { mergePull, openPull, seedBranch, submitReview } from '../fake-forge/scenario.js';
+import { mergePull, openPull, pushToBranch, seedBranch, submitReview } from '../fake-forge/scenario.js';
 import { startFakeForge } from '../fake-forge/server.js';
 import { makeTempDir } from '../pack/pack-fixtures.js';
 
@@ -27,7 +27,7 @@ async function run(argv: string[], cwd: string, env: Record<string, string>) {
   return { code, stdout, stderr };
 }
 
-async function scenario(dialect: 'github' | 'gitea', mergedBy = 'dora') {
+async function scenario(dialect: 'github' | 'gitea', mergedBy: string | null = 'dora') {
   const tmp = await makeTempDir('egress-deliver-pr-');
   const release = await makeReleaseRepo();
   const world = createWorld();
@@ -39,7 +39,7 @@ async function scenario(dialect: 'github' | 'gitea', mergedBy = 'dora') {
   seedBranch(world, 'main', files);
   const pull = openPull(world, { author: 'erin', changes: { [requestPath]: release.manifest() } });
   for (const user of ['alice', 'bob', 'carol']) submitReview(world, pull, { user, body: 'tier: 1' });
-  mergePull(world, pull, { by: mergedBy });
+  if (mergedBy !== null) mergePull(world, pull, { by: mergedBy });
   const local = join(tmp.dir, 'outputs-host');
   await writeOutputFiles(join(local, 'outputs'), release.outputs);
   await writeFile(join(tmp.dir, 'signing.asc'), release.signer.secretArmored);
@@ -109,4 +109,55 @@ describe('egress-gate deliver --pr failures', () => {
     expect(result.code).toBe(3);
     expect(await mkdir(join(s.tmp.dir, 'delivered')).then(() => 'absent')).toBe('absent');
   }, 60_000);
+});
+
+describe('evaluate --pr and pack --pr: the forge as the source of reviews and configuration', () => {
+  test('evaluate --pr on an open pull request reads the protected branch tip: a role holder removed there no longer counts', async () => {
+    const s = await scenario('gitea', null);
+    await using _tmp = s.tmp;
+    await using _forge = s.forge;
+    const forgeArgs = s.argv.slice(1, 9);
+    const cleared = await run(['evaluate', ...forgeArgs, '--repo', s.local, '--json'], s.local, s.env);
+    expect(cleared.code).toBe(0);
+    expect(JSON.parse(cleared.stdout).passed).toBe(true);
+    // The protected branch moves on: carol is no longer the referee.
+    const wp = '.egress/work-packages/wp1.yaml';
+    const tip = s.world.branches.get('main')!;
+    const text = s.world.commits.get(tip)!.get(wp)!.replace('referee: [carol]', 'referee: [frank]');
+    pushToBranch(s.world, 'main', { [wp]: text });
+    const after = await run(['evaluate', ...forgeArgs, '--repo', s.local, '--json'], s.local, s.env);
+    expect(after.code).toBe(1);
+    expect(JSON.parse(after.stdout).collections[0].state).toBe('awaiting-review');
+  });
+
+  test('pack --pr packs a merged pull request from the forge reviews; --pr with --reviews is a usage error', async () => {
+    const s = await scenario('github');
+    await using _tmp = s.tmp;
+    await using _forge = s.forge;
+    const out = join(s.tmp.dir, 'packages');
+    const forgeArgs = s.argv.slice(1, 9);
+    const packed = await run(
+      [
+        'pack',
+        ...forgeArgs,
+        '--repo',
+        s.local,
+        '--out',
+        out,
+        '--signing-key',
+        join(s.tmp.dir, 'signing.asc'),
+        '--json',
+      ],
+      s.local,
+      s.env,
+    );
+    expect(packed.code).toBe(0);
+    expect(JSON.parse(packed.stdout).packages).toHaveLength(2);
+    expect((await readdir(out)).sort()).toEqual([
+      `${requestId}-analysis-code.tar.gpg`,
+      `${requestId}-report-inputs.tar.gpg`,
+    ]);
+    const usage = await run(['pack', ...forgeArgs, '--reviews', 'x.yaml', '--out', out], s.local, s.env);
+    expect(usage.code).toBe(2);
+  });
 });

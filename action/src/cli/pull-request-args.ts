@@ -3,6 +3,7 @@ import { chooseForge, type ForgeChoice } from '../forge/choose-forge.js';
 import type { Forge } from '../forge/forge.js';
 import { EgressError } from '../shared/errors.js';
 import type { CliIo } from './command.js';
+import { toRepoPath } from './command-line.js';
 
 /**
  * `--pr <number>`: the pull request, its reviews, the merger and the trusted configuration come
@@ -119,4 +120,36 @@ export async function readCliPullRequest(
       ? { pushed: { sha: pull.mergeCommitSha, ...(args.before ? { before: args.before } : {}) } }
       : {}),
   });
+}
+
+/**
+ * For `evaluate` and `pack`: the pull request from the forge (open: configuration at the protected
+ * branch's tip; merged: just before the merge), with the manifest it carries. Refusals (the
+ * same as the action's) are a usage error here: nothing to evaluate or pack.
+ */
+export async function readPullRequestForCommand(
+  command: string,
+  args: PullRequestArgs,
+  io: CliIo,
+  options: { configDir: string; repoRoot: string; manifestArg?: string },
+): Promise<PullRequestSource & { manifestPath: string }> {
+  const forge = createCliForge(args, io);
+  io.stderr(`reading pull request #${args.number} from ${args.apiUrl}…\n`);
+  const source = await readCliPullRequest(forge, args, { configDir: options.configDir, require: 'any' });
+  if (source.refusals.length > 0) {
+    throw new EgressError('USAGE', `pull request #${args.number} is refused: ${source.refusals.join(' ')}`);
+  }
+  if (!source.manifestPath) {
+    throw new EgressError('USAGE', `pull request #${args.number} carries no request (requests/<id>.yaml)`);
+  }
+  if (
+    options.manifestArg !== undefined &&
+    toRepoPath(options.repoRoot, io.cwd, options.manifestArg) !== source.manifestPath
+  ) {
+    throw new EgressError(
+      'USAGE',
+      `pull request #${args.number} carries ${source.manifestPath}, not ${options.manifestArg} (see egress-gate ${command} --help)`,
+    );
+  }
+  return { ...source, manifestPath: source.manifestPath };
 }
