@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type PullRequestSource, readPullRequestSource } from '../app/pull-request-source.js';
 import { releaseRequest } from '../app/release.js';
+import { maskSasSignatures } from '../app/seal-access-links.js';
 import { outputsDirOf } from '../app/validate-request.js';
 import { readSecretKey } from '../crypto/keys.js';
 import { createDelivery as defaultCreateDelivery } from '../deliver/choose-delivery.js';
@@ -34,21 +35,35 @@ export interface ReleaseRunOptions {
  */
 export async function runRelease(run: ReleaseRun, options: ReleaseRunOptions = {}): Promise<void> {
   const { forge, trigger, inputs, io } = run;
-  const number = trigger.kind === 'pull' ? trigger.number : await forge.findMergedPullRequest(trigger.after);
-  if (number === undefined) {
-    const sha = trigger.kind === 'push' ? trigger.after.slice(0, 7) : '';
-    io.info(`Commit ${sha} is not the merge of a pull request (a direct push?): nothing to deliver.`);
-    io.setOutput('state', 'no-request');
-    return;
+  let number: number | undefined;
+  let source: PullRequestSource;
+  try {
+    number = trigger.kind === 'pull' ? trigger.number : await forge.findMergedPullRequest(trigger.after);
+    if (number === undefined) {
+      const sha = trigger.kind === 'push' ? trigger.after.slice(0, 7) : '';
+      io.info(`Commit ${sha} is not the merge of a pull request (a direct push?): nothing to deliver.`);
+      io.setOutput('state', 'no-request');
+      return;
+    }
+    source = await readPullRequestSource(forge, number, {
+      configDir: inputs.configDir,
+      protectedBranch: run.protectedBranch,
+      ...(trigger.kind === 'push'
+        ? { pushed: { sha: trigger.after, ...(trigger.created ? {} : { before: trigger.before }) } }
+        : {}),
+      require: 'merged',
+    });
+  } catch (error) {
+    io.setOutput('state', 'not-delivered');
+    if (error instanceof EgressError && error.transient) {
+      throw new EgressError(
+        'FORGE',
+        `${describeError(error)} — a temporary failure before anything was delivered: retry the job.`,
+        { cause: error, transient: true },
+      );
+    }
+    throw error;
   }
-  const source = await readPullRequestSource(forge, number, {
-    configDir: inputs.configDir,
-    protectedBranch: run.protectedBranch,
-    ...(trigger.kind === 'push'
-      ? { pushed: { sha: trigger.after, ...(trigger.created ? {} : { before: trigger.before }) } }
-      : {}),
-    require: 'merged',
-  });
   if (!source.manifestPath && source.refusals.length === 0) {
     io.info(`Pull request #${number} carries no egress request: nothing to deliver.`);
     io.setOutput('state', 'no-request');
@@ -67,8 +82,9 @@ export async function runRelease(run: ReleaseRun, options: ReleaseRunOptions = {
   await publishRelease(forge, number, report, io);
   if (!isDelivered(report)) {
     const message = `egress-gate: ${describeRelease(report)}`;
-    if (report.transient)
-      throw new EgressError('DELIVERY', message.replace(/^egress-gate: /, ''), { transient: true });
+    if (report.transient) {
+      throw new EgressError('DELIVERY', `${describeRelease(report)}`, { transient: true });
+    }
     io.setFailed(message);
   }
 }
@@ -118,7 +134,7 @@ async function deliver(
       secrets: inputs.destinationSecrets,
       ...(source.pull.mergedBy ? { actor: source.pull.mergedBy } : {}),
       now,
-      log: (m) => io.info(m),
+      log: (m) => io.info(maskSasSignatures(m)),
     },
     workDir,
     onSecret: (secret) => io.setSecret(secret),

@@ -43,3 +43,11 @@ export async function sealAccessLinks(input: {
     });
   }
 }
+
+/**
+ * Masks the signature of any SAS-looking link in a line of text (`sig=…`), for the adapters' own
+ * log lines: the links are registered as secrets only once the adapter hands them over.
+ */
+export function maskSasSignatures(text: string): string {
+  return text.replace(/([?&]sig=)[^&\s'"]+/gi, '$1***');
+}

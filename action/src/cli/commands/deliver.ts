@@ -5,6 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { loadPolicy } from '../../app/load-policy.js';
 import { type LoadedRepository, loadRepository } from '../../app/load-repository.js';
 import { type ReleaseEvidence, type ReleaseOutcome, releaseRequest } from '../../app/release.js';
+import { maskSasSignatures } from '../../app/seal-access-links.js';
 import { outputsDirOf } from '../../app/validate-request.js';
 import { readSecretKey } from '../../crypto/keys.js';
 import { createDelivery } from '../../deliver/choose-delivery.js';
@@ -204,7 +205,7 @@ export const deliverCommand: Command = {
         repoRoot,
         secrets,
         ...(source.reviews.merger ? { actor: source.reviews.merger } : {}),
-        log: (m) => say(`${m}\n`),
+        log: (m) => say(`${maskSasSignatures(m)}\n`),
       },
       workDir,
       createdAt: createdAtFrom(io.env),
