@@ -413,11 +413,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants2);
+          this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -434,10 +434,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants2);
+        this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -498,8 +498,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants2) {
-        this.code = optimizeExpr(this.code, names, constants2);
+      optimizeNames(names, constants3) {
+        this.code = optimizeExpr(this.code, names, constants3);
         return this;
       }
       get names() {
@@ -528,12 +528,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         const { nodes } = this;
         let i2 = nodes.length;
         while (i2--) {
           const n = nodes[i2];
-          if (n.optimizeNames(names, constants2))
+          if (n.optimizeNames(names, constants3))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i2, 1);
@@ -586,12 +586,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         var _a2;
-        this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants2);
-        if (!(super.optimizeNames(names, constants2) || this.else))
+        this.else = (_a2 = this.else) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants3);
+        if (!(super.optimizeNames(names, constants3) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants2);
+        this.condition = optimizeExpr(this.condition, names, constants3);
         return this;
       }
       get names() {
@@ -614,10 +614,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants2) {
-        if (!super.optimizeNames(names, constants2))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants2);
+        this.iteration = optimizeExpr(this.iteration, names, constants3);
         return this;
       }
       get names() {
@@ -653,10 +653,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants2) {
-        if (!super.optimizeNames(names, constants2))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants2);
+        this.iterable = optimizeExpr(this.iterable, names, constants3);
         return this;
       }
       get names() {
@@ -698,11 +698,11 @@ var require_codegen = __commonJS({
         (_b2 = this.finally) === null || _b2 === void 0 ? void 0 : _b2.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         var _a2, _b2;
-        super.optimizeNames(names, constants2);
-        (_a2 = this.catch) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants2);
-        (_b2 = this.finally) === null || _b2 === void 0 ? void 0 : _b2.optimizeNames(names, constants2);
+        super.optimizeNames(names, constants3);
+        (_a2 = this.catch) === null || _a2 === void 0 ? void 0 : _a2.optimizeNames(names, constants3);
+        (_b2 = this.finally) === null || _b2 === void 0 ? void 0 : _b2.optimizeNames(names, constants3);
         return this;
       }
       get names() {
@@ -1003,7 +1003,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants2) {
+    function optimizeExpr(expr, names, constants3) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -1018,14 +1018,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants2[n.str];
+        const c = constants3[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants2[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -3265,8 +3265,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path4) {
-      let input = path4;
+    function removeDotSegments(path5) {
+      let input = path5;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -3340,11 +3340,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path4) {
-      if (path4 === "" || path4[0] === "/") {
-        return removeDotSegments(path4);
+    function removeDotSegmentsRelative(path5) {
+      if (path5 === "" || path5[0] === "/") {
+        return removeDotSegments(path5);
       }
-      const segments = path4.split("/");
+      const segments = path5.split("/");
       const last = segments.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -3707,8 +3707,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path4 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path4 && path4 !== "/" ? path4 : void 0;
+        const path5 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path5 && path5 !== "/" ? path5 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -7593,17 +7593,17 @@ var require_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path4) {
-      const ctrl = callVisitor(key, node, visitor, path4);
+    function visit_(key, node, visitor, path5) {
+      const ctrl = callVisitor(key, node, visitor, path5);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path4, ctrl);
-        return visit_(key, ctrl, visitor, path4);
+        replaceNode(key, path5, ctrl);
+        return visit_(key, ctrl, visitor, path5);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path4 = Object.freeze(path4.concat(node));
+          path5 = Object.freeze(path5.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path4);
+            const ci = visit_(i2, node.items[i2], visitor, path5);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -7614,13 +7614,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path4 = Object.freeze(path4.concat(node));
-          const ck = visit_("key", node.key, visitor, path4);
+          path5 = Object.freeze(path5.concat(node));
+          const ck = visit_("key", node.key, visitor, path5);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path4);
+          const cv = visit_("value", node.value, visitor, path5);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -7641,17 +7641,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path4) {
-      const ctrl = await callVisitor(key, node, visitor, path4);
+    async function visitAsync_(key, node, visitor, path5) {
+      const ctrl = await callVisitor(key, node, visitor, path5);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path4, ctrl);
-        return visitAsync_(key, ctrl, visitor, path4);
+        replaceNode(key, path5, ctrl);
+        return visitAsync_(key, ctrl, visitor, path5);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path4 = Object.freeze(path4.concat(node));
+          path5 = Object.freeze(path5.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path4);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path5);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -7662,13 +7662,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path4 = Object.freeze(path4.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path4);
+          path5 = Object.freeze(path5.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path5);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path4);
+          const cv = await visitAsync_("value", node.value, visitor, path5);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -7695,23 +7695,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path4) {
+    function callVisitor(key, node, visitor, path5) {
       if (typeof visitor === "function")
-        return visitor(key, node, path4);
+        return visitor(key, node, path5);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path4);
+        return visitor.Map?.(key, node, path5);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path4);
+        return visitor.Seq?.(key, node, path5);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path4);
+        return visitor.Pair?.(key, node, path5);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path4);
+        return visitor.Scalar?.(key, node, path5);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path4);
+        return visitor.Alias?.(key, node, path5);
       return void 0;
     }
-    function replaceNode(key, path4, node) {
-      const parent = path4[path4.length - 1];
+    function replaceNode(key, path5, node) {
+      const parent = path5[path5.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -8323,10 +8323,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path4, value) {
+    function collectionFromPath(schema, path5, value) {
       let v = value;
-      for (let i2 = path4.length - 1; i2 >= 0; --i2) {
-        const k = path4[i2];
+      for (let i2 = path5.length - 1; i2 >= 0; --i2) {
+        const k = path5[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -8345,7 +8345,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path4) => path4 == null || typeof path4 === "object" && !!path4[Symbol.iterator]().next().done;
+    var isEmptyPath = (path5) => path5 == null || typeof path5 === "object" && !!path5[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -8375,11 +8375,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path4, value) {
-        if (isEmptyPath(path4))
+      addIn(path5, value) {
+        if (isEmptyPath(path5))
           this.add(value);
         else {
-          const [key, ...rest] = path4;
+          const [key, ...rest] = path5;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -8393,8 +8393,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path4) {
-        const [key, ...rest] = path4;
+      deleteIn(path5) {
+        const [key, ...rest] = path5;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -8408,8 +8408,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path4, keepScalar) {
-        const [key, ...rest] = path4;
+      getIn(path5, keepScalar) {
+        const [key, ...rest] = path5;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -8427,8 +8427,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path4) {
-        const [key, ...rest] = path4;
+      hasIn(path5) {
+        const [key, ...rest] = path5;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -8438,8 +8438,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path4, value) {
-        const [key, ...rest] = path4;
+      setIn(path5, value) {
+        const [key, ...rest] = path5;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -10954,9 +10954,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path4, value) {
+      addIn(path5, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path4, value);
+          this.contents.addIn(path5, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -11031,14 +11031,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path4) {
-        if (Collection.isEmptyPath(path4)) {
+      deleteIn(path5) {
+        if (Collection.isEmptyPath(path5)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path4) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path5) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -11053,10 +11053,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path4, keepScalar) {
-        if (Collection.isEmptyPath(path4))
+      getIn(path5, keepScalar) {
+        if (Collection.isEmptyPath(path5))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path4, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path5, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -11067,10 +11067,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path4) {
-        if (Collection.isEmptyPath(path4))
+      hasIn(path5) {
+        if (Collection.isEmptyPath(path5))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path4) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path5) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -11087,13 +11087,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path4, value) {
-        if (Collection.isEmptyPath(path4)) {
+      setIn(path5, value) {
+        if (Collection.isEmptyPath(path5)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path4), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path5), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path4, value);
+          this.contents.setIn(path5, value);
         }
       }
       /**
@@ -13054,9 +13054,9 @@ var require_cst_visit = __commonJS({
     visit2.BREAK = BREAK;
     visit2.SKIP = SKIP;
     visit2.REMOVE = REMOVE;
-    visit2.itemAtPath = (cst, path4) => {
+    visit2.itemAtPath = (cst, path5) => {
       let item = cst;
-      for (const [field, index2] of path4) {
+      for (const [field, index2] of path5) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index2];
@@ -13065,23 +13065,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit2.parentCollection = (cst, path4) => {
-      const parent = visit2.itemAtPath(cst, path4.slice(0, -1));
-      const field = path4[path4.length - 1][0];
+    visit2.parentCollection = (cst, path5) => {
+      const parent = visit2.itemAtPath(cst, path5.slice(0, -1));
+      const field = path5[path5.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path4, item, visitor) {
-      let ctrl = visitor(item, path4);
+    function _visit(path5, item, visitor) {
+      let ctrl = visitor(item, path5);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path4.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path5.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -13092,10 +13092,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path4);
+            ctrl = ctrl(item, path5);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path4) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path5) : ctrl;
     }
     exports.visit = visit2;
   }
@@ -17579,7 +17579,7 @@ var require_extract = __commonJS({
 // node_modules/tar-stream/constants.js
 var require_constants = __commonJS({
   "node_modules/tar-stream/constants.js"(exports, module) {
-    var constants2 = {
+    var constants3 = {
       // just for envs without fs
       S_IFMT: 61440,
       S_IFDIR: 16384,
@@ -17589,9 +17589,9 @@ var require_constants = __commonJS({
       S_IFLNK: 40960
     };
     try {
-      module.exports = __require("fs").constants || constants2;
+      module.exports = __require("fs").constants || constants3;
     } catch {
-      module.exports = constants2;
+      module.exports = constants3;
     }
   }
 });
@@ -17601,13 +17601,13 @@ var require_pack = __commonJS({
   "node_modules/tar-stream/pack.js"(exports, module) {
     var { Readable: Readable2, Writable, getStreamError } = require_streamx();
     var b4a = require_b4a();
-    var constants2 = require_constants();
+    var constants3 = require_constants();
     var headers = require_headers();
     var DMODE = 493;
     var FMODE = 420;
     var END_OF_TAR = b4a.alloc(1024);
     var Sink = class extends Writable {
-      constructor(pack2, header, callback) {
+      constructor(pack3, header, callback) {
         super({ mapWritable, eagerOpen: true });
         this.written = 0;
         this.header = header;
@@ -17616,7 +17616,7 @@ var require_pack = __commonJS({
         this._isLinkname = header.type === "symlink" && !header.linkname;
         this._isVoid = header.type !== "file" && header.type !== "contiguous-file";
         this._finished = false;
-        this._pack = pack2;
+        this._pack = pack3;
         this._openCallback = null;
         if (this._pack._stream === null) this._pack._stream = this;
         else this._pack._pending.push(this);
@@ -17800,20 +17800,20 @@ var require_pack = __commonJS({
         cb();
       }
     };
-    module.exports = function pack2(opts) {
+    module.exports = function pack3(opts) {
       return new Pack(opts);
     };
     function modeToType(mode) {
-      switch (mode & constants2.S_IFMT) {
-        case constants2.S_IFBLK:
+      switch (mode & constants3.S_IFMT) {
+        case constants3.S_IFBLK:
           return "block-device";
-        case constants2.S_IFCHR:
+        case constants3.S_IFCHR:
           return "character-device";
-        case constants2.S_IFDIR:
+        case constants3.S_IFDIR:
           return "directory";
-        case constants2.S_IFIFO:
+        case constants3.S_IFIFO:
           return "fifo";
-        case constants2.S_IFLNK:
+        case constants3.S_IFLNK:
           return "symlink";
       }
       return "file";
@@ -18392,6 +18392,11 @@ var config_schema_default = {
       type: "string",
       minLength: 1
     },
+    signingKey: {
+      description: "The egress signing key: a public key file under `.egress/keys/` (e.g. `egress-signing.asc`). `pack` and the release sign with its secret half only; a package signed by any other key is refused.",
+      type: "string",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*\\.asc$"
+    },
     destinations: {
       description: "Named delivery destinations. Never email: under no circumstance should sensitive data be sent via email, even if encrypted.",
       type: "object",
@@ -18781,20 +18786,42 @@ var receipt_schema_default = {
     "excluded",
     "recipients",
     "signer",
+    "passphrase",
+    "commit",
+    "merger",
+    "evidence",
     "createdAt"
   ],
   properties: {
-    receiptVersion: { description: "Format version of this receipt.", const: 1 },
+    receiptVersion: {
+      description: "Format version of this receipt.",
+      const: 1
+    },
     request: {
       description: "The egress request.",
       type: "object",
       additionalProperties: false,
       required: ["id", "title", "workPackage", "requester"],
       properties: {
-        id: { description: "Request id.", type: "string", minLength: 1 },
-        title: { description: "Request title.", type: "string" },
-        workPackage: { description: "Work package id.", type: "string", minLength: 1 },
-        requester: { description: "Forge login of the requester.", type: "string", minLength: 1 }
+        id: {
+          description: "Request id.",
+          type: "string",
+          minLength: 1
+        },
+        title: {
+          description: "Request title.",
+          type: "string"
+        },
+        workPackage: {
+          description: "Work package id.",
+          type: "string",
+          minLength: 1
+        },
+        requester: {
+          description: "Forge login of the requester.",
+          type: "string",
+          minLength: 1
+        }
       }
     },
     collection: {
@@ -18803,9 +18830,21 @@ var receipt_schema_default = {
       additionalProperties: false,
       required: ["name", "kind", "destination"],
       properties: {
-        name: { description: "Collection name.", type: "string", minLength: 1 },
-        kind: { description: "Collection kind.", type: "string", minLength: 1 },
-        destination: { description: "Destination name.", type: "string", minLength: 1 }
+        name: {
+          description: "Collection name.",
+          type: "string",
+          minLength: 1
+        },
+        kind: {
+          description: "Collection kind.",
+          type: "string",
+          minLength: 1
+        },
+        destination: {
+          description: "Destination name.",
+          type: "string",
+          minLength: 1
+        }
       }
     },
     tier: {
@@ -18823,27 +18862,113 @@ var receipt_schema_default = {
         additionalProperties: false,
         required: ["role", "user", "tier", "reviewId", "commit"],
         properties: {
-          role: { description: "Role id.", type: "string" },
-          user: { description: "Forge login of the reviewer.", type: "string" },
+          role: {
+            description: "Role id.",
+            type: "string"
+          },
+          user: {
+            description: "Forge login of the reviewer.",
+            type: "string"
+          },
           tier: {
             description: "Tier the reviewer stated.",
             type: "integer",
             minimum: 0,
             maximum: 4
           },
-          reviewId: { description: "Forge review id.", type: "string" },
-          commit: { description: "Commit the review was made on.", type: "string" }
+          reviewId: {
+            description: "Forge review id.",
+            type: "string"
+          },
+          commit: {
+            description: "Full id of the commit the review was made on (the head).",
+            type: "string"
+          }
         }
       }
     },
     discussion: {
-      description: "The recorded discussion, when there was one.",
+      description: "The discussion as the manifest records it (the approvals on the head commit attest to it).",
       type: "object",
       additionalProperties: false,
-      required: ["date", "outcome"],
+      required: ["date", "outcome", "attendees", "treatments"],
       properties: {
-        date: { description: "ISO date of the discussion.", type: "string" },
-        outcome: { description: "Outcome of the discussion.", enum: ["agreed", "no-agreement"] }
+        date: {
+          description: "ISO date of the discussion.",
+          type: "string"
+        },
+        outcome: {
+          description: "Outcome of the discussion.",
+          enum: ["agreed", "no-agreement"]
+        },
+        attendees: {
+          description: "Who attended, with the role each held.",
+          type: "array",
+          items: {
+            description: "One attendee.",
+            type: "object",
+            additionalProperties: false,
+            required: ["user", "role"],
+            properties: {
+              user: {
+                description: "Forge login.",
+                type: "string"
+              },
+              role: {
+                description: "Role id.",
+                type: "string"
+              }
+            }
+          }
+        },
+        treatments: {
+          description: "The treatment decided for each item (required from the policy's sensitive tier, usually 2).",
+          type: "array",
+          items: {
+            description: "One item's treatment.",
+            type: "object",
+            additionalProperties: false,
+            required: ["path", "treatment"],
+            properties: {
+              path: {
+                description: "Item path.",
+                type: "string"
+              },
+              treatment: {
+                description: "What was decided.",
+                enum: ["pseudonymise", "aggregate", "remove"]
+              },
+              note: {
+                description: "Note of the discussion on this item.",
+                type: "string"
+              }
+            }
+          }
+        },
+        notes: {
+          description: "Notes of the discussion.",
+          type: "string"
+        }
+      }
+    },
+    providerNotification: {
+      description: "For tier \u2265 2: the data provider's written notification (reference and date), or the legal basis when release is to comply with law.",
+      type: "object",
+      additionalProperties: false,
+      minProperties: 1,
+      properties: {
+        reference: {
+          description: "Reference of the provider's notification.",
+          type: "string"
+        },
+        date: {
+          description: "ISO date of the notification.",
+          type: "string"
+        },
+        legalBasis: {
+          description: "Legal basis of the release.",
+          type: "string"
+        }
       }
     },
     files: {
@@ -18865,46 +18990,142 @@ var receipt_schema_default = {
             type: "string",
             pattern: "^[0-9a-f]{64}$"
           },
-          size: { description: "Bytes.", type: "integer", minimum: 0 }
+          size: {
+            description: "Bytes.",
+            type: "integer",
+            minimum: 0
+          }
         }
       }
     },
     excluded: {
       description: "Item paths left out because their treatment is `remove`.",
       type: "array",
-      items: { description: "An item path.", type: "string" }
+      items: {
+        description: "An item path.",
+        type: "string"
+      }
     },
     recipients: {
       description: "Fingerprints (upper-case hex) of the keys the package is encrypted to.",
       type: "array",
-      items: { description: "A key fingerprint.", type: "string", pattern: "^[0-9A-F]{40,64}$" }
+      items: {
+        description: "A key fingerprint.",
+        type: "string",
+        pattern: "^[0-9A-F]{40,64}$"
+      }
     },
     signer: {
-      description: "Fingerprint of the egress signing key.",
+      description: "Fingerprint of the egress signing key (the key `.egress/config.yaml` names as `signingKey`).",
       type: "string",
       pattern: "^[0-9A-F]{40,64}$"
     },
-    commit: { description: "Head commit the classifications were made on.", type: "string" },
-    merger: { description: "Forge login of who merged.", type: "string" },
+    passphrase: {
+      description: "True when a passphrase can also open the package; never true at tier \u2265 2.",
+      type: "boolean"
+    },
+    commit: {
+      description: "Full id (40 or 64 hex digits) of the head commit the classifications were made on.",
+      type: "string",
+      pattern: "^([0-9a-f]{40}|[0-9a-f]{64})$"
+    },
+    merger: {
+      description: "Forge login of who merged (holds the policy's releasing role).",
+      type: "string",
+      minLength: 1
+    },
+    evidence: {
+      description: "Where the classifications came from: the forge's reviews of a pull request, or a reviews file given to the CLI.",
+      oneOf: [
+        {
+          description: "Reviews read from the forge.",
+          type: "object",
+          additionalProperties: false,
+          required: ["source", "pullRequest"],
+          properties: {
+            source: {
+              description: "Always `forge`.",
+              const: "forge"
+            },
+            pullRequest: {
+              description: "Pull request number.",
+              type: "integer",
+              minimum: 1
+            },
+            url: {
+              description: "Link to the pull request.",
+              type: "string"
+            },
+            forge: {
+              description: "`github` or `gitea`.",
+              type: "string"
+            },
+            mergeCommit: {
+              description: "Full id of the commit the pull request was merged as.",
+              type: "string",
+              pattern: "^([0-9a-f]{40}|[0-9a-f]{64})$"
+            },
+            configCommit: {
+              description: "Full id of the commit the trusted configuration was read at.",
+              type: "string",
+              pattern: "^([0-9a-f]{40}|[0-9a-f]{64})$"
+            }
+          }
+        },
+        {
+          description: "Reviews read from a reviews file (`egress-gate pack --reviews`).",
+          type: "object",
+          additionalProperties: false,
+          required: ["source", "path"],
+          properties: {
+            source: {
+              description: "Always `reviews-file`.",
+              const: "reviews-file"
+            },
+            path: {
+              description: "The reviews file, as named on the command line.",
+              type: "string",
+              minLength: 1
+            },
+            sha256: {
+              description: "Lower-case hex SHA-256 of the reviews file.",
+              type: "string",
+              pattern: "^[0-9a-f]{64}$"
+            }
+          }
+        }
+      ]
+    },
     createdAt: {
       description: "ISO 8601 time, fixed by the caller.",
       type: "string",
       format: "date-time"
     },
-    runUrl: { description: "Link to the workflow run.", type: "string" },
+    runUrl: {
+      description: "Link to the workflow run.",
+      type: "string"
+    },
     package: {
       description: "The encrypted package (delivery receipt only).",
       type: "object",
       additionalProperties: false,
       required: ["file", "sha256", "size"],
       properties: {
-        file: { description: "File name of the package.", type: "string", minLength: 1 },
+        file: {
+          description: "File name of the package.",
+          type: "string",
+          minLength: 1
+        },
         sha256: {
           description: "Lower-case hex SHA-256 of the package.",
           type: "string",
           pattern: "^[0-9a-f]{64}$"
         },
-        size: { description: "Bytes.", type: "integer", minimum: 0 }
+        size: {
+          description: "Bytes.",
+          type: "integer",
+          minimum: 0
+        }
       }
     },
     destination: {
@@ -18913,11 +19134,45 @@ var receipt_schema_default = {
       additionalProperties: false,
       required: ["name", "kind", "location"],
       properties: {
-        name: { description: "Destination name.", type: "string" },
-        kind: { description: "Destination kind.", type: "string" },
+        name: {
+          description: "Destination name.",
+          type: "string"
+        },
+        kind: {
+          description: "Destination kind.",
+          type: "string"
+        },
         location: {
           description: "Remote location (container URL without SAS, SFTP path, or disk path).",
           type: "string"
+        },
+        custody: {
+          description: "Physical disks: the chain of custody.",
+          type: "object",
+          additionalProperties: false,
+          required: ["by", "at", "deviceLabel"],
+          properties: {
+            by: {
+              description: "Who wrote the package onto the device.",
+              type: "string",
+              minLength: 1
+            },
+            at: {
+              description: "When (ISO 8601).",
+              type: "string",
+              format: "date-time"
+            },
+            deviceLabel: {
+              description: "Label of the device.",
+              type: "string",
+              minLength: 1
+            }
+          }
+        },
+        expiresAt: {
+          description: "Links (Azure SAS): when the recipient's read-only links expire (ISO 8601).",
+          type: "string",
+          format: "date-time"
         }
       }
     }
@@ -19103,16 +19358,16 @@ function mapSchemaErrors(parsed, errors) {
     }
   };
   for (const error of errors) {
-    const path4 = error.instancePath;
-    const value = valueAt(parsed.value, path4);
+    const path5 = error.instancePath;
+    const value = valueAt(parsed.value, path5);
     const params = error.params;
     if (error.keyword === "if") continue;
-    if (emailAt.has(path4) || [...emailAt].some((p) => path4 === p.slice(0, -"/kind".length))) {
+    if (emailAt.has(path5) || [...emailAt].some((p) => path5 === p.slice(0, -"/kind".length))) {
       if (error.keyword === "not") {
         add2(
           diagnosticAt(
             parsed,
-            path4,
+            path5,
             "email-destination",
             `destination kind 'email' is refused: "${emailRule}" Use azure-blob, sftp or physical.`
           )
@@ -19123,13 +19378,13 @@ function mapSchemaErrors(parsed, errors) {
     switch (error.keyword) {
       case "additionalProperties": {
         const extra = String(params["additionalProperty"]);
-        const pointer = path4 + encodePointer([extra]);
+        const pointer = path5 + encodePointer([extra]);
         add2(
           diagnosticAt(
             parsed,
             pointer,
             "unknown-field",
-            `unknown field '${extra}' in ${fieldName(path4)}; allowed: ${allowedFields(error)}.`,
+            `unknown field '${extra}' in ${fieldName(path5)}; allowed: ${allowedFields(error)}.`,
             { key: true }
           )
         );
@@ -19139,9 +19394,9 @@ function mapSchemaErrors(parsed, errors) {
         add2(
           diagnosticAt(
             parsed,
-            path4,
+            path5,
             "missing-field",
-            `${fieldName(path4)} is missing the required field '${String(params["missingProperty"])}'.`
+            `${fieldName(path5)} is missing the required field '${String(params["missingProperty"])}'.`
           )
         );
         break;
@@ -19150,9 +19405,9 @@ function mapSchemaErrors(parsed, errors) {
         add2(
           diagnosticAt(
             parsed,
-            path4,
+            path5,
             "wrong-type",
-            `${fieldName(path4)} must be ${article(String(params["type"]))}, not ${quote(value)}.`
+            `${fieldName(path5)} must be ${article(String(params["type"]))}, not ${quote(value)}.`
           )
         );
         break;
@@ -19162,7 +19417,7 @@ function mapSchemaErrors(parsed, errors) {
       default: {
         const propertyName = error.propertyName ?? params["propertyName"];
         if (typeof propertyName === "string") {
-          const pointer = path4 + encodePointer([propertyName]);
+          const pointer = path5 + encodePointer([propertyName]);
           add2(
             diagnosticAt(
               parsed,
@@ -19177,9 +19432,9 @@ function mapSchemaErrors(parsed, errors) {
         add2(
           diagnosticAt(
             parsed,
-            path4,
+            path5,
             "invalid-value",
-            `${fieldName(path4)} is ${quote(value)}; ${describe(error)}.`
+            `${fieldName(path5)} is ${quote(value)}; ${describe(error)}.`
           )
         );
       }
@@ -19571,8 +19826,8 @@ function createTableScanner(delimiter, minCellCount) {
 var HEAD_BYTES = 256 * 1024;
 var BIRTH_HEADER = /\b(?:dob|date[\s_-]*of[\s_-]*birth|birth[\s_-]*date|birth)\b/i;
 var MAX_FINDINGS_PER_FILE = 50;
-async function readHead(path4) {
-  const handle = await open(path4, "r");
+async function readHead(path5) {
+  const handle = await open(path5, "r");
   try {
     const buffer = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
@@ -19581,8 +19836,8 @@ async function readHead(path4) {
     await handle.close();
   }
 }
-async function scanText(absolutePath, path4, limits) {
-  const extension = extname(path4).toLowerCase();
+async function scanText(absolutePath, path5, limits) {
+  const extension = extname(path5).toLowerCase();
   const delimiter = extension === ".csv" ? "," : extension === ".tsv" || extension === ".tab" ? "	" : void 0;
   const table = delimiter ? createTableScanner(delimiter, limits.minCellCount) : void 0;
   const findings = [];
@@ -19596,12 +19851,12 @@ async function scanText(absolutePath, path4, limits) {
     const headers = table?.addLine(text, line);
     const birthColumn = headers !== void 0 && line > 1 && headers.some((h) => BIRTH_HEADER.test(h));
     if (findings.length < MAX_FINDINGS_PER_FILE) {
-      for (const f of scanLineForIdentifiers(text, { birthColumn })) findings.push({ ...f, path: path4, line });
+      for (const f of scanLineForIdentifiers(text, { birthColumn })) findings.push({ ...f, path: path5, line });
     }
   }
   for (const cell of table?.smallCells() ?? []) {
     findings.push({
-      path: path4,
+      path: path5,
       line: cell.line,
       column: cell.column,
       code: "small-cell",
@@ -19610,12 +19865,12 @@ async function scanText(absolutePath, path4, limits) {
   }
   return findings.slice(0, MAX_FINDINGS_PER_FILE * 2);
 }
-async function scanOutputFile(absolutePath, path4, limits) {
+async function scanOutputFile(absolutePath, path5, limits) {
   const findings = [];
   const { size } = await stat(absolutePath);
   if (size > limits.maxFileBytes) {
     findings.push({
-      path: path4,
+      path: path5,
       line: 0,
       column: 0,
       code: "file-too-large",
@@ -19626,7 +19881,7 @@ async function scanOutputFile(absolutePath, path4, limits) {
   const archive = detectArchive(head);
   if (archive) {
     findings.push({
-      path: path4,
+      path: path5,
       line: 0,
       column: 0,
       code: "archive",
@@ -19637,7 +19892,7 @@ async function scanOutputFile(absolutePath, path4, limits) {
   if (looksBinary(head)) {
     if (imageHasGps(head)) {
       findings.push({
-        path: path4,
+        path: path5,
         line: 0,
         column: 0,
         code: "image-gps",
@@ -19646,7 +19901,7 @@ async function scanOutputFile(absolutePath, path4, limits) {
     }
     return findings;
   }
-  return [...findings, ...await scanText(absolutePath, path4, limits)];
+  return [...findings, ...await scanText(absolutePath, path5, limits)];
 }
 
 // action/src/pack/outputs.ts
@@ -19654,24 +19909,24 @@ import { lstat, readdir, realpath, stat as stat2 } from "node:fs/promises";
 import { join } from "node:path";
 
 // action/src/manifest/item-path.ts
-function describeUnsafeItemPath(path4) {
-  if (path4.startsWith("/") || /^[A-Za-z]:/.test(path4) || path4.startsWith("~")) {
-    return `'${path4}' is absolute; item paths are relative to the outputs root (e.g. figures/fig-1.png)`;
+function describeUnsafeItemPath(path5) {
+  if (path5.startsWith("/") || /^[A-Za-z]:/.test(path5) || path5.startsWith("~")) {
+    return `'${path5}' is absolute; item paths are relative to the outputs root (e.g. figures/fig-1.png)`;
   }
-  if (path4.includes("\\")) return `'${path4}' contains a backslash; write POSIX paths with '/'`;
-  if (/[\u0000-\u001f\u007f]/.test(path4)) {
-    return `${JSON.stringify(path4)} contains a control character (a newline, tab or similar); rename the file`;
+  if (path5.includes("\\")) return `'${path5}' contains a backslash; write POSIX paths with '/'`;
+  if (/[\u0000-\u001f\u007f]/.test(path5)) {
+    return `${JSON.stringify(path5)} contains a control character (a newline, tab or similar); rename the file`;
   }
-  const segments = path4.split("/");
-  if (segments.includes("..")) return `'${path4}' has a '..' segment; items must stay inside the outputs root`;
-  const trimmed = path4.endsWith("/") ? segments.slice(0, -1) : segments;
+  const segments = path5.split("/");
+  if (segments.includes("..")) return `'${path5}' has a '..' segment; items must stay inside the outputs root`;
+  const trimmed = path5.endsWith("/") ? segments.slice(0, -1) : segments;
   if (trimmed.some((s) => s === "" || s === ".")) {
-    return `'${path4}' has an empty or '.' segment; write it as '${normaliseItemPath(path4)}'`;
+    return `'${path5}' has an empty or '.' segment; write it as '${normaliseItemPath(path5)}'`;
   }
   return void 0;
 }
-function normaliseItemPath(path4) {
-  return path4.split("/").filter((s) => s !== "" && s !== ".").join("/");
+function normaliseItemPath(path5) {
+  return path5.split("/").filter((s) => s !== "" && s !== ".").join("/");
 }
 
 // action/src/shared/inside-root.ts
@@ -19729,31 +19984,31 @@ async function resolveItem(rootReal, itemPath) {
 async function walk(rootReal, dirReal, dirPath, out) {
   const entries = await readdir(dirReal, { withFileTypes: true });
   for (const entry of entries) {
-    const path4 = `${dirPath}/${entry.name}`;
-    const unsafe2 = describeUnsafeItemPath(path4);
+    const path5 = `${dirPath}/${entry.name}`;
+    const unsafe2 = describeUnsafeItemPath(path5);
     if (unsafe2) return { ok: false, code: "unsafe-path", message: unsafe2 };
-    const result = await resolveEntry(rootReal, join(dirReal, entry.name), path4, entry.isSymbolicLink());
+    const result = await resolveEntry(rootReal, join(dirReal, entry.name), path5, entry.isSymbolicLink());
     if (!result.ok) return result;
-    if (result.kind === "file") out.push({ path: path4, absolutePath: result.real });
+    if (result.kind === "file") out.push({ path: path5, absolutePath: result.real });
     else {
-      const problem2 = await walk(rootReal, result.real, path4, out);
+      const problem2 = await walk(rootReal, result.real, path5, out);
       if (problem2) return problem2;
     }
   }
   return void 0;
 }
-async function resolveEntry(rootReal, absolute, path4, isLink) {
+async function resolveEntry(rootReal, absolute, path5, isLink) {
   let real;
   try {
     real = await realpath(absolute);
   } catch {
-    return { ok: false, code: "missing-file", message: `'${path4}' is a symbolic link to nothing` };
+    return { ok: false, code: "missing-file", message: `'${path5}' is a symbolic link to nothing` };
   }
   if (!isInsideRoot(rootReal, real)) {
     return {
       ok: false,
       code: "path-escapes-root",
-      message: `'${path4}' resolves to '${real}', outside the outputs root; copy the file into the outputs instead of linking to it`
+      message: `'${path5}' resolves to '${real}', outside the outputs root; copy the file into the outputs instead of linking to it`
     };
   }
   const info = await stat2(real);
@@ -19762,11 +20017,11 @@ async function resolveEntry(rootReal, absolute, path4, isLink) {
     return {
       ok: false,
       code: "not-a-file",
-      message: `'${path4}' is a symbolic link to a directory; list the directory it points to instead`
+      message: `'${path5}' is a symbolic link to a directory; list the directory it points to instead`
     };
   }
   if (info.isDirectory()) return { ok: true, kind: "directory", real };
-  return { ok: false, code: "not-a-file", message: `'${path4}' is neither a regular file nor a directory` };
+  return { ok: false, code: "not-a-file", message: `'${path5}' is neither a regular file nor a directory` };
 }
 
 // action/src/app/scan-request.ts
@@ -19796,8 +20051,8 @@ async function scanRequestOutputs(manifest2, outputsDir, limits, onProgress) {
 import { join as join2 } from "node:path";
 
 // action/src/manifest/semantics.ts
-function requestIdFromPath(path4) {
-  const base = path4.split("/").pop() ?? path4;
+function requestIdFromPath(path5) {
+  const base = path5.split("/").pop() ?? path5;
   return base.replace(/\.ya?ml$/, "");
 }
 function checkManifestSemantics(parsed, manifest2, context) {
@@ -19878,8 +20133,8 @@ function checkManifestSemantics(parsed, manifest2, context) {
       const unsafe2 = describeUnsafeItemPath(collection.generation.script.path);
       if (unsafe2) out.push(diagnosticAt(parsed, `${at}/generation/script/path`, "unsafe-path", `${unsafe2}.`));
     }
-    collection.provenance?.code.forEach((path4, i2) => {
-      const unsafe2 = describeUnsafeItemPath(path4);
+    collection.provenance?.code.forEach((path5, i2) => {
+      const unsafe2 = describeUnsafeItemPath(path5);
       if (unsafe2) out.push(diagnosticAt(parsed, `${at}/provenance/code/${i2}`, "unsafe-path", `${unsafe2}.`));
     });
     collection.discussion?.treatments?.forEach((treatment, i2) => {
@@ -20089,6 +20344,7 @@ async function loadRepository(files, options = {}) {
   const configPath = `${configDir}/config.yaml`;
   const configText = await files.readText(configPath);
   let config3;
+  let configParsed;
   if (configText === void 0) {
     diagnostics.push({
       file: configPath,
@@ -20103,6 +20359,7 @@ async function loadRepository(files, options = {}) {
     const parsed = parseConfig(configText, configPath, validators);
     diagnostics.push(...parsed.diagnostics);
     config3 = parsed.value;
+    configParsed = parsed.parsed;
   }
   const keys = /* @__PURE__ */ new Map();
   for (const name of (await files.listFiles(`${configDir}/keys`)).sort()) {
@@ -20110,14 +20367,24 @@ async function loadRepository(files, options = {}) {
     const text = await files.readText(`${configDir}/keys/${name}`);
     if (text !== void 0) keys.set(name, text);
   }
+  if (config3?.signingKey !== void 0 && configParsed && !keys.has(config3.signingKey)) {
+    diagnostics.push(
+      diagnosticAt(
+        configParsed,
+        "/signingKey",
+        "unknown-key",
+        `signingKey '${config3.signingKey}' is not in ${configDir}/keys/: add the egress signing key's public key there.`
+      )
+    );
+  }
   const workPackages = /* @__PURE__ */ new Map();
   const keyFiles = new Set(keys.keys());
   for (const name of (await files.listFiles(`${configDir}/work-packages`)).sort()) {
     if (!/\.ya?ml$/.test(name)) continue;
-    const path4 = `${configDir}/work-packages/${name}`;
-    const text = await files.readText(path4);
+    const path5 = `${configDir}/work-packages/${name}`;
+    const text = await files.readText(path5);
     if (text === void 0) continue;
-    const parsed = parseWorkPackage(text, path4, validators, { config: config3, keyFiles });
+    const parsed = parseWorkPackage(text, path5, validators, { config: config3, keyFiles });
     diagnostics.push(...parsed.diagnostics);
     if (parsed.value) workPackages.set(parsed.value.id, parsed.value);
   }
@@ -20290,11 +20557,11 @@ function isErrno(error, ...codes) {
   return typeof error === "object" && error !== null && codes.includes(error.code ?? "");
 }
 function createFsRepoFiles(root) {
-  const inside = async (path4) => {
-    if (isAbsolute3(path4) || path4.split("/").includes("..")) {
-      throw new EgressError("INPUT", `'${path4}' is not a path inside the repository ${root}`);
+  const inside = async (path5) => {
+    if (isAbsolute3(path5) || path5.split("/").includes("..")) {
+      throw new EgressError("INPUT", `'${path5}' is not a path inside the repository ${root}`);
     }
-    const absolute = join3(root, ...path4.split("/"));
+    const absolute = join3(root, ...path5.split("/"));
     let real;
     try {
       real = await realpath2(absolute);
@@ -20304,14 +20571,14 @@ function createFsRepoFiles(root) {
     }
     const rootReal = await realpath2(root);
     if (!isInsideRoot(rootReal, real)) {
-      throw new EgressError("INPUT", `'${path4}' resolves to '${real}', outside the repository ${rootReal}`);
+      throw new EgressError("INPUT", `'${path5}' resolves to '${real}', outside the repository ${rootReal}`);
     }
     return real;
   };
   return {
     label: `working tree ${root}`,
-    async readText(path4) {
-      const real = await inside(path4);
+    async readText(path5) {
+      const real = await inside(path5);
       if (real === void 0) return void 0;
       try {
         return await readFile(real, "utf8");
@@ -46787,12 +47054,12 @@ async function readPackageMessage(packagePath) {
     );
   }
 }
-async function readHead2(path4) {
+async function readHead2(path5) {
   let file;
   try {
-    file = await open3(path4, "r");
+    file = await open3(path5, "r");
   } catch (error) {
-    throw new EgressError("INPUT", `${path4}: cannot read the package (${describeOpenpgp(error)}).`, {
+    throw new EgressError("INPUT", `${path5}: cannot read the package (${describeOpenpgp(error)}).`, {
       cause: error
     });
   }
@@ -46968,11 +47235,11 @@ function isAscii(text) {
 function asciiOnly(text) {
   return text.replace(/[^\x20-\x7e]/g, "_");
 }
-function splitUstarName(path4) {
-  if (path4.length <= 100) return { name: encoder.encode(path4) };
-  for (let at = path4.indexOf("/"); at >= 0; at = path4.indexOf("/", at + 1)) {
-    if (at <= 155 && path4.length - at - 1 <= 100 && at > 0) {
-      return { prefix: encoder.encode(path4.slice(0, at)), name: encoder.encode(path4.slice(at + 1)) };
+function splitUstarName(path5) {
+  if (path5.length <= 100) return { name: encoder.encode(path5) };
+  for (let at = path5.indexOf("/"); at >= 0; at = path5.indexOf("/", at + 1)) {
+    if (at <= 155 && path5.length - at - 1 <= 100 && at > 0) {
+      return { prefix: encoder.encode(path5.slice(0, at)), name: encoder.encode(path5.slice(at + 1)) };
     }
   }
   return void 0;
@@ -47053,11 +47320,11 @@ function* generateArchiveChunks(plan) {
 function* copyPinnedFile(outputsRoot, file, queue, dirs) {
   const fd2 = openInside(outputsRoot, file.path, dirs);
   try {
-    const stat5 = fstatSync(fd2);
-    if (!stat5.isFile())
+    const stat6 = fstatSync(fd2);
+    if (!stat6.isFile())
       throw new EgressError("INPUT", `'${file.path}' is not a regular file; list the files inside it.`);
-    if (stat5.size !== file.size)
-      throw pinMismatch(file, `its size is ${stat5.size} bytes, pinned ${file.size}`);
+    if (stat6.size !== file.size)
+      throw pinMismatch(file, `its size is ${stat6.size} bytes, pinned ${file.size}`);
     const hash = createHash3("sha256");
     let remaining = file.size;
     while (remaining > 0) {
@@ -47493,8 +47760,8 @@ import { join as join4, resolve as resolve3 } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 var SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-async function exists(path4) {
-  return stat3(path4).then(
+async function exists(path5) {
+  return stat3(path5).then(
     () => true,
     () => false
   );
@@ -47637,8 +47904,8 @@ async function deliverPackages(input) {
   }
   return delivered;
 }
-async function reusableReceipt(path4, text, signingKey) {
-  const existing = await readFile3(path4, "utf8").catch(() => void 0);
+async function reusableReceipt(path5, text, signingKey) {
+  const existing = await readFile3(path5, "utf8").catch(() => void 0);
   if (existing === void 0) return void 0;
   const signedText = await verifyCleartext(existing, [signingKey.toPublic()]).catch(() => void 0);
   return signedText?.trimEnd() === text.trimEnd() ? existing : void 0;
@@ -47652,6 +47919,7 @@ var demoRequestPath = `requests/${demoRequestId}.yaml`;
 var config2 = `# egress-gate configuration (trusted: read from the base branch)
 policy: turing-dsh
 outputsRoot: outputs
+signingKey: egress-signing.asc
 destinations:
   researcher-disk:
     kind: physical
@@ -47712,14 +47980,14 @@ async function writeDemoRepository(root, keys) {
     ".egress/config.yaml": config2,
     ".egress/work-packages/dsg-2026-demo.yaml": workPackage,
     [demoRequestPath]: manifest,
-    ...Object.fromEntries(Object.entries(outputs).map(([path4, text]) => [`outputs/${path4}`, text])),
+    ...Object.fromEntries(Object.entries(outputs).map(([path5, text]) => [`outputs/${path5}`, text])),
     ...Object.fromEntries(
       Object.entries(keys.publicKeys).map(([name, text]) => [`.egress/keys/${name}`, text])
     )
   };
-  for (const [path4, text] of Object.entries(files)) {
-    await mkdir3(dirname(join6(root, path4)), { recursive: true });
-    await writeFile2(join6(root, path4), text);
+  for (const [path5, text] of Object.entries(files)) {
+    await mkdir3(dirname(join6(root, path5)), { recursive: true });
+    await writeFile2(join6(root, path5), text);
   }
 }
 function demoReviewsFile(head) {
@@ -47794,9 +48062,9 @@ function fileEdits(source, map, pin) {
   const edits = [];
   const sha2 = pairOf(map, "sha256");
   const size = pairOf(map, "size");
-  const path4 = pairOf(map, "path");
+  const path5 = pairOf(map, "path");
   const indent = " ".repeat(
-    (path4.key.range[0] ?? 0) - lineStart(source, path4.key.range[0])
+    (path5.key.range[0] ?? 0) - lineStart(source, path5.key.range[0])
   );
   const replaceValue = (pair, value) => {
     const node = pair.value;
@@ -47820,7 +48088,7 @@ ${indent}size: ${pin.size}` });
   } else insert += `
 ${indent}size: ${pin.size}`;
   if (insert !== "") {
-    const at = lineEnd(source, valueEnd(path4));
+    const at = lineEnd(source, valueEnd(path5));
     edits.push({ start: at, end: at, text: insert });
   }
   return edits;
@@ -47830,9 +48098,9 @@ function directoryEdit(source, map, pin) {
   const keyColumn = start - lineStart(source, start);
   const itemPrefix = itemPrefixBefore(source, start);
   const indent = " ".repeat(keyColumn);
-  const path4 = pairOf(map, "path");
-  const pathLineEnd = lineEnd(source, valueEnd(path4));
-  const trailing = source.slice(valueEnd(path4), pathLineEnd);
+  const path5 = pairOf(map, "path");
+  const pathLineEnd = lineEnd(source, valueEnd(path5));
+  const trailing = source.slice(valueEnd(path5), pathLineEnd);
   const description = pairOf(map, "description");
   const describe2 = description ? `
 ${indent}description: ${sourceOf(source, description.value)}` : "";
@@ -47982,7 +48250,7 @@ async function lockRequest(input) {
 }
 
 // action/src/app/pack-request.ts
-import { rm as rm5 } from "node:fs/promises";
+import { rm as rm5, rmdir } from "node:fs/promises";
 
 // action/src/pack/package-collection.ts
 import { createHash as createHash7, randomBytes as randomBytes2 } from "node:crypto";
@@ -48066,10 +48334,12 @@ async function packCollection(options) {
       date: new Date(Date.parse(receipt.createdAt) || 0)
     });
     for await (const chunk of encrypted) {
+      if (aborted !== void 0) break;
       hash.update(chunk);
       size += chunk.length;
       writeSync2(out.fd, chunk);
     }
+    if (aborted !== void 0) throw aborted;
     sha2562 = hash.digest("hex");
     await out.close();
     closed = true;
@@ -48110,7 +48380,7 @@ function watchArchive(source, on) {
           controller.enqueue(next.value);
         } catch (error) {
           on.onError(error);
-          controller.error(error);
+          controller.close();
         }
       },
       cancel(reason) {
@@ -48364,12 +48634,12 @@ function matchSegment(tokens, text) {
   }
   return reachable[text.length] === true;
 }
-function splitPath(path4) {
-  return path4.split("/").filter((s) => s !== "" && s !== ".");
+function splitPath(path5) {
+  return path5.split("/").filter((s) => s !== "" && s !== ".");
 }
-function matchGlob(pattern, path4) {
+function matchGlob(pattern, path5) {
   const patternSegments = splitPath(pattern);
-  const pathSegments = splitPath(path4);
+  const pathSegments = splitPath(path5);
   const compiled = patternSegments.map((s) => s === "**" ? "globstar" : tokenizeSegment(s));
   const memo = /* @__PURE__ */ new Map();
   const walk2 = (pi, si) => {
@@ -48869,8 +49139,165 @@ function recipientsFor(collection, tier, facts) {
   return [...new Set(keys)];
 }
 
+// action/src/app/pack-preflight.ts
+import { constants as constants2, realpathSync as realpathSync2, statSync } from "node:fs";
+import { access, lstat as lstat3, stat as stat5 } from "node:fs/promises";
+import path4 from "node:path";
+async function checkSigningKey(repo, signingKey) {
+  const configPath = `${repo.configDir}/config.yaml`;
+  const name = repo.config.signingKey;
+  if (name === void 0) {
+    throw new EgressError(
+      "CONFIG",
+      `${configPath} names no egress signing key: add 'signingKey: <file>' naming its public key under ${repo.configDir}/keys/ (e.g. egress-signing.asc); packages are signed by that key only.`
+    );
+  }
+  const keyPath = `${repo.configDir}/keys/${name}`;
+  const armored = repo.keys.get(name);
+  if (armored === void 0) {
+    throw new EgressError(
+      "CONFIG",
+      `${configPath} names the signing key '${name}', but ${keyPath} does not exist; add the egress signing key's public key there.`
+    );
+  }
+  const expected = (await readPublicKeys(armored, keyPath)).map(formatFingerprint);
+  const actual = formatFingerprint(signingKey);
+  if (!expected.includes(actual)) {
+    throw new EgressError(
+      "CONFIG",
+      `the signing key ${actual} is not the egress signing key: ${configPath} names ${keyPath}, fingerprint ${expected.join(" or ")}. Sign with that key's secret half.`
+    );
+  }
+}
+function checkPassphraseAllowed(policy, passwords, collections) {
+  if (!passwords || passwords.length === 0) return;
+  const sensitive = collections.filter((c) => c.tier >= policy.sensitive.fromTier);
+  if (sensitive.length === 0) return;
+  const which = sensitive.map((c) => `'${c.name}' (tier ${c.tier})`).join(", ");
+  throw new EgressError(
+    "USAGE",
+    `a package passphrase cannot be used: ${which} must open with the data provider's keys only (policy ${policy.name}: from tier ${policy.sensitive.fromTier}, no passphrase may open a package). Leave out the package passphrase; nothing was packed.`
+  );
+}
+async function checkPackedItems(document, outputsDir, items) {
+  let root;
+  try {
+    root = await resolveOutputsRoot(outputsDir);
+  } catch (error) {
+    throw new EgressError("CONFIG", `the outputs root '${outputsDir}' does not exist or cannot be read`, {
+      cause: error
+    });
+  }
+  const out = [];
+  for (const item of items) {
+    if (isPlainFileOfSize(root, item)) continue;
+    const at = (suffix, code, message) => out.push(diagnosticAt(document, `${item.pointer}${suffix}`, code, message));
+    const resolution = await resolveItem(root, item.path);
+    if (!resolution.ok) {
+      at("/path", resolution.code, `${resolution.message}; nothing was packed.`);
+    } else if (resolution.directory) {
+      at(
+        "/path",
+        "unlocked-directory",
+        `'${item.path}' is a directory; run 'egress-gate lock' to list and pin its files.`
+      );
+    } else {
+      const size = (await stat5(resolution.files[0].absolutePath)).size;
+      if (size !== item.size) {
+        at(
+          "/size",
+          "size-mismatch",
+          `'${item.path}' is ${size} bytes on disk but pinned as ${item.size}: the file changed since it was locked; nothing was packed.`
+        );
+      }
+    }
+  }
+  return out;
+}
+function isPlainFileOfSize(root, item) {
+  if (describeUnsafeItemPath(item.path) !== void 0) return false;
+  try {
+    const real = realpathSync2.native(path4.join(root, ...item.path.split("/")));
+    if (!isInsideRoot(root, real)) return false;
+    const info = statSync(real);
+    return info.isFile() && info.size === item.size;
+  } catch {
+    return false;
+  }
+}
+async function checkOutDir(outDir, finalNames) {
+  const info = await lstat3(outDir).catch((error) => {
+    if (error.code === "ENOENT") return void 0;
+    throw new EgressError("USAGE", `cannot use --out '${outDir}': ${error.code ?? "error"}`, {
+      cause: error
+    });
+  });
+  if (info && !info.isDirectory()) {
+    throw new EgressError("USAGE", `--out '${outDir}' exists and is not a directory; nothing was packed.`);
+  }
+  let probe = outDir;
+  const created = [];
+  if (!info) {
+    created.push(outDir);
+    for (; ; ) {
+      probe = path4.dirname(probe);
+      const found = await lstat3(probe).then(
+        () => true,
+        () => false
+      );
+      if (found) break;
+      created.push(probe);
+    }
+  }
+  try {
+    await access(probe, constants2.W_OK | constants2.X_OK);
+  } catch (error) {
+    throw new EgressError(
+      "USAGE",
+      `cannot write into '${probe}' (${error.code ?? "error"}); choose another --out. Nothing was packed.`,
+      { cause: error }
+    );
+  }
+  if (info) {
+    const taken = [];
+    for (const name of finalNames) {
+      if (await lstat3(path4.join(outDir, name)).then(
+        () => true,
+        () => false
+      ))
+        taken.push(name);
+    }
+    if (taken.length > 0) {
+      throw new EgressError(
+        "USAGE",
+        `${taken.map((n) => `'${path4.join(outDir, n)}'`).join(", ")} already exist${taken.length === 1 ? "s" : ""}: a package or receipt is never replaced. Move ${taken.length === 1 ? "it" : "them"} away or choose another --out; nothing was packed.`
+      );
+    }
+  }
+  return { created };
+}
+function planItems(manifest2, packed, excluded) {
+  const items = [];
+  const unpinned = [];
+  manifest2.collections.forEach((collection, c) => {
+    if (!packed.has(collection.name)) return;
+    collection.items.forEach((item, i2) => {
+      if (excluded.get(collection.name)?.has(item.path)) return;
+      const pointer = `/collections/${c}/items/${i2}`;
+      if (item.sha256 === void 0 || item.size === void 0) {
+        unpinned.push({ pointer, path: item.path, collection: collection.name });
+      } else {
+        items.push({ pointer, path: item.path, size: item.size });
+      }
+    });
+  });
+  return { items, unpinned };
+}
+
 // action/src/app/pack-request.ts
+var FULL_COMMIT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 async function packRequest(input) {
+  await checkSigningKey(input.repo, input.signingKey);
   const validated = await validateRequest({
     files: input.files,
     manifestPath: input.manifestPath,
@@ -48880,9 +49307,11 @@ async function packRequest(input) {
   const diagnostics = [...validated.diagnostics];
   const manifest2 = validated.manifest;
   const workPackage2 = manifest2 ? input.repo.workPackages.get(manifest2.workPackage) : void 0;
-  if (!manifest2 || !workPackage2 || hasErrors(diagnostics)) {
-    return { passed: false, diagnostics, packages: [], skipped: [] };
+  if (!manifest2 || !workPackage2 || !validated.document || hasErrors(diagnostics)) {
+    const reasons2 = [`${input.manifestPath} is invalid (see the diagnostics)`];
+    return { passed: false, diagnostics, reasons: reasons2, packages: [], skipped: [] };
   }
+  const selected = selectCollections(manifest2, input.collections);
   const { author, head, merger, reviews } = input.reviews;
   const evaluation = evaluatePolicy({
     policy: input.policy,
@@ -48895,29 +49324,107 @@ async function packRequest(input) {
     ...merger !== void 0 ? { merger } : {}
   });
   const skipped = evaluation.collections.filter((c) => c.state !== "cleared").map((c) => ({ collection: c.name, state: c.state, reasons: [...c.reasons, ...c.missing] }));
+  const missingFacts = releaseFacts(input);
+  const reasons = [...evaluation.reasons, ...missingFacts];
+  for (const s of skipped) {
+    reasons.push(
+      `collection ${s.collection} is ${s.state}, not cleared: the request passes only when every collection is cleared`
+    );
+  }
+  const fail = () => ({
+    passed: false,
+    diagnostics: sortDiagnostics(diagnostics),
+    evaluation,
+    reasons,
+    packages: [],
+    skipped
+  });
+  if (!evaluation.passed || missingFacts.length > 0) return fail();
+  const commit = head.toLowerCase();
+  const results = evaluation.collections.filter((c) => selected.has(c.name));
+  checkPassphraseAllowed(
+    input.policy,
+    input.passwords,
+    results.map((c) => ({ name: c.name, tier: c.tier ?? 0 }))
+  );
+  const excluded = new Map(results.map((c) => [c.name, new Set(c.excludedItems)]));
+  const plan = planItems(manifest2, selected, excluded);
+  for (const u of plan.unpinned) {
+    diagnostics.push(
+      diagnosticAt(
+        validated.document,
+        u.pointer,
+        "unpinned-item",
+        `'${u.path}' in collection '${u.collection}' has no sha256/size pin; run 'egress-gate lock' and ask for new reviews.`
+      )
+    );
+  }
+  diagnostics.push(...await checkPackedItems(validated.document, input.outputsDir, plan.items));
+  if (hasErrors(diagnostics)) {
+    reasons.push("an item cannot be packed as pinned (see the diagnostics)");
+    return fail();
+  }
   const signer = formatFingerprint(input.signingKey);
+  const prepared = [];
+  for (const result of results) {
+    const collection = manifest2.collections.find((c) => c.name === result.name);
+    const keys = await resolveRecipientKeys(result, collection, input);
+    const receipt = buildReceipt({ manifest: manifest2, collection, result, input, signer, keys, commit });
+    prepared.push({ result, receipt, keys });
+  }
+  const finalNames = prepared.flatMap(({ receipt }) => {
+    const file = `${nameCollectionPackage(receipt)}.tar.gpg`;
+    return [file, `${file}.receipt.asc`];
+  });
+  const { created } = await checkOutDir(input.outDir, finalNames);
   const packages = [];
   try {
-    for (const result of evaluation.collections.filter((c) => c.state === "cleared")) {
-      const collection = manifest2.collections.find((c) => c.name === result.name);
-      const keys = await resolveRecipientKeys(result, collection, input);
-      const receipt = buildReceipt({ manifest: manifest2, collection, result, input, signer, keys });
+    for (const { result, receipt, keys } of prepared) {
       const packed = await packCollection({
         receipt,
         outputsRoot: input.outputsDir,
         outDir: input.outDir,
         encryptionKeys: keys,
         signingKey: input.signingKey,
-        ...input.passwords ? { passwords: input.passwords } : {},
+        ...input.passwords && input.passwords.length > 0 ? { passwords: input.passwords } : {},
         ...input.onProgress ? { onProgress: (done, total) => input.onProgress?.(result.name, done, total) } : {}
       });
       packages.push({ collection: result.name, receipt, package: packed });
     }
   } catch (error) {
     await Promise.all(packages.map((p) => rm5(p.package.path, { force: true })));
+    for (const dir of created) await rmdir(dir).catch(() => void 0);
     throw error;
   }
-  return { passed: evaluation.passed && skipped.length === 0, diagnostics, evaluation, packages, skipped };
+  return { passed: true, diagnostics: sortDiagnostics(diagnostics), evaluation, reasons, packages, skipped };
+}
+function releaseFacts(input) {
+  const { head, merger } = input.reviews;
+  const problems = [];
+  if (head === void 0 || !FULL_COMMIT.test(head)) {
+    problems.push(
+      head === void 0 ? "no head commit is given: packing needs the full id of the commit the reviews approved (`head:` in the reviews file)" : `the head commit '${head}' is abbreviated: packing needs its full id (40 or 64 hex digits), which the receipt records`
+    );
+  }
+  if (merger === void 0) {
+    const title = roleTitle(input.policy, input.policy.releasingRole.id);
+    problems.push(
+      `no merger is given: packing needs who merged (\`merger:\` in the reviews file), who must be a ${title}`
+    );
+  }
+  return problems;
+}
+function selectCollections(manifest2, names) {
+  const all = manifest2.collections.map((c) => c.name);
+  if (names === void 0) return new Set(all);
+  const unknown = names.filter((n) => !all.includes(n));
+  if (unknown.length > 0) {
+    throw new EgressError(
+      "USAGE",
+      `${unknown.map((n) => `'${n}'`).join(", ")} ${unknown.length === 1 ? "is" : "are"} not a collection of request ${manifest2.id} (collections: ${all.join(", ")})`
+    );
+  }
+  return new Set(names);
 }
 async function resolveRecipientKeys(result, collection, input) {
   const names = result.recipients;
@@ -48941,18 +49448,10 @@ async function resolveRecipientKeys(result, collection, input) {
   return keys;
 }
 function buildReceipt(parts) {
-  const { manifest: manifest2, collection, result, input } = parts;
+  const { manifest: manifest2, collection, result, input, commit } = parts;
   const excluded = new Set(result.excludedItems);
-  const files = collection.items.filter((item) => !excluded.has(item.path)).map((item) => {
-    if (item.sha256 === void 0 || item.size === void 0) {
-      throw new EgressError(
-        "INPUT",
-        `${input.manifestPath}: '${item.path}' in collection '${collection.name}' has no sha256/size pin; run 'egress-gate lock'.`
-      );
-    }
-    return { path: item.path, sha256: item.sha256.toLowerCase(), size: item.size };
-  }).sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
-  const head = input.reviews.head;
+  const files = collection.items.filter((item) => !excluded.has(item.path)).map((item) => ({ path: item.path, sha256: item.sha256.toLowerCase(), size: item.size })).sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+  const { discussion, providerNotification: notice } = collection;
   return {
     receiptVersion: 1,
     request: {
@@ -48963,14 +49462,39 @@ function buildReceipt(parts) {
     },
     collection: { name: collection.name, kind: collection.kind, destination: collection.destination },
     tier: result.tier ?? 0,
-    classifications: result.classifications,
-    ...collection.discussion ? { discussion: { date: collection.discussion.date, outcome: collection.discussion.outcome } } : {},
+    // Counted classifications were made on the head: record its full id, not the abbreviation.
+    classifications: result.classifications.map((c) => ({
+      ...c,
+      commit: sameCommit(c.commit, commit) ? commit : c.commit
+    })),
+    ...discussion ? {
+      discussion: {
+        date: String(discussion.date),
+        outcome: discussion.outcome,
+        attendees: discussion.attendees.map((a) => ({ user: a.user, role: a.role })),
+        treatments: (discussion.treatments ?? []).map((t) => ({
+          path: t.path,
+          treatment: t.treatment,
+          ...t.note !== void 0 ? { note: t.note } : {}
+        })),
+        ...discussion.notes !== void 0 ? { notes: discussion.notes } : {}
+      }
+    } : {},
+    ...notice ? {
+      providerNotification: {
+        ...notice.reference !== void 0 ? { reference: notice.reference } : {},
+        ...notice.date !== void 0 ? { date: String(notice.date) } : {},
+        ...notice.legalBasis !== void 0 ? { legalBasis: notice.legalBasis } : {}
+      }
+    } : {},
     files,
     excluded: [...result.excludedItems].sort(),
     recipients: parts.keys.map(formatFingerprint),
+    passphrase: (input.passwords?.length ?? 0) > 0,
     signer: parts.signer,
-    ...head !== void 0 ? { commit: head } : {},
-    ...input.reviews.merger !== void 0 ? { merger: input.reviews.merger } : {},
+    commit,
+    merger: input.reviews.merger,
+    evidence: input.evidence,
     createdAt: input.createdAt,
     ...input.runUrl !== void 0 ? { runUrl: input.runUrl } : {}
   };
@@ -49027,6 +49551,7 @@ async function runDemo(input) {
     manifestPath: demoRequestPath,
     outputsDir,
     reviews: reviews.reviewsFile,
+    evidence: { source: "reviews-file", path: "reviews.yaml" },
     signingKey,
     outDir: join7(workspace, "packages"),
     createdAt
@@ -49206,13 +49731,13 @@ function parseEvaluateArgs(argv, io2) {
     skipPins: parsed.values["skip-pins"] ?? false
   };
 }
-async function readReviewsText(path4) {
+async function readReviewsText(path5) {
   try {
-    return await readFile5(path4, "utf8");
+    return await readFile5(path5, "utf8");
   } catch (error) {
     throw new EgressError(
       "INPUT",
-      `cannot read the reviews file '${path4}': ${error.code ?? error}`,
+      `cannot read the reviews file '${path5}': ${error.code ?? error}`,
       {
         cause: error
       }
@@ -49460,22 +49985,33 @@ var lockCommand = {
 };
 
 // action/src/cli/commands/pack.ts
+import { createHash as createHash9 } from "node:crypto";
 import { readFile as readFile6 } from "node:fs/promises";
 import { relative as relative4, resolve as resolve6 } from "node:path";
 var help5 = `Usage: egress-gate pack <manifest> --reviews <file> --out <dir> --signing-key <file>
                         [--passphrase-file <file>] [--package-passphrase-file <file>]
                         [--repo <dir>] [--config-dir <dir>] [--json]
 
-Evaluates the request from the reviews file (as 'egress-gate evaluate' does) and builds one
-encrypted, signed package per cleared collection: <out>/<request>-<collection>.tar.gpg.
+Evaluates the request from the reviews file (as 'egress-gate evaluate' does) and, only when the
+whole request passes, builds one encrypted, signed package per collection:
+<out>/<request>-<collection>.tar.gpg. The request passes when the manifest is valid, every
+collection is cleared, and the merger holds the releasing role; the reviews file must name 'head'
+(the full commit id) and 'merger'. Otherwise nothing is written and the reasons are printed.
 
 Each package is an OpenPGP message (signed, then encrypted; uncompressed) holding a tar archive:
-  <request>-<collection>/RECEIPT.json   request, collection, classifications, tier, files
+  <request>-<collection>/RECEIPT.json   the full record: request, collection, tier, each role's
+                                        classification (review id, full commit), discussion with
+                                        treatments, provider notification, files, recipients,
+                                        passphrase yes/no, signer, merger, where the reviews came from
   <request>-<collection>/SHA256SUMS     for 'sha256sum -c'
   <request>-<collection>/files/...      the items, as pinned (items marked 'remove' never enter)
 It is encrypted to the keys the policy names (for sensitive tiers, the data provider's keys only),
-and readable by GnuPG 2.2 for v4 keys. Every file is checked against its pin while it is packed; a
-mismatch aborts and leaves nothing under the final name.
+signed by the key .egress/config.yaml names as 'signingKey' (any other key is refused), and readable
+by GnuPG 2.2 for v4 keys.
+
+All or nothing: every item path, size and output name is checked before anything is written; every
+file is checked against its pin while it is packed, and on any failure every package of this run is
+removed again. An existing package or receipt under a final name is never replaced.
 
 Options:
   --reviews <file>                  the reviews file (see 'egress-gate evaluate --help')
@@ -49483,18 +50019,21 @@ Options:
   --signing-key <file>              the egress signing key (armored OpenPGP secret key)
   --passphrase-file <file>          passphrase of the signing key (first line of the file)
   --package-passphrase-file <file>  also let this passphrase open the packages (send it by
-                                    another channel)
+                                    another channel); refused from the policy's sensitive tier
+                                    (Turing: 2), recorded in the receipt below it
   --repo <dir>                      egress repository root (default: current directory)
   --config-dir <dir>                trusted configuration folder (default: .egress)
-  --json                            print {passed, packages: [{collection, file, path, sha256,
-                                    size, tier, recipients, signer, files}], skipped: [{collection,
-                                    state, reasons}], diagnostics} on stdout
+  --json                            print {passed, reasons, packages: [{collection, file, path,
+                                    sha256, size, tier, recipients, signer, passphrase, files}],
+                                    skipped: [{collection, state, reasons}], diagnostics, error?}
+                                    on stdout, also when it fails
 
 SOURCE_DATE_EPOCH, when set, fixes the receipt time (and the archive's mtimes): the same inputs
 then give the same tar bytes.
 
-Exit codes: 0 every collection packed, 1 invalid, not cleared or a pin mismatch (cleared
-collections are still packed when others are not), 2 usage or configuration error.
+Exit codes: 0 every collection packed; 1 the request is invalid or does not pass, or a file does
+not match its pin (nothing written); 2 usage or configuration error (a wrong signing key, a
+package passphrase at a sensitive tier, an output name already taken; nothing written).
 `;
 function parsePackArgs(argv, io2) {
   const { values, positionals } = parseCommandLine("pack", argv, {
@@ -49524,21 +50063,21 @@ function parsePackArgs(argv, io2) {
     json: values.json === true
   };
 }
-async function readUserFile(path4, what) {
+async function readUserFile(path5, what) {
   try {
-    return await readFile6(path4, "utf8");
+    return await readFile6(path5, "utf8");
   } catch (error) {
     throw new EgressError(
       "INPUT",
-      `cannot read the ${what} '${path4}': ${error.code ?? "error"}`,
+      `cannot read the ${what} '${path5}': ${error.code ?? "error"}`,
       {
         cause: error
       }
     );
   }
 }
-async function readPassphraseFile(path4) {
-  const text = await readUserFile(path4, "passphrase file");
+async function readPassphraseFile(path5) {
+  const text = await readUserFile(path5, "passphrase file");
   return text.split(/\r?\n/)[0] ?? "";
 }
 function createdAtFrom(env) {
@@ -49552,107 +50091,154 @@ function createdAtFrom(env) {
 }
 var packCommand = {
   name: "pack",
-  summary: "build encrypted, signed packages (tar + OpenPGP) for the cleared collections",
+  summary: "build encrypted, signed packages (tar + OpenPGP) when the whole request passes",
   help: help5,
   async run(argv, io2) {
     const args = parsePackArgs(argv, io2);
-    const reviewsLabel = relative4(io2.cwd, args.reviewsPath) || args.reviewsPath;
-    const reviews = createReviewsFileParser().parse(
-      await readUserFile(args.reviewsPath, "reviews file"),
-      reviewsLabel
-    );
-    if (!reviews.reviewsFile) {
-      printDiagnostics(io2, reviews.diagnostics);
-      io2.stderr(`the reviews file ${reviewsLabel} is invalid; nothing was packed.
+    try {
+      return await pack2(args, io2);
+    } catch (error) {
+      io2.stderr(`egress-gate pack: ${describeError(error)}
 `);
-      return ExitCode.usage;
-    }
-    const files = createFsRepoFiles(args.repoRoot);
-    const repo = await loadRepository(files, { configDir: args.configDir });
-    if (!repo.configValid || hasErrors(repo.diagnostics)) {
-      printDiagnostics(io2, repo.diagnostics);
-      io2.stderr(`the trusted configuration under ${args.configDir}/ is invalid; nothing was packed.
-`);
-      return ExitCode.usage;
-    }
-    const loaded = await loadPolicy(repo.config.policy, files);
-    if (!loaded.policy) {
-      printDiagnostics(io2, loaded.diagnostics);
-      io2.stderr(`the policy '${repo.config.policy}' cannot be used; nothing was packed.
-`);
-      return ExitCode.usage;
-    }
-    const passphrase = args.passphrasePath ? await readPassphraseFile(args.passphrasePath) : void 0;
-    const signingKey = await readSecretKey(
-      await readUserFile(args.signingKeyPath, "signing key"),
-      relative4(io2.cwd, args.signingKeyPath) || args.signingKeyPath,
-      passphrase
-    );
-    const packagePassphrase = args.packagePassphrasePath ? await readPassphraseFile(args.packagePassphrasePath) : void 0;
-    let lastReport = Date.now();
-    const result = await packRequest({
-      files,
-      repo,
-      policy: loaded.policy,
-      manifestPath: args.manifestPath,
-      outputsDir: outputsDirOf(args.repoRoot, repo),
-      reviews: reviews.reviewsFile,
-      signingKey,
-      ...packagePassphrase ? { passwords: [packagePassphrase] } : {},
-      outDir: args.outDir,
-      createdAt: createdAtFrom(io2.env),
-      onProgress(collection, done, total) {
-        if (args.json || Date.now() - lastReport < 1e3) return;
-        lastReport = Date.now();
-        io2.stderr(
-          `packing ${collection}: ${(done / 1048576).toFixed(0)}/${(total / 1048576).toFixed(0)} MiB
-`
-        );
-      }
-    });
-    if (args.json) {
-      io2.stdout(
-        `${JSON.stringify({
-          passed: result.passed,
-          packages: result.packages.map((p) => ({
-            collection: p.collection,
-            file: p.package.file,
-            path: p.package.path,
-            sha256: p.package.sha256,
-            size: p.package.size,
-            tier: p.receipt.tier,
-            recipients: p.receipt.recipients,
-            signer: p.receipt.signer,
-            files: p.receipt.files.length
-          })),
-          skipped: result.skipped,
-          diagnostics: sortDiagnostics(result.diagnostics)
-        })}
-`
-      );
-    } else {
-      printDiagnostics(io2, result.diagnostics);
-      if (!result.evaluation) io2.stderr(`${args.manifestPath}: invalid; nothing was packed.
-`);
-      for (const p of result.packages) {
+      if (args.json) {
+        const code = isEgressError(error) ? error.code : "INTERNAL";
         io2.stdout(
-          `packed ${p.collection} (tier ${p.receipt.tier}, ${p.receipt.files.length} files) \u2192 ${p.package.path}
-  sha256 ${p.package.sha256}, ${p.package.size} bytes
-  encrypted to ${p.receipt.recipients.join(", ")}; signed by ${p.receipt.signer}
+          `${JSON.stringify({
+            passed: false,
+            reasons: [],
+            packages: [],
+            skipped: [],
+            diagnostics: [],
+            error: { code, message: describeError(error) }
+          })}
 `
         );
       }
-      for (const s of result.skipped) {
-        io2.stdout(
-          `not packed: ${s.collection} is ${s.state}
-${s.reasons.map((r) => `  - ${r}
-`).join("")}`
-        );
+      if (isEgressError(error)) {
+        if (error.transient) return ExitCode.transient;
+        if (error.code === "INTEGRITY") return ExitCode.failed;
       }
+      return ExitCode.usage;
     }
-    return result.passed ? ExitCode.ok : ExitCode.failed;
   }
 };
+async function pack2(args, io2) {
+  const reviewsLabel = relative4(io2.cwd, args.reviewsPath) || args.reviewsPath;
+  const reviewsText = await readUserFile(args.reviewsPath, "reviews file");
+  const reviews = createReviewsFileParser().parse(reviewsText, reviewsLabel);
+  const refuse = (diagnostics, message) => {
+    if (args.json) {
+      io2.stdout(
+        `${JSON.stringify({ passed: false, reasons: [message], packages: [], skipped: [], diagnostics: sortDiagnostics(diagnostics) })}
+`
+      );
+    } else printDiagnostics(io2, diagnostics);
+    io2.stderr(`${message}
+`);
+    return ExitCode.usage;
+  };
+  if (!reviews.reviewsFile) {
+    return refuse(reviews.diagnostics, `the reviews file ${reviewsLabel} is invalid; nothing was packed.`);
+  }
+  const files = createFsRepoFiles(args.repoRoot);
+  const repo = await loadRepository(files, { configDir: args.configDir });
+  if (!repo.configValid || hasErrors(repo.diagnostics)) {
+    return refuse(
+      repo.diagnostics,
+      `the trusted configuration under ${args.configDir}/ is invalid; nothing was packed.`
+    );
+  }
+  const loaded = await loadPolicy(repo.config.policy, files);
+  if (!loaded.policy) {
+    return refuse(
+      loaded.diagnostics,
+      `the policy '${repo.config.policy}' cannot be used; nothing was packed.`
+    );
+  }
+  const passphrase = args.passphrasePath ? await readPassphraseFile(args.passphrasePath) : void 0;
+  const signingKey = await readSecretKey(
+    await readUserFile(args.signingKeyPath, "signing key"),
+    relative4(io2.cwd, args.signingKeyPath) || args.signingKeyPath,
+    passphrase
+  );
+  const packagePassphrase = args.packagePassphrasePath ? await readPassphraseFile(args.packagePassphrasePath) : void 0;
+  if (packagePassphrase === "") {
+    throw new EgressError(
+      "USAGE",
+      `the package passphrase file '${args.packagePassphrasePath}' has an empty first line; write the passphrase on it.`
+    );
+  }
+  let lastReport = Date.now();
+  const result = await packRequest({
+    files,
+    repo,
+    policy: loaded.policy,
+    manifestPath: args.manifestPath,
+    outputsDir: outputsDirOf(args.repoRoot, repo),
+    reviews: reviews.reviewsFile,
+    evidence: {
+      source: "reviews-file",
+      path: reviewsLabel,
+      sha256: createHash9("sha256").update(reviewsText).digest("hex")
+    },
+    signingKey,
+    ...packagePassphrase !== void 0 ? { passwords: [packagePassphrase] } : {},
+    outDir: args.outDir,
+    createdAt: createdAtFrom(io2.env),
+    onProgress(collection, done, total) {
+      if (args.json || Date.now() - lastReport < 1e3) return;
+      lastReport = Date.now();
+      io2.stderr(
+        `packing ${collection}: ${(done / 1048576).toFixed(0)}/${(total / 1048576).toFixed(0)} MiB
+`
+      );
+    }
+  });
+  if (args.json) {
+    io2.stdout(
+      `${JSON.stringify({
+        passed: result.passed,
+        reasons: result.reasons,
+        packages: result.packages.map((p) => ({
+          collection: p.collection,
+          file: p.package.file,
+          path: p.package.path,
+          sha256: p.package.sha256,
+          size: p.package.size,
+          tier: p.receipt.tier,
+          recipients: p.receipt.recipients,
+          signer: p.receipt.signer,
+          passphrase: p.receipt.passphrase,
+          files: p.receipt.files.length
+        })),
+        skipped: result.skipped,
+        diagnostics: sortDiagnostics(result.diagnostics)
+      })}
+`
+    );
+  } else {
+    printDiagnostics(io2, result.diagnostics);
+    for (const p of result.packages) {
+      io2.stdout(
+        `packed ${p.collection} (tier ${p.receipt.tier}, ${p.receipt.files.length} files) \u2192 ${p.package.path}
+  sha256 ${p.package.sha256}, ${p.package.size} bytes
+  encrypted to ${p.receipt.recipients.join(", ")}${p.receipt.passphrase ? " and a passphrase" : ""}; signed by ${p.receipt.signer}
+`
+      );
+    }
+    for (const s of result.skipped) {
+      io2.stdout(`not cleared: ${s.collection} is ${s.state}
+${s.reasons.map((r) => `  - ${r}
+`).join("")}`);
+    }
+    io2.stdout(
+      `${result.passed ? "the request passes:" : "the request does not pass; nothing was packed:"}
+${result.reasons.map((r) => `  - ${r}
+`).join("")}`
+    );
+  }
+  return result.passed ? ExitCode.ok : ExitCode.failed;
+}
 
 // action/src/cli/commands/validate.ts
 var help6 = `Usage: egress-gate validate <manifest...> [--repo <dir>] [--json] [--config-dir <dir>]
@@ -49758,7 +50344,7 @@ var verifyCommand = {
   help: help7,
   async run(argv, io2) {
     const args = parseVerifyArgs(argv, io2);
-    const label = (path4) => relative5(io2.cwd, path4) || path4;
+    const label = (path5) => relative5(io2.cwd, path5) || path5;
     const passphrase = args.passphrasePath ? await readPassphraseFile(args.passphrasePath) : void 0;
     const decryptionKey = await readSecretKey(
       await readUserFile(args.keyPath, "secret key"),

@@ -37544,6 +37544,11 @@ var config_schema_default = {
       type: "string",
       minLength: 1
     },
+    signingKey: {
+      description: "The egress signing key: a public key file under `.egress/keys/` (e.g. `egress-signing.asc`). `pack` and the release sign with its secret half only; a package signed by any other key is refused.",
+      type: "string",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*\\.asc$"
+    },
     destinations: {
       description: "Named delivery destinations. Never email: under no circumstance should sensitive data be sent via email, even if encrypted.",
       type: "object",
@@ -37933,20 +37938,42 @@ var receipt_schema_default = {
     "excluded",
     "recipients",
     "signer",
+    "passphrase",
+    "commit",
+    "merger",
+    "evidence",
     "createdAt"
   ],
   properties: {
-    receiptVersion: { description: "Format version of this receipt.", const: 1 },
+    receiptVersion: {
+      description: "Format version of this receipt.",
+      const: 1
+    },
     request: {
       description: "The egress request.",
       type: "object",
       additionalProperties: false,
       required: ["id", "title", "workPackage", "requester"],
       properties: {
-        id: { description: "Request id.", type: "string", minLength: 1 },
-        title: { description: "Request title.", type: "string" },
-        workPackage: { description: "Work package id.", type: "string", minLength: 1 },
-        requester: { description: "Forge login of the requester.", type: "string", minLength: 1 }
+        id: {
+          description: "Request id.",
+          type: "string",
+          minLength: 1
+        },
+        title: {
+          description: "Request title.",
+          type: "string"
+        },
+        workPackage: {
+          description: "Work package id.",
+          type: "string",
+          minLength: 1
+        },
+        requester: {
+          description: "Forge login of the requester.",
+          type: "string",
+          minLength: 1
+        }
       }
     },
     collection: {
@@ -37955,9 +37982,21 @@ var receipt_schema_default = {
       additionalProperties: false,
       required: ["name", "kind", "destination"],
       properties: {
-        name: { description: "Collection name.", type: "string", minLength: 1 },
-        kind: { description: "Collection kind.", type: "string", minLength: 1 },
-        destination: { description: "Destination name.", type: "string", minLength: 1 }
+        name: {
+          description: "Collection name.",
+          type: "string",
+          minLength: 1
+        },
+        kind: {
+          description: "Collection kind.",
+          type: "string",
+          minLength: 1
+        },
+        destination: {
+          description: "Destination name.",
+          type: "string",
+          minLength: 1
+        }
       }
     },
     tier: {
@@ -37975,27 +38014,113 @@ var receipt_schema_default = {
         additionalProperties: false,
         required: ["role", "user", "tier", "reviewId", "commit"],
         properties: {
-          role: { description: "Role id.", type: "string" },
-          user: { description: "Forge login of the reviewer.", type: "string" },
+          role: {
+            description: "Role id.",
+            type: "string"
+          },
+          user: {
+            description: "Forge login of the reviewer.",
+            type: "string"
+          },
           tier: {
             description: "Tier the reviewer stated.",
             type: "integer",
             minimum: 0,
             maximum: 4
           },
-          reviewId: { description: "Forge review id.", type: "string" },
-          commit: { description: "Commit the review was made on.", type: "string" }
+          reviewId: {
+            description: "Forge review id.",
+            type: "string"
+          },
+          commit: {
+            description: "Full id of the commit the review was made on (the head).",
+            type: "string"
+          }
         }
       }
     },
     discussion: {
-      description: "The recorded discussion, when there was one.",
+      description: "The discussion as the manifest records it (the approvals on the head commit attest to it).",
       type: "object",
       additionalProperties: false,
-      required: ["date", "outcome"],
+      required: ["date", "outcome", "attendees", "treatments"],
       properties: {
-        date: { description: "ISO date of the discussion.", type: "string" },
-        outcome: { description: "Outcome of the discussion.", enum: ["agreed", "no-agreement"] }
+        date: {
+          description: "ISO date of the discussion.",
+          type: "string"
+        },
+        outcome: {
+          description: "Outcome of the discussion.",
+          enum: ["agreed", "no-agreement"]
+        },
+        attendees: {
+          description: "Who attended, with the role each held.",
+          type: "array",
+          items: {
+            description: "One attendee.",
+            type: "object",
+            additionalProperties: false,
+            required: ["user", "role"],
+            properties: {
+              user: {
+                description: "Forge login.",
+                type: "string"
+              },
+              role: {
+                description: "Role id.",
+                type: "string"
+              }
+            }
+          }
+        },
+        treatments: {
+          description: "The treatment decided for each item (required from the policy's sensitive tier, usually 2).",
+          type: "array",
+          items: {
+            description: "One item's treatment.",
+            type: "object",
+            additionalProperties: false,
+            required: ["path", "treatment"],
+            properties: {
+              path: {
+                description: "Item path.",
+                type: "string"
+              },
+              treatment: {
+                description: "What was decided.",
+                enum: ["pseudonymise", "aggregate", "remove"]
+              },
+              note: {
+                description: "Note of the discussion on this item.",
+                type: "string"
+              }
+            }
+          }
+        },
+        notes: {
+          description: "Notes of the discussion.",
+          type: "string"
+        }
+      }
+    },
+    providerNotification: {
+      description: "For tier \u2265 2: the data provider's written notification (reference and date), or the legal basis when release is to comply with law.",
+      type: "object",
+      additionalProperties: false,
+      minProperties: 1,
+      properties: {
+        reference: {
+          description: "Reference of the provider's notification.",
+          type: "string"
+        },
+        date: {
+          description: "ISO date of the notification.",
+          type: "string"
+        },
+        legalBasis: {
+          description: "Legal basis of the release.",
+          type: "string"
+        }
       }
     },
     files: {
@@ -38017,46 +38142,142 @@ var receipt_schema_default = {
             type: "string",
             pattern: "^[0-9a-f]{64}$"
           },
-          size: { description: "Bytes.", type: "integer", minimum: 0 }
+          size: {
+            description: "Bytes.",
+            type: "integer",
+            minimum: 0
+          }
         }
       }
     },
     excluded: {
       description: "Item paths left out because their treatment is `remove`.",
       type: "array",
-      items: { description: "An item path.", type: "string" }
+      items: {
+        description: "An item path.",
+        type: "string"
+      }
     },
     recipients: {
       description: "Fingerprints (upper-case hex) of the keys the package is encrypted to.",
       type: "array",
-      items: { description: "A key fingerprint.", type: "string", pattern: "^[0-9A-F]{40,64}$" }
+      items: {
+        description: "A key fingerprint.",
+        type: "string",
+        pattern: "^[0-9A-F]{40,64}$"
+      }
     },
     signer: {
-      description: "Fingerprint of the egress signing key.",
+      description: "Fingerprint of the egress signing key (the key `.egress/config.yaml` names as `signingKey`).",
       type: "string",
       pattern: "^[0-9A-F]{40,64}$"
     },
-    commit: { description: "Head commit the classifications were made on.", type: "string" },
-    merger: { description: "Forge login of who merged.", type: "string" },
+    passphrase: {
+      description: "True when a passphrase can also open the package; never true at tier \u2265 2.",
+      type: "boolean"
+    },
+    commit: {
+      description: "Full id (40 or 64 hex digits) of the head commit the classifications were made on.",
+      type: "string",
+      pattern: "^([0-9a-f]{40}|[0-9a-f]{64})$"
+    },
+    merger: {
+      description: "Forge login of who merged (holds the policy's releasing role).",
+      type: "string",
+      minLength: 1
+    },
+    evidence: {
+      description: "Where the classifications came from: the forge's reviews of a pull request, or a reviews file given to the CLI.",
+      oneOf: [
+        {
+          description: "Reviews read from the forge.",
+          type: "object",
+          additionalProperties: false,
+          required: ["source", "pullRequest"],
+          properties: {
+            source: {
+              description: "Always `forge`.",
+              const: "forge"
+            },
+            pullRequest: {
+              description: "Pull request number.",
+              type: "integer",
+              minimum: 1
+            },
+            url: {
+              description: "Link to the pull request.",
+              type: "string"
+            },
+            forge: {
+              description: "`github` or `gitea`.",
+              type: "string"
+            },
+            mergeCommit: {
+              description: "Full id of the commit the pull request was merged as.",
+              type: "string",
+              pattern: "^([0-9a-f]{40}|[0-9a-f]{64})$"
+            },
+            configCommit: {
+              description: "Full id of the commit the trusted configuration was read at.",
+              type: "string",
+              pattern: "^([0-9a-f]{40}|[0-9a-f]{64})$"
+            }
+          }
+        },
+        {
+          description: "Reviews read from a reviews file (`egress-gate pack --reviews`).",
+          type: "object",
+          additionalProperties: false,
+          required: ["source", "path"],
+          properties: {
+            source: {
+              description: "Always `reviews-file`.",
+              const: "reviews-file"
+            },
+            path: {
+              description: "The reviews file, as named on the command line.",
+              type: "string",
+              minLength: 1
+            },
+            sha256: {
+              description: "Lower-case hex SHA-256 of the reviews file.",
+              type: "string",
+              pattern: "^[0-9a-f]{64}$"
+            }
+          }
+        }
+      ]
+    },
     createdAt: {
       description: "ISO 8601 time, fixed by the caller.",
       type: "string",
       format: "date-time"
     },
-    runUrl: { description: "Link to the workflow run.", type: "string" },
+    runUrl: {
+      description: "Link to the workflow run.",
+      type: "string"
+    },
     package: {
       description: "The encrypted package (delivery receipt only).",
       type: "object",
       additionalProperties: false,
       required: ["file", "sha256", "size"],
       properties: {
-        file: { description: "File name of the package.", type: "string", minLength: 1 },
+        file: {
+          description: "File name of the package.",
+          type: "string",
+          minLength: 1
+        },
         sha256: {
           description: "Lower-case hex SHA-256 of the package.",
           type: "string",
           pattern: "^[0-9a-f]{64}$"
         },
-        size: { description: "Bytes.", type: "integer", minimum: 0 }
+        size: {
+          description: "Bytes.",
+          type: "integer",
+          minimum: 0
+        }
       }
     },
     destination: {
@@ -38065,11 +38286,45 @@ var receipt_schema_default = {
       additionalProperties: false,
       required: ["name", "kind", "location"],
       properties: {
-        name: { description: "Destination name.", type: "string" },
-        kind: { description: "Destination kind.", type: "string" },
+        name: {
+          description: "Destination name.",
+          type: "string"
+        },
+        kind: {
+          description: "Destination kind.",
+          type: "string"
+        },
         location: {
           description: "Remote location (container URL without SAS, SFTP path, or disk path).",
           type: "string"
+        },
+        custody: {
+          description: "Physical disks: the chain of custody.",
+          type: "object",
+          additionalProperties: false,
+          required: ["by", "at", "deviceLabel"],
+          properties: {
+            by: {
+              description: "Who wrote the package onto the device.",
+              type: "string",
+              minLength: 1
+            },
+            at: {
+              description: "When (ISO 8601).",
+              type: "string",
+              format: "date-time"
+            },
+            deviceLabel: {
+              description: "Label of the device.",
+              type: "string",
+              minLength: 1
+            }
+          }
+        },
+        expiresAt: {
+          description: "Links (Azure SAS): when the recipient's read-only links expire (ISO 8601).",
+          type: "string",
+          format: "date-time"
         }
       }
     }
@@ -38645,6 +38900,7 @@ async function loadRepository(files, options = {}) {
   const configPath = `${configDir}/config.yaml`;
   const configText = await files.readText(configPath);
   let config;
+  let configParsed;
   if (configText === void 0) {
     diagnostics.push({
       file: configPath,
@@ -38659,12 +38915,23 @@ async function loadRepository(files, options = {}) {
     const parsed = parseConfig(configText, configPath, validators);
     diagnostics.push(...parsed.diagnostics);
     config = parsed.value;
+    configParsed = parsed.parsed;
   }
   const keys = /* @__PURE__ */ new Map();
   for (const name of (await files.listFiles(`${configDir}/keys`)).sort()) {
     if (!name.endsWith(".asc")) continue;
     const text3 = await files.readText(`${configDir}/keys/${name}`);
     if (text3 !== void 0) keys.set(name, text3);
+  }
+  if (config?.signingKey !== void 0 && configParsed && !keys.has(config.signingKey)) {
+    diagnostics.push(
+      diagnosticAt(
+        configParsed,
+        "/signingKey",
+        "unknown-key",
+        `signingKey '${config.signingKey}' is not in ${configDir}/keys/: add the egress signing key's public key there.`
+      )
+    );
   }
   const workPackages = /* @__PURE__ */ new Map();
   const keyFiles = new Set(keys.keys());

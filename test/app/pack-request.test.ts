@@ -133,6 +133,26 @@ describe('packRequest', () => {
     expect(await listing(input.outDir)).toBeUndefined();
   });
 
+  it('packs nothing when an item has no pin, and says where', async () => {
+    await using tmp = await makeTempDir();
+    const { root, input } = await setUp(tmp.dir);
+    const manifestFile = path.join(root, manifestPath);
+    const text = await readFile(manifestFile, 'utf8');
+    const pinned = `      - path: code/plot.py
+        sha256: 31cbb76ef74300d58a8cdfc4521b0cea63c16dc064fb49023abba0f281d07d27
+        size: 220
+`;
+    expect(text).toContain(pinned);
+    await writeFile(manifestFile, text.replace(pinned, '      - path: code/plot.py\n'));
+    const result = await packRequest(input);
+    expect(result.passed).toBe(false);
+    expect(result.packages).toEqual([]);
+    expect(result.diagnostics.map((d) => `${d.file}:${d.line} ${d.code}`)).toContain(
+      `${manifestPath}:60 unpinned-item`,
+    );
+    expect(await listing(input.outDir)).toBeUndefined();
+  });
+
   it('refuses a collection the request does not have', async () => {
     await using tmp = await makeTempDir();
     const { input } = await setUp(tmp.dir);
