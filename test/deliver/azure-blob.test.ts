@@ -80,10 +80,11 @@ describe('azure-blob delivery against Azurite', () => {
   it('commits every file under its final name in the request container, and a re-run sends nothing', async () => {
     const sent: string[] = [];
     const progress: number[] = [];
+    const logs: string[] = [];
     const delivery = createAzureBlobDelivery(
       'researcher-blob',
       destination,
-      { repoRoot: work, secrets },
+      { repoRoot: work, secrets, log: (message) => logs.push(message) },
       { retry: fastRetry, onBlockStaged: (name, index) => sent.push(`${name}#${index}`) },
     );
     const { data, receipt, files } = await packageAndReceipt('req-round-trip');
@@ -110,6 +111,14 @@ describe('azure-blob delivery against Azurite', () => {
     const again = await delivery.deliver('req-round-trip', files);
     expect(again.alreadyDelivered).toBe(true);
     expect(sent).toEqual([]);
+    // Nothing secret reaches the log: neither the key nor a link's signature.
+    const signatures = [...first.accessUrls!, ...again.accessUrls!].map(
+      (link) => new URL(link.url).searchParams.get('sig')!,
+    );
+    for (const line of logs) {
+      expect(line).not.toContain(azurite.accountKey);
+      for (const signature of signatures) expect(line).not.toContain(signature);
+    }
     await delivery.close();
   });
 
@@ -143,6 +152,58 @@ describe('azure-blob delivery against Azurite', () => {
     );
     const blob = service.getContainerClient('egress-req-overwrite').getBlobClient('a.tar.gpg');
     expect((await blob.downloadToBuffer()).toString()).toBe('first package');
+  });
+
+  it('two runs racing: the same package lands once, a different one is refused', async () => {
+    const make = () =>
+      createAzureBlobDelivery(
+        'b',
+        destination,
+        { repoRoot: work, secrets },
+        { retry: fastRetry, blockSize: MiB },
+      );
+    const same = await source('race.tar.gpg', randomBytes(6 * MiB));
+    const results = await Promise.all([
+      make().deliver('req-race', [same]),
+      make().deliver('req-race', [same]),
+    ]);
+    expect(results.map((result) => result.location)).toEqual([results[0]!.location, results[0]!.location]);
+    const blob = service.getContainerClient('egress-req-race').getBlobClient('race.tar.gpg');
+    expect(sha(await blob.downloadToBuffer())).toBe(same.sha256);
+
+    const first = await source('race2-a.tar.gpg', randomBytes(3 * MiB));
+    const second = await source('race2-b.tar.gpg', randomBytes(3 * MiB));
+    const outcomes = await Promise.allSettled([
+      make().deliver('req-race2', [{ ...first, remoteName: 'race2.tar.gpg' }]),
+      make().deliver('req-race2', [{ ...second, remoteName: 'race2.tar.gpg' }]),
+    ]);
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected');
+    expect(refused).toHaveLength(1);
+    expect(String((refused[0] as PromiseRejectedResult).reason)).toMatch(/never overwritten/);
+    const winner = outcomes[0]!.status === 'fulfilled' ? first : second;
+    const landed = service.getContainerClient('egress-req-race2').getBlobClient('race2.tar.gpg');
+    expect(sha(await landed.downloadToBuffer())).toBe(winner.sha256);
+  });
+
+  it('says the local package is unreadable, rather than asking for a retry', async () => {
+    const delivery = createAzureBlobDelivery(
+      'b',
+      destination,
+      { repoRoot: work, secrets },
+      { retry: fastRetry },
+    );
+    const missing = {
+      localPath: join(work, 'gone.tar.gpg'),
+      remoteName: 'gone.tar.gpg',
+      sha256: sha(''),
+      size: 0,
+    };
+    const error = (await delivery
+      .deliver('req-missing', [missing])
+      .catch((caught: unknown) => caught)) as EgressError;
+    expect(error.code).toBe('INPUT');
+    expect(error.transient).toBe(false);
+    expect(error.message).toContain(`could not read ${missing.localPath}`);
   });
 
   it('commits nothing when the bytes read do not hash to the pin', async () => {

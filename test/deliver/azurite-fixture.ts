@@ -31,6 +31,8 @@ export interface Azurite extends AsyncDisposable {
   /** `http://127.0.0.1:<port>/devstoreaccount1` */
   readonly blobEndpoint: string;
   readonly port: number;
+  /** Process id of the running server (the bench reads its CPU time). */
+  readonly pid: number | undefined;
   /**
    * Stops the server; resolves once it has exited. SIGKILL (default) is a crash: on disk, Azurite
    * saves its metadata every 5 s, so blocks acknowledged just before are forgotten. SIGTERM drops
@@ -109,6 +111,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     accountKey: azuriteAccountKey,
     blobEndpoint,
     port,
+    get pid() {
+      return child.pid;
+    },
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
       stopping = stop(child, signal);
       await stopping;

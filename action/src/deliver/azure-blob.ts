@@ -132,7 +132,7 @@ export function createAzureBlobDelivery(
   return {
     kind: 'azure-blob',
     async readExisting(folder, remoteName, maxBytes) {
-      if (!SAFE_NAME.test(remoteName)) return undefined;
+      if (!SAFE_NAME.test(folder) || !SAFE_NAME.test(remoteName)) return undefined;
       const container = containerFor(folder);
       const found = await existing(container, remoteName);
       if (!found) return undefined;

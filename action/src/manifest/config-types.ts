@@ -5,6 +5,7 @@ export interface AzureBlobDestination {
   kind: 'azure-blob';
   /** Storage account name, or a full blob service URL (e.g. Azurite's). */
   account: string;
+  /** Each request is delivered into its own container, `<containerPrefix>-<request id>`. */
   containerPrefix: string;
   /** Lifetime of the read-only SAS link handed to the recipient. */
   sasExpiryHours: number;

@@ -33,7 +33,23 @@ export function translateAzureError(error: unknown, what: string, secretHint: st
       { cause: safeCause(error, detail) },
     );
   }
-  const transient = status === undefined || status === 408 || status === 429 || status >= 500 || status === 0;
+  if (!(error instanceof RestError)) {
+    // Not from the service or the network: the local package could not be read, or a bug.
+    const path = (error as { path?: unknown } | undefined)?.path;
+    if (typeof path === 'string') {
+      return new EgressError(
+        'INPUT',
+        `could not read ${path} while ${what} (${detail || 'error'}); nothing was committed`,
+        {
+          cause: safeCause(error, detail),
+        },
+      );
+    }
+    return new EgressError('INTERNAL', `unexpected failure while ${what}`, {
+      cause: safeCause(error, detail),
+    });
+  }
+  const transient = status === undefined || status === 0 || status === 408 || status === 429 || status >= 500;
   if (transient) {
     return new EgressError(
       'DELIVERY',

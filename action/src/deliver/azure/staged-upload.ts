@@ -161,7 +161,10 @@ export async function uploadStaged(
         blobHTTPHeaders: { blobContentType: options.contentType ?? 'application/octet-stream' },
       });
     } catch (error) {
-      if (statusOf(error) === 409) return { outcome: 'exists', sentBlocks, reusedBlocks, totalBlocks };
+      // 409 BlobAlreadyExists (412 from endpoints that treat it as a failed precondition).
+      const status = statusOf(error);
+      if (status === 409 || status === 412)
+        return { outcome: 'exists', sentBlocks, reusedBlocks, totalBlocks };
       throw error;
     }
     return { outcome: 'committed', sentBlocks, reusedBlocks, totalBlocks };
