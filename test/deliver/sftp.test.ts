@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeliveryFile } from '../../action/src/deliver/delivery.js';
+import type { DeliveryFile, DestinationSecrets } from '../../action/src/deliver/delivery.js';
 import { createSftpDelivery, type SftpDeliveryOptions } from '../../action/src/deliver/sftp.js';
 import type { SftpDestination } from '../../action/src/manifest/config-types.js';
 import { EgressError } from '../../action/src/shared/errors.js';
@@ -36,7 +36,7 @@ describe('sftp delivery against a real sshd', () => {
 
   function open(
     overrides: Partial<SftpDestination> = {},
-    secrets = { sftpPrivateKey: sshd.privateKey },
+    secrets: DestinationSecrets = { sftpPrivateKey: sshd.privateKey },
     options: SftpDeliveryOptions = { attempts: 2, backoffMs: 10 },
   ) {
     return createSftpDelivery(destination(overrides), { repoRoot: work.dir, secrets }, options);
@@ -183,8 +183,53 @@ describe('sftp delivery against a real sshd', () => {
     }
   });
 
+  it('says permission was denied and uploads nothing with a read-only login', async () => {
+    const reader = await generateClientKey(work.dir, 'reader');
+    const original = await readFile(sshd.authorizedKeysFile, 'utf8');
+    await writeFile(
+      sshd.authorizedKeysFile,
+      `${original}restrict,command="internal-sftp -R" ${reader.publicKey}\n`,
+    );
+    const delivery = open({}, { sftpPrivateKey: reader.privateKey });
+    try {
+      const failure = await delivery
+        .deliver('req-read-only', [await source('k.tar.gpg', 'package')])
+        .catch((error: unknown) => error);
+      expect((failure as EgressError).message).toMatch(/permission denied \(the login may be read-only/);
+      expect((failure as EgressError).transient).toBe(false);
+      expect(await readdir(sshd.root)).not.toContain('req-read-only');
+    } finally {
+      await delivery.close();
+      await writeFile(sshd.authorizedKeysFile, original);
+    }
+  });
+
+  it('logs in with a passphrase-protected key, and says which secret is wrong otherwise', async () => {
+    const locked = await generateClientKey(work.dir, 'locked', 'correct horse');
+    const original = await readFile(sshd.authorizedKeysFile, 'utf8');
+    await writeFile(sshd.authorizedKeysFile, `${original}${locked.publicKey}\n`);
+    try {
+      const good = open({}, { sftpPrivateKey: locked.privateKey, sftpPrivateKeyPassphrase: 'correct horse' });
+      await good.deliver('req-passphrase', [await source('l.tar.gpg', 'package')]);
+      await good.close();
+      expect(await readdir(join(sshd.root, 'req-passphrase'))).toEqual(['l.tar.gpg']);
+      const bad = open(
+        {},
+        { sftpPrivateKey: locked.privateKey, sftpPrivateKeyPassphrase: 'not-the-passphrase-7Q' },
+      );
+      const failure = await bad
+        .deliver('req-passphrase-2', [await source('m.tar.gpg', 'package')])
+        .catch((error: unknown) => error);
+      expect((failure as EgressError).code).toBe('CONFIG');
+      expect((failure as EgressError).message).toMatch(/sftp-private-key-passphrase/);
+      expect((failure as EgressError).message).not.toContain('not-the-passphrase-7Q');
+    } finally {
+      await writeFile(sshd.authorizedKeysFile, original);
+    }
+  });
+
   it('asks for the secret when no key is configured', async () => {
-    const delivery = open({}, {} as { sftpPrivateKey: string });
+    const delivery = open({}, {});
     await expect(delivery.deliver('req-no-key', [await source('g.tar.gpg', 'package')])).rejects.toThrow(
       /set the sftp-private-key secret/,
     );

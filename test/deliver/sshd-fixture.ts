@@ -125,7 +125,8 @@ export async function startSshd(): Promise<SshdFixture> {
       `PidFile ${join(dir, 'sshd.pid')}`,
       `AuthorizedKeysFile ${authorizedKeysFile}`,
       'StrictModes no',
-      // Measured: as root `UsePAM no` works; unprivileged this image needs `UsePAM yes`.
+      // Measured here: as root `UsePAM no` works; unprivileged (as `nobody`) `UsePAM no` refused
+      // the login ("account is locked": no password in /etc/shadow) and `UsePAM yes` let it in.
       `UsePAM ${privileged ? 'no' : 'yes'}`,
       'PubkeyAuthentication yes',
       'PasswordAuthentication no',

@@ -98,11 +98,11 @@ export function createSftpDelivery(
           session = undefined;
         }
         if (!failure.transient) throw failure;
-        if (moved && total < attempts * 5) attempt = 1;
-        if (attempt >= attempts) {
+        if (moved) attempt = 1;
+        if (attempt >= attempts || total >= attempts * 5) {
           throw new EgressError(
             'DELIVERY',
-            `${what} on ${target} failed ${attempts} times; last: ${failure.message}. Anything partly sent is kept under a temporary name and the next run resumes it: retry the job`,
+            `${what} on ${target} failed ${total} times; last: ${failure.message}. Anything partly sent is kept under a temporary name and the next run resumes it: retry the job`,
             { cause: failure, transient: true },
           );
         }

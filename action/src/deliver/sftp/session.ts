@@ -14,6 +14,8 @@ export interface SftpSession {
   sftp: SFTPWrapper;
   /** True once the connection closed or failed: every later operation fails, a retry reconnects. */
   readonly lost: boolean;
+  /** A second SFTP channel on the same connection (its own server process on OpenSSH), opened once. */
+  sideChannel(): Promise<SFTPWrapper>;
   end(): Promise<void>;
 }
 
@@ -56,7 +58,7 @@ const TRANSIENT_CODES = new Set([
 /** SFTP status codes (draft-ietf-secsh-filexfer-02 §7) that mean the server said no, not that it went away. */
 const SFTP_STATUS: Record<number, string> = {
   2: 'no such file',
-  3: 'permission denied',
+  3: 'permission denied (the login may be read-only, or lack write access to remoteDir)',
   4: 'failure (for example, no space left on the server)',
   8: 'operation unsupported',
 };
@@ -164,11 +166,18 @@ export async function openSftpSession(options: OpenSessionOptions): Promise<Sftp
   }
   // Sequential uploads write many small packets: without this, Nagle's algorithm caps them at ~2 MB/s.
   ssh.setNoDelay(true);
+  let side: Promise<SFTPWrapper> | undefined;
   return {
     client,
     sftp,
     get lost() {
       return lost;
+    },
+    sideChannel() {
+      side ??= new Promise<SFTPWrapper>((resolve, reject) =>
+        ssh.sftp((error, channel) => (error ? reject(error) : resolve(channel))),
+      );
+      return side;
     },
     async end() {
       if (lost) {

@@ -15,6 +15,14 @@ import type { SftpSession } from './session.js';
 const MiB = 1 << 20;
 /** Read and write size: 1 MiB keeps the SSH channel full (64 KiB writes ran at a fraction of it). */
 export const chunkBytes = MiB;
+/** Data queued in the SFTP write stream, and so at most in flight: enough to keep the link busy. */
+const inFlightBytes = 8 * MiB;
+
+/** The largest write request the server accepts (OpenSSH announces it via limits@openssh.com). */
+function writeRequestBytes(session: SftpSession): number {
+  const announced = (session.sftp as unknown as { _maxWriteLen?: unknown })._maxWriteLen;
+  return typeof announced === 'number' && announced >= 1024 ? announced : 32 * 1024;
+}
 
 function call<T>(run: (done: (error: Error | null | undefined, value: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -125,19 +133,56 @@ async function sameBytes(
  * (OpenSSH does). Returns false when it does not: the rename still happens, durability is then
  * the server's own.
  */
-export async function fsyncRemote(session: SftpSession, path: string): Promise<boolean> {
-  const handle = await call<Buffer>((done) => session.sftp.open(path, 'r+', done));
+export async function fsyncRemote(session: SftpSession, path: string, sftp = session.sftp): Promise<boolean> {
+  const handle = await call<Buffer>((done) => sftp.open(path, 'r+', done));
   try {
-    await call<unknown>((done) => session.sftp.ext_openssh_fsync(handle, done));
+    await call<unknown>((done) => sftp.ext_openssh_fsync(handle, done));
     return true;
   } catch (error) {
     if (/not support/i.test(String((error as Error).message))) return false;
     throw error;
   } finally {
-    await call<undefined>((done) => session.sftp.close(handle, (error) => done(error, undefined))).catch(
+    await call<undefined>((done) => sftp.close(handle, (error) => done(error, undefined))).catch(
       () => undefined,
     );
   }
+}
+
+/** Bytes written between two background flushes. */
+const flushEveryBytes = 128 * MiB;
+
+/**
+ * Flushes the file to the server's disk *while* it is being written, through a second SFTP
+ * channel (OpenSSH serves each channel in its own process, so the writes do not wait): the
+ * server's page cache would otherwise hold the whole package until the final fsync, which then
+ * costs as long as writing it all to disk (≈1.8 s per GiB here). Failures are ignored: the final
+ * fsync is the one that counts.
+ */
+function createBackgroundFlusher(session: SftpSession, path: string) {
+  let running: Promise<unknown> | undefined;
+  let flushedAt = 0;
+  let supported = true;
+  return {
+    wrote(offset: number) {
+      if (!supported || running || offset - flushedAt < flushEveryBytes) return;
+      flushedAt = offset;
+      running = session
+        .sideChannel()
+        .then((side) => fsyncRemote(session, path, side))
+        .then((ok) => {
+          if (!ok) supported = false;
+        })
+        .catch(() => {
+          supported = false;
+        })
+        .finally(() => {
+          running = undefined;
+        });
+    },
+    async settle() {
+      await running;
+    },
+  };
 }
 
 export interface UploadOutcome {
@@ -165,18 +210,30 @@ export async function uploadToTemp(
   if (start === file.size) return { resumedFrom: start, sentBytes: 0 };
   events.onStart(start);
   let sent = 0;
+  // ssh2 sends a write larger than the server's limit as pieces *one after another*, each
+  // waiting for its answer; pieces of exactly that size instead queue up in the write stream and
+  // go out together (its `_writev`), still in file order, so many are in flight at once.
+  const piece = writeRequestBytes(session);
+  const flusher = createBackgroundFlusher(session, temp);
   const counter = new Transform({
     highWaterMark: chunkBytes,
     transform(chunk: Buffer, _encoding, done) {
+      for (let at = 0; at < chunk.length; at += piece) this.push(chunk.subarray(at, at + piece));
       sent += chunk.length;
       events.onProgress(start + sent);
-      done(null, chunk);
+      flusher.wrote(start + sent);
+      done();
     },
   });
   const source = createReadStream(file.localPath, { start, highWaterMark: chunkBytes });
   const feeding = pipeline(source, counter).catch(() => undefined);
   // `r+` with `start` writes over the tail of what is there; `w` truncates a stale or fresh file.
-  const writeStreamOptions = { flags: start > 0 ? 'r+' : 'w', start, mode: 0o640 };
+  const writeStreamOptions = {
+    flags: start > 0 ? 'r+' : 'w',
+    start,
+    mode: 0o640,
+    highWaterMark: inFlightBytes,
+  };
   try {
     await session.client.put(counter, temp, {
       writeStreamOptions: writeStreamOptions as unknown as { flags: 'w'; mode: number },
@@ -185,6 +242,7 @@ export async function uploadToTemp(
     source.destroy();
     counter.destroy();
     await feeding;
+    await flusher.settle();
   }
   return { resumedFrom: start, sentBytes: sent };
 }
