@@ -7,6 +7,24 @@ import { supportedEvents } from '../../action/src/action/event.js';
 /** The recommended workflow files only use events the action handles, and never check out PR code. */
 const root = resolve(import.meta.dirname, '../../examples/workflows');
 
+test('the action declares the runtime GitHub runs actions with', async () => {
+  const action = parse(await readFile(resolve(import.meta.dirname, '../../action.yml'), 'utf8')) as {
+    runs: { using: string; main: string };
+  };
+  expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+});
+
+test('the review and re-evaluation paths of both forge workflows share one group key per pull request', async () => {
+  const group = async (file: string) =>
+    (parse(await readFile(join(root, file), 'utf8')) as { concurrency: { group: string } }).concurrency.group;
+  const pr = await group('.github/workflows/egress-review.yml');
+  const run = await group('.github/workflows/egress-review-run.yml');
+  // pull_request_target and workflow_run name the same pull request by its head repository and branch.
+  expect(pr.replace('pull_request.head.repo.full_name', 'X').replace('pull_request.head.ref', 'Y')).toBe(
+    run.replace('workflow_run.head_repository.full_name', 'X').replace('workflow_run.head_branch', 'Y'),
+  );
+});
+
 test.each(['.github/workflows', '.gitea/workflows'])('%s', async (dir) => {
   const names = (await readdir(join(root, dir))).filter((n) => n.endsWith('.yml'));
   expect(names).toContain('egress-review.yml');
@@ -14,9 +32,15 @@ test.each(['.github/workflows', '.gitea/workflows'])('%s', async (dir) => {
     const text = await readFile(join(root, dir, name), 'utf8');
     const workflow = parse(text) as {
       on: Record<string, unknown>;
+      concurrency?: { group?: string; 'cancel-in-progress'?: boolean };
       jobs: Record<string, { steps: Array<Record<string, unknown>> }>;
     };
     const events = Object.keys(workflow.on);
+    // One concurrency group per pull request in every file, never cancelling a run in progress.
+    expect(workflow.concurrency?.group, name).toMatch(
+      /pull_request\.number|pull_request\.head\.ref|workflow_run\.head_branch/,
+    );
+    expect(workflow.concurrency?.['cancel-in-progress'], name).toBe(false);
     if (name === 'egress-review-signal.yml') {
       expect(events).toEqual(['pull_request_review']);
       expect(text).toMatch(/^permissions: \{\}$/m);

@@ -1,4 +1,22 @@
-/** A small egress repository (trusted configuration + one request) as path → text, for the fake forge. */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+/**
+ * A small egress repository (trusted configuration + one request with its outputs) as path → text,
+ * for the fake forge. The keys are real OpenPGP public keys (test-only, generated once); the
+ * request pins the real SHA-256 and size of the outputs it adds.
+ */
+const key = (name: string) => readFileSync(new URL(`./keys/${name}.asc`, import.meta.url), 'utf8');
+
+/** The outputs a request pull request adds with its manifest (under the configured outputs root). */
+export const requestOutputs: Record<string, string> = {
+  'outputs/report/summary.md': '# Summary\n\nAdmissions fell by 4% (95% CI 2–6%) between 2024 and 2025.\n',
+};
+
+function pinOf(text: string): { sha256: string; size: number } {
+  return { sha256: createHash('sha256').update(text).digest('hex'), size: Buffer.byteLength(text) };
+}
+
 export const requestId = 'wp1-2026-report';
 export const requestPath = `requests/${requestId}.yaml`;
 
@@ -25,15 +43,14 @@ dataProvider:
 destinations: [researcher-disk]
 recipients: [investigator.asc]
 `,
-  '.egress/keys/provider.asc':
-    '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nplaceholder\n-----END PGP PUBLIC KEY BLOCK-----\n',
-  '.egress/keys/investigator.asc':
-    '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nplaceholder\n-----END PGP PUBLIC KEY BLOCK-----\n',
+  '.egress/keys/provider.asc': key('provider'),
+  '.egress/keys/investigator.asc': key('investigator'),
   'README.md': '# TRE egress repository\n',
 };
 
 /** `title` lets a test put hostile text where users can write. */
 export function requestManifest(title = 'Figures for the admissions paper', note = ''): string {
+  const pin = pinOf(requestOutputs['outputs/report/summary.md']!);
   return `id: ${requestId}
 workPackage: wp1
 title: ${JSON.stringify(title)}
@@ -46,7 +63,7 @@ collections:
     destination: researcher-disk
     items:
       - path: report/summary.md
-        sha256: ${'a'.repeat(64)}
-        size: 120
+        sha256: ${pin.sha256}
+        size: ${pin.size}
 `;
 }

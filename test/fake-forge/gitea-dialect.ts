@@ -12,7 +12,7 @@ import type {
   User,
 } from 'gitea-js';
 import { changedFiles, type FakePull, type FakeWorld, listDir, nextId, now, reachable } from './model.js';
-import { type FakeRequest, type FakeResponse, json, type Route, route } from './router.js';
+import { type FakeRequest, type FakeResponse, json, type Route, raw, route } from './router.js';
 
 /**
  * Gitea's REST answers (`/api/v1`), typed by gitea-js (generated from Gitea's swagger). Where
@@ -230,6 +230,13 @@ export function giteaRoutes(world: FakeWorld): Route[] {
         200,
         entries.map((e) => meta(e.path, e.type)),
       );
+    }),
+    // A file's bytes (or its LFS object); 404 for directories and absent paths.
+    route('GET', `${repo}/media/*`, (r, [path]) => {
+      const ref = r.query.get('ref');
+      const text = ref ? world.commits.get(ref)?.get(path!) : undefined;
+      if (text === undefined) return notFound('file');
+      return raw(200, Buffer.from(text), 'text/plain; charset=utf-8');
     }),
     // Gitea ≥ 1.22.1: the pull request *merged as* this commit; 404 for any other commit.
     route('GET', `${repo}/commits/:sha/pull`, (_r, [sha]) => {

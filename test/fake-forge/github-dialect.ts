@@ -1,6 +1,16 @@
 import type { components } from '@octokit/openapi-types';
-import { changedFiles, type FakePull, type FakeWorld, listDir, nextId, now, reachable } from './model.js';
-import { type FakeRequest, type FakeResponse, json, type Route, route } from './router.js';
+import {
+  blobId,
+  changedFiles,
+  type FakePull,
+  type FakeWorld,
+  findBlob,
+  listDir,
+  nextId,
+  now,
+  reachable,
+} from './model.js';
+import { type FakeRequest, type FakeResponse, json, type Route, raw, route } from './router.js';
 
 /**
  * GitHub's REST answers, typed by GitHub's published OpenAPI description (@octokit/openapi-types)
@@ -206,6 +216,23 @@ const notFound = (what: string): FakeResponse =>
     status: '404',
   });
 
+/** GitHub refuses comment bodies over 65,536 characters. */
+const tooLong = (r: FakeRequest) =>
+  String((r.body as { body?: unknown } | undefined)?.body ?? '').length > 65_536;
+const bodyTooLong = json(422, {
+  message: 'Validation Failed',
+  errors: [
+    {
+      resource: 'IssueComment',
+      code: 'unprocessable',
+      field: 'data',
+      message: 'Body is too long (maximum is 65536 characters)',
+    },
+  ],
+  documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
+  status: '422',
+});
+
 export function githubRoutes(world: FakeWorld): Route[] {
   const repo = `/repos/${world.owner}/${world.repo}`;
   const pull = (n: string) => world.pulls.get(Number(n));
@@ -268,14 +295,19 @@ export function githubRoutes(world: FakeWorld): Route[] {
         type,
       });
       if (text !== undefined) {
+        // Over 1 MB GitHub sends no content (encoding "none"): the blob API serves it.
+        const large = Buffer.byteLength(text) > 1024 * 1024;
         const file: S['content-file'] = {
           ...meta(path!, 'file'),
+          sha: blobId(text),
           type: 'file',
-          encoding: 'base64',
+          encoding: large ? 'none' : 'base64',
           size: Buffer.byteLength(text),
-          content: Buffer.from(text)
-            .toString('base64')
-            .replace(/(.{60})/g, '$1\n'),
+          content: large
+            ? ''
+            : Buffer.from(text)
+                .toString('base64')
+                .replace(/(.{60})/g, '$1\n'),
         };
         return json(200, file);
       }
@@ -283,6 +315,19 @@ export function githubRoutes(world: FakeWorld): Route[] {
       if (entries.length === 0) return notFound(path!);
       const dir: S['content-directory'] = entries.map((e) => ({ ...meta(e.path, e.type), size: 0 }));
       return json(200, dir);
+    }),
+    route('GET', `${repo}/git/blobs/:sha`, (r, [sha]) => {
+      const text = findBlob(world, sha!);
+      if (text === undefined) return notFound(`blob ${sha}`);
+      if (r.headers['accept'] !== 'application/vnd.github.raw+json') {
+        return json(200, {
+          sha,
+          size: Buffer.byteLength(text),
+          encoding: 'base64',
+          content: Buffer.from(text).toString('base64'),
+        });
+      }
+      return raw(200, Buffer.from(text), 'application/vnd.github.raw');
     }),
     route('GET', `${repo}/pulls`, (r) => {
       const state = r.query.get('state') ?? 'open';
@@ -398,6 +443,7 @@ export function githubRoutes(world: FakeWorld): Route[] {
     ),
     route('POST', `${repo}/issues/:n/comments`, (r, [n]) => {
       if (!pull(n!)) return notFound(`issue ${n}`);
+      if (tooLong(r)) return bodyTooLong;
       const at = now(world);
       const c = {
         id: nextId(world),
@@ -414,6 +460,7 @@ export function githubRoutes(world: FakeWorld): Route[] {
       const c = world.comments.find((x) => x.id === Number(id));
       if (!c) return notFound(`comment ${id}`);
       if (c.user !== world.botLogin) return json(403, { message: 'Must have admin rights to Repository.' });
+      if (tooLong(r)) return bodyTooLong;
       c.body = String(body(r)['body']);
       c.updatedAt = now(world);
       return json(200, comment(world, c));

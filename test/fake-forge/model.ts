@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * The fake forge's world: repositories as commits (full trees), pull requests, reviews, statuses,
  * comments and labels. Plain data that tests build and inspect; the dialects render it as GitHub
@@ -203,6 +204,20 @@ function hexOf(seed: string): string {
     parts.push(h.toString(16).padStart(8, '0'));
   }
   return parts.join('');
+}
+
+/** Git's blob id of a text (`sha1("blob <size>\0" + bytes)`), as both forges report it. */
+export function blobId(text: string): string {
+  const bytes = Buffer.from(text);
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+/** The bytes of the blob with this id in any commit, or undefined. */
+export function findBlob(world: FakeWorld, id: string): string | undefined {
+  for (const tree of world.commits.values()) {
+    for (const text of tree.values()) if (blobId(text) === id) return text;
+  }
+  return undefined;
 }
 
 /** Files that differ between the pull request's base and head (what both forges list). */

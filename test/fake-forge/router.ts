@@ -46,6 +46,11 @@ export function dispatch(routes: readonly Route[], request: FakeRequest): FakeRe
   return undefined;
 }
 
+/** Raw bytes (file downloads), sent as they are. */
+export function raw(status: number, bytes: Buffer, contentType: string): FakeResponse {
+  return { status, body: bytes, headers: { 'content-type': contentType } };
+}
+
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): FakeResponse {
   return { status, body, headers };
 }

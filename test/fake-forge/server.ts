@@ -76,9 +76,13 @@ export async function startFakeForge(dialect: Dialect, world: FakeWorld = create
           body,
         });
       }
-      const payload = answer.body === undefined ? '' : JSON.stringify(answer.body);
+      const payload = Buffer.isBuffer(answer.body)
+        ? answer.body
+        : answer.body === undefined
+          ? ''
+          : JSON.stringify(answer.body);
       res.writeHead(answer.status, {
-        ...(payload ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+        ...(payload.length > 0 ? { 'content-type': 'application/json; charset=utf-8' } : {}),
         ...answer.headers,
       });
       res.end(payload);

@@ -94,16 +94,38 @@ export function planLabels(
   };
 }
 
+/** GitHub refuses comment bodies over 65,536 characters; a margin is kept below it. */
+export const maxCommentLength = 65_000;
+/** Items shown per list before "… and N more", tried in turn until the comment fits. */
+const listLimits = [25, 10, 3, 1];
+
 export function renderComment(outcome: ReviewOutcome, context: ReportContext): string {
-  return `${commentMarker}\n${renderBody(outcome, context)}`;
+  return fitted(outcome, context, `${commentMarker}\n`, maxCommentLength);
 }
 
-/** The job summary carries the same report as the comment. */
+/** The job summary carries the same report as the comment (GitHub allows 1 MiB; the same cap keeps it readable). */
 export function renderSummary(outcome: ReviewOutcome, context: ReportContext): string {
-  return renderBody(outcome, context);
+  return fitted(outcome, context, '', maxCommentLength);
 }
 
-function renderBody(outcome: ReviewOutcome, context: ReportContext): string {
+/** The longest rendering (most items per list) that fits; cut hard as a last resort. */
+function fitted(outcome: ReviewOutcome, context: ReportContext, prefix: string, max: number): string {
+  let body = '';
+  for (const limit of listLimits) {
+    body = prefix + renderBody(outcome, context, limit);
+    if (body.length <= max) return body;
+  }
+  const note = "\n\n… (cut to fit the forge's comment size limit; the job log has every detail)";
+  return body.slice(0, max - note.length) + note;
+}
+
+/** The first `limit` lines, then one line saying how many more there are. */
+function capped(lines: readonly string[], limit: number): string[] {
+  if (lines.length <= limit) return [...lines];
+  return [...lines.slice(0, limit), `- … and ${lines.length - limit} more`];
+}
+
+function renderBody(outcome: ReviewOutcome, context: ReportContext, limit: number): string {
   const out: string[] = [];
   const id = outcome.requestId
     ? ` — request \`${escapeText(outcome.requestId, 100).replace(/`/g, '')}\``
@@ -117,23 +139,47 @@ function renderBody(outcome: ReviewOutcome, context: ReportContext): string {
   out.push(`**${headline[outcome.state]}** ${escapeText(describe(outcome))}`, '');
 
   if (outcome.refusals.length > 0) {
-    out.push('#### Refused', '', ...outcome.refusals.map((r) => `- ${escapeText(r, 1000)}`), '');
+    out.push(
+      '#### Refused',
+      '',
+      ...capped(
+        outcome.refusals.map((r) => `- ${escapeText(r, 1000)}`),
+        limit,
+      ),
+      '',
+    );
   }
   const { result, policy } = outcome;
   if (result && policy) {
-    out.push(...renderTable(result.collections, policy), '');
+    out.push(...renderTable(result.collections, policy, Math.max(limit * 4, 20)), '');
     const missing = result.collections.flatMap((c) =>
       c.missing.map((m) => `- **${escapeText(c.name, 100)}**: ${escapeText(m)}`),
     );
     if (missing.length > 0 && outcome.state !== 'refused')
-      out.push('#### What is still missing', '', ...missing, '');
+      out.push('#### What is still missing', '', ...capped(missing, limit), '');
     const ignored = result.collections.flatMap((c) => c.ignored.map((i) => ({ ...i, collection: c.name })));
     const unique = [...new Map(ignored.map((i) => [`${i.reviewId}:${i.detail}`, i])).values()];
     if (unique.length > 0) {
-      out.push('#### Reviews not counted', '', ...unique.map((i) => `- ${escapeText(i.detail)}`), '');
+      out.push(
+        '#### Reviews not counted',
+        '',
+        ...capped(
+          unique.map((i) => `- ${escapeText(i.detail)}`),
+          limit,
+        ),
+        '',
+      );
     }
     if (result.reasons.length > 0)
-      out.push('#### Request', '', ...result.reasons.map((r) => `- ${escapeText(r)}`), '');
+      out.push(
+        '#### Request',
+        '',
+        ...capped(
+          result.reasons.map((r) => `- ${escapeText(r)}`),
+          limit,
+        ),
+        '',
+      );
     const reasons = result.collections.flatMap((c) =>
       c.reasons.map((r) => `- **${escapeText(c.name, 100)}**: ${escapeText(r)}`),
     );
@@ -141,25 +187,35 @@ function renderBody(outcome: ReviewOutcome, context: ReportContext): string {
       out.push(
         '<details><summary>How each decision was made</summary>',
         '',
-        ...reasons,
+        ...capped(reasons, limit * 2),
         '',
         '</details>',
         '',
       );
     }
   }
-  out.push(...renderFindings(outcome));
+  out.push(...renderFindings(outcome, limit));
   const problems = sortDiagnostics(outcome.diagnostics);
   if (problems.length > 0) {
     // Gitea shows no annotations: the comment is where people read the file:line problems.
     out.push(
       context.forge === 'gitea' ? '#### Problems' : '#### Problems (also annotated on the files)',
       '',
-      ...problems.map((d) => `- ${codeSpan(formatDiagnostic(d))}`),
+      ...capped(
+        problems.map((d) => `- ${codeSpan(formatDiagnostic(d))}`),
+        limit * 2,
+      ),
       '',
     );
   }
-  if (outcome.notes.length > 0) out.push(...outcome.notes.map((n) => `> ${escapeText(n)}`), '');
+  if (outcome.notes.length > 0)
+    out.push(
+      ...capped(
+        outcome.notes.map((n) => `> ${escapeText(n)}`),
+        limit,
+      ),
+      '',
+    );
   const footer = [
     `head \`${outcome.pull.headSha.slice(0, 7)}\``,
     `configuration from ${escapeText(outcome.pull.baseRef, 100)} at \`${(outcome.trustedSha ?? outcome.pull.baseSha).slice(0, 7)}\``,
@@ -173,18 +229,19 @@ function renderBody(outcome: ReviewOutcome, context: ReportContext): string {
 /** At most this many findings are listed; the rest are counted, so a noisy output cannot flood the comment. */
 const MAX_FINDINGS_SHOWN = 30;
 
-function renderFindings(outcome: ReviewOutcome): string[] {
+function renderFindings(outcome: ReviewOutcome, limit: number): string[] {
   const all = (outcome.findings ?? []).flatMap((c) =>
     c.findings.map((f) => ({ ...f, collection: c.collection })),
   );
   if (outcome.findings === undefined) return [];
   if (all.length === 0)
     return ['#### Disclosure-risk checks', '', 'No findings in the outputs (advisory).', ''];
-  const lines = all.slice(0, MAX_FINDINGS_SHOWN).map((f) => {
+  const shown = Math.min(MAX_FINDINGS_SHOWN, limit + 5);
+  const lines = all.slice(0, shown).map((f) => {
     const where = f.line > 0 ? `${f.path}:${f.line}:${f.column}` : f.path;
     return `- ${codeSpan(where)} ${escapeText(f.code, 40)}: ${escapeText(f.message)} (${escapeText(f.collection, 100)})`;
   });
-  const more = all.length > MAX_FINDINGS_SHOWN ? [`- … and ${all.length - MAX_FINDINGS_SHOWN} more`] : [];
+  const more = all.length > shown ? [`- … and ${all.length - shown} more`] : [];
   return [
     '#### Disclosure-risk findings (advisory: for the reviewers to judge, never an approval)',
     '',
@@ -200,11 +257,11 @@ function codeSpan(text: string): string {
   return `\`${flat}\``;
 }
 
-function renderTable(collections: readonly CollectionResult[], policy: Policy): string[] {
+function renderTable(collections: readonly CollectionResult[], policy: Policy, limit: number): string[] {
   const roles = policy.classifyingRoles;
   const head = `| Collection | ${roles.map((r) => escapeText(r.title, 60)).join(' | ')} | State |`;
   const rule = `|---|${roles.map(() => '---|').join('')}---|`;
-  const rows = collections.map((c) => {
+  const rows = collections.slice(0, limit).map((c) => {
     const cells = roles.map((r) => {
       const k = c.classifications.find((x) => x.role === r.id);
       return k ? `tier ${k.tier} · ${escapeLogin(k.user)} · \`${k.commit.slice(0, 7)}\`` : '—';
@@ -212,7 +269,11 @@ function renderTable(collections: readonly CollectionResult[], policy: Policy): 
     const state = c.tier !== undefined ? `${c.state} (tier ${c.tier})` : c.state;
     return `| ${escapeText(c.name, 100)} | ${cells.join(' | ')} | ${state} |`;
   });
-  return [head, rule, ...rows];
+  const more =
+    collections.length > limit
+      ? ['', `… and ${collections.length - limit} more collections (see the job log)`]
+      : [];
+  return [head, rule, ...rows, ...more];
 }
 
 /** Diagnostics as file:line:column annotations (GitHub renders them on the diff). */

@@ -218,7 +218,7 @@ export async function reevaluateOpenRequests(
       d.io.info(`egress-gate: #${number} ${status.state}: ${describe(outcome)}`);
     } catch (error) {
       failures.push(`#${number}: ${describeError(error)}`);
-      if (headSha) await markUnevaluated(forge, headSha, error, d.runUrl, d.io);
+      if (headSha) await markUnevaluated(forge, headSha, [number], error, d.runUrl, d.io);
     }
   }
   if (failures.length > 0) {
@@ -270,14 +270,19 @@ async function reviewEvent(trigger: PullTrigger | CommitTrigger, d: Dispatch): P
   } catch (error) {
     // An earlier `success` on this commit must not outlive a failed re-evaluation.
     const sha = trigger.kind === 'pull' ? trigger.headSha : trigger.sha;
-    if (sha) await markUnevaluated(forge, sha, error, runUrl, io);
+    if (sha) await markUnevaluated(forge, sha, candidates, error, runUrl, io);
     throw error;
   }
 }
 
+/**
+ * An earlier `success` on this commit must not outlive a failed evaluation: the status becomes
+ * `error`, and the `egress:cleared` label, which said the same thing, is taken off as well.
+ */
 async function markUnevaluated(
   forge: Forge,
   sha: string,
+  pulls: readonly number[],
   error: unknown,
   runUrl: string | undefined,
   io: ActionIo,
@@ -295,6 +300,13 @@ async function markUnevaluated(
     });
   } catch {
     // The forge is failing already; the step's own failure reports the cause.
+  }
+  for (const number of pulls) {
+    try {
+      await forge.removeLabel(number, 'egress:cleared');
+    } catch {
+      // As above: the failed step says why.
+    }
   }
 }
 

@@ -23,8 +23,29 @@ export interface ReviewFacts {
   readonly head: RepoFiles;
   readonly repository: LoadedRepository;
   readonly changes: ChangeClassification;
-  /** Request paths the pull request touches that already exist on the base branch (merged before). */
-  readonly existingOnBase: readonly string[];
+  /**
+   * Requests the pull request touches whose id already exists on the protected branch (merged
+   * before, so delivered or attempted), under either spelling: `requests/<id>.yaml` or `.yml`.
+   */
+  readonly existingOnBase: readonly DeliveredId[];
+  /**
+   * Set when the forge listed fewer changed files than it says the pull request changes (GitHub
+   * lists at most 3,000): a trusted-configuration change could hide in the rest.
+   */
+  readonly incompleteFileList?: { listed: number; total: number };
+}
+
+export interface DeliveredId {
+  /** The path the pull request touches. */
+  path: string;
+  id: string;
+  /** The path the id already has on the protected branch. */
+  existing: string;
+}
+
+/** `requests/<id>.yaml` or `.yml` → `<id>`. */
+export function requestIdOf(path: string): string {
+  return path.replace(/^requests\//, '').replace(/\.ya?ml$/, '');
 }
 
 export async function collectFacts(
@@ -45,8 +66,16 @@ export async function collectFacts(
   const policyPath = policy && getBuiltinPolicyText(policy) === undefined ? policy : undefined;
   const changes = classifyChanges(changedFiles, repository.configDir, policyPath);
   const existing = await Promise.all(
-    changes.requests.map(async (p) => ((await base.readText(p)) === undefined ? [] : [p])),
+    changes.requests.map(async (path): Promise<DeliveredId[]> => {
+      const id = requestIdOf(path);
+      for (const candidate of [`requests/${id}.yaml`, `requests/${id}.yml`]) {
+        if ((await base.readText(candidate)) !== undefined) return [{ path, id, existing: candidate }];
+      }
+      return [];
+    }),
   );
+  const total = pull.changedFilesCount;
+  const incomplete = total !== undefined && changedFiles.length < total;
   // The forge's answers are frozen deeply; the loaded configuration holds compiled schemas, so only its top.
   return Object.freeze({
     pull: deepFreeze(pull),
@@ -58,6 +87,7 @@ export async function collectFacts(
     repository: Object.freeze(repository),
     changes: deepFreeze(changes),
     existingOnBase: deepFreeze(existing.flat()),
+    ...(incomplete ? { incompleteFileList: { listed: changedFiles.length, total } } : {}),
   });
 }
 

@@ -5,7 +5,8 @@ import { evaluatePolicy } from '../policy/evaluate.js';
 import type { CollectionState, Policy, PolicyResult } from '../policy/types.js';
 import { type Diagnostic, hasErrors } from '../shared/diagnostics.js';
 import { requestPathPattern } from './classify-changes.js';
-import { collectFacts, type ReviewFacts } from './collect-facts.js';
+import { collectFacts, type ReviewFacts, requestIdOf } from './collect-facts.js';
+import { verifyPinsAtForge } from './forge-pins.js';
 import { createSplitRepoFiles } from './forge-repo-files.js';
 import { loadPolicy } from './load-policy.js';
 import { type CollectionFindings, scanRequestOutputs } from './scan-request.js';
@@ -40,7 +41,7 @@ export interface ReviewOutcome {
 
 export interface ReviewOptions {
   configDir: string;
-  /** Absolute outputs root on the runner; when absent, pins are left to delivery. */
+  /** Absolute outputs root on the runner; when absent, pins are verified through the forge. */
   outputsDir?: string;
   /**
    * The protected branch's current tip, where trusted configuration is read (looked up once per
@@ -58,15 +59,20 @@ export async function reviewPullRequest(
     configDir: options.configDir,
     ...(options.trustedTip ? { trustedTip: options.trustedTip } : {}),
   });
-  return evaluateFacts(facts, options);
+  return evaluateFacts(forge, facts, options);
 }
 
-export async function evaluateFacts(facts: ReviewFacts, options: ReviewOptions): Promise<ReviewOutcome> {
+export async function evaluateFacts(
+  forge: Forge,
+  facts: ReviewFacts,
+  options: ReviewOptions,
+): Promise<ReviewOutcome> {
   const { pull, changes } = facts;
   const refusals = refusalsOf(facts);
   const notes: string[] = [];
   const outcome = (fields: Partial<ReviewOutcome> & { state: ReviewState }): ReviewOutcome => ({
     pull,
+    trustedSha: facts.trustedSha,
     passed: false,
     refusals,
     diagnostics: [],
@@ -78,11 +84,15 @@ export async function evaluateFacts(facts: ReviewFacts, options: ReviewOptions):
   const present = changes.requests.filter((p) =>
     facts.changedFiles.some((f) => f.path === p && f.status !== 'removed'),
   );
+  if (facts.incompleteFileList) {
+    // Without the whole list neither "no request" nor "no trusted configuration" can be claimed.
+    return outcome({ state: 'refused', diagnostics: configDiagnostics });
+  }
   if (changes.requests.length === 0) {
     return outcome({ state: 'no-request', passed: true, diagnostics: configDiagnostics });
   }
   const manifestPath = present.length === 1 ? present[0] : undefined;
-  const requestId = manifestPath ? idOf(manifestPath) : undefined;
+  const requestId = manifestPath ? requestIdOf(manifestPath) : undefined;
   if (!manifestPath || !facts.repository.configValid) {
     return outcome({
       state: refusals.length > 0 ? 'refused' : 'invalid',
@@ -98,13 +108,28 @@ export async function evaluateFacts(facts: ReviewFacts, options: ReviewOptions):
     repo: facts.repository,
     ...(options.outputsDir ? { outputsDir: options.outputsDir } : {}),
   });
-  if (!options.outputsDir) {
+  // Pins are always verified: against the outputs on the runner when given, otherwise streamed
+  // from the forge at the head commit. An unpinned item or an unverified pin never passes.
+  const pinDiagnostics =
+    !options.outputsDir && validated.manifest && validated.document
+      ? await verifyPinsAtForge(forge, pull.headSha, validated.manifest, validated.document, {
+          outputsRoot: facts.repository.config.outputsRoot,
+        })
+      : [];
+  if (validated.manifest) {
     notes.push(
-      'Pins (SHA-256 and size) are not checked here: the outputs are not on this runner. They are checked again, file by file, when the request is packed.',
+      options.outputsDir
+        ? 'Pins (SHA-256 and size) are checked against the outputs on this runner (outputs-root).'
+        : `Pins (SHA-256 and size) are checked against the files at the head commit ${pull.headSha.slice(0, 7)}, read through the forge.`,
     );
   }
   const loaded = await loadPolicy(facts.repository.config.policy, facts.base);
-  const diagnostics = [...configDiagnostics, ...loaded.diagnostics, ...validated.diagnostics];
+  const diagnostics = [
+    ...configDiagnostics,
+    ...loaded.diagnostics,
+    ...validated.diagnostics,
+    ...pinDiagnostics,
+  ];
   const manifest = validated.manifest;
   const workPackage = manifest ? facts.repository.workPackages.get(manifest.workPackage) : undefined;
   let result: PolicyResult | undefined;
@@ -143,13 +168,17 @@ export async function evaluateFacts(facts: ReviewFacts, options: ReviewOptions):
   });
 }
 
-function idOf(path: string): string {
-  return path.replace(/^requests\//, '').replace(/\.ya?ml$/, '');
-}
-
 function refusalsOf(facts: ReviewFacts): string[] {
   const { requests, trusted } = facts.changes;
   const out: string[] = [];
+  if (facts.incompleteFileList) {
+    const { listed, total } = facts.incompleteFileList;
+    out.push(
+      `The forge listed only ${listed} of the ${total} files this pull request changes (GitHub lists at most 3,000), ` +
+        'so egress-gate cannot tell whether it changes trusted configuration or more than one request. ' +
+        'Split it: a request needs only its manifest (and, if they live in the repository, its outputs).',
+    );
+  }
   if (requests.length > 0 && trusted.length > 0) {
     out.push(
       `This pull request changes trusted configuration (${trusted.join(', ')}) together with a request. ` +
@@ -163,10 +192,14 @@ function refusalsOf(facts: ReviewFacts): string[] {
         'Each request is classified and delivered on its own: open one pull request per request.',
     );
   }
-  for (const path of facts.existingOnBase) {
+  for (const { path, id, existing } of facts.existingOnBase) {
+    const spelling =
+      existing === path
+        ? `${path} already exists`
+        : `${path} re-uses the id '${id}' of ${existing}, which exists`;
     out.push(
-      `${path} already exists on the base branch: that request was merged, so it has been delivered (or its delivery attempted). ` +
-        'A delivered request cannot be changed or delivered again; open a new request with a new id.',
+      `${spelling} on the protected branch: that request was merged, so it has been delivered (or its delivery attempted). ` +
+        'A delivered request id cannot be changed or delivered again, under either spelling (.yaml or .yml); open a new request with a new id.',
     );
   }
   return out;

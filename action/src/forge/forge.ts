@@ -86,6 +86,13 @@ export interface Forge {
   readFileAt(ref: string, path: string): Promise<string | undefined>;
   /** Names of the files directly in a directory at a commit; empty when absent. */
   listDirAt(ref: string, dir: string): Promise<string[]>;
+  /**
+   * The bytes of a file at a commit, streamed (memory stays flat in the file's size), so review
+   * mode can verify pins without the outputs on the runner; undefined when absent or not a regular
+   * file. Both adapters implement it; an in-process test forge may leave it out, and pins are then
+   * reported as not verified (never as verified).
+   */
+  openFileAt?(ref: string, path: string): Promise<AsyncIterable<Uint8Array> | undefined>;
   /** Open pull requests whose head is this commit (workflow_run events). */
   findPullRequestsForCommit(sha: string): Promise<number[]>;
   /** Current tip commit of a branch: trusted configuration is read here, never at `baseSha`. */

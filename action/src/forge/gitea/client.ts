@@ -134,6 +134,43 @@ export function createGiteaClient(options: GiteaClientOptions) {
           [404],
         )
       ).data,
+    /**
+     * A file's bytes at a commit, streamed: `media` serves the Git LFS object when the file is an
+     * LFS pointer, else the blob. Undefined when absent (404).
+     */
+    openMedia: async (ref: string, path: string) => {
+      const what = `GET file ${path} at ${ref}`;
+      const url = `${base}${repoPath}/media/${encodePath(path)}?ref=${encodeURIComponent(ref)}`;
+      for (let attempt = 0; ; attempt++) {
+        let response: Response;
+        try {
+          response = await doFetch(url, { headers: { authorization: `token ${options.token}` } });
+        } catch (error) {
+          if (attempt < retries) {
+            await sleep(delay * 2 ** attempt);
+            continue;
+          }
+          throw createForgeError(
+            `Gitea: ${what}`,
+            0,
+            error instanceof Error ? error.message : String(error),
+            error,
+          );
+        }
+        if (response.status === 404) {
+          await response.body?.cancel();
+          return undefined;
+        }
+        if (response.ok) return response.body ?? undefined;
+        const transient = response.status === 429 || response.status >= 500;
+        if (transient && attempt < retries) {
+          await response.body?.cancel();
+          await sleep(delay * 2 ** attempt);
+          continue;
+        }
+        throw createForgeError(`Gitea: ${what}`, response.status, await messageOf(response));
+      }
+    },
     /** Gitea (≥ 1.22.1) answers with the pull request merged as this commit (404 when none). */
     getPullMergedAs: async (sha: string) =>
       (

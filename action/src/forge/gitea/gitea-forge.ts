@@ -61,6 +61,10 @@ export function createGiteaForge(options: GiteaForgeOptions): Forge {
     listReviews: async (number) => mapReviews(await client.listPullReviews(number)),
     readFileAt: async (ref, path) => mapFileContent(await client.getContent(ref, path), path),
     listDirAt: async (ref, dir) => mapDirectory(await client.getContent(ref, dir)),
+    async openFileAt(ref, path) {
+      const body = await client.openMedia(ref, path);
+      return body as unknown as AsyncIterable<Uint8Array> | undefined;
+    },
     async findPullRequestsForCommit(sha) {
       // Gitea's commits/{sha}/pull answers with the pull request merged as the commit, not the
       // open ones whose head it is: those are found in the list of open pull requests.

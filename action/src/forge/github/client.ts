@@ -96,6 +96,17 @@ export function createGithubClient(options: GithubClientOptions) {
           throw error;
         }
       }),
+    /** A blob's raw bytes as a stream (the git data API serves blobs up to 100 MB). */
+    getBlobStream: (blobSha: string) =>
+      call(`GET blob ${blobSha}`, async () => {
+        const answer = await octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', {
+          ...r,
+          file_sha: blobSha,
+          headers: { accept: 'application/vnd.github.raw+json' },
+          request: { parseSuccessResponseBody: false },
+        });
+        return answer.data as unknown as ReadableStream<Uint8Array> | null;
+      }),
     listPullsForCommit: (sha: string) =>
       call(`GET pull requests for commit ${sha}`, async () =>
         octokit.paginate(octokit.rest.repos.listPullRequestsAssociatedWithCommit, {

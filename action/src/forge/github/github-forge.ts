@@ -7,6 +7,7 @@ import {
   mapComment,
   mapDirectory,
   mapFileContent,
+  mapFileEntry,
   mapIsAncestor,
   mapParents,
   mapPullNumbers,
@@ -39,6 +40,18 @@ export function createGithubForge(options: GithubClientOptions & { repo: RepoRef
     listReviews: async (number) => mapReviews(await client.listPullReviews(number)),
     readFileAt: async (ref, path) => mapFileContent(await client.getContent(ref, path), path),
     listDirAt: async (ref, dir) => mapDirectory(await client.getContent(ref, dir)),
+    async openFileAt(ref, path) {
+      const file = mapFileEntry(await client.getContent(ref, path));
+      if (file === undefined) return undefined;
+      // Up to 1 MB the contents API carries the bytes; above it only the blob id (served up to 100 MB).
+      if (file.inline !== undefined)
+        return (async function* () {
+          yield file.inline!;
+        })();
+      const body = await client.getBlobStream(file.blobSha);
+      if (!body) return undefined;
+      return body as unknown as AsyncIterable<Uint8Array>;
+    },
     async findPullRequestsForCommit(sha) {
       const pulls = await client.listPullsForCommit(sha);
       return pulls.filter((p) => p.state === 'open' && p.head.sha === sha).map((p) => p.number);

@@ -154,3 +154,21 @@ export function mapDirectory(wire: WireContent | undefined): string[] {
     .map((e) => e.name)
     .sort();
 }
+
+/**
+ * A regular file's entry from the contents API: its bytes when inline (up to 1 MB), else its blob
+ * id. Undefined for a directory, a symlink, a submodule or an absent path.
+ */
+export function mapFileEntry(
+  wire: WireContent | undefined,
+): { blobSha: string; size: number; inline?: Uint8Array } | undefined {
+  if (wire === undefined || Array.isArray(wire)) return undefined;
+  const file = wire as WireFileContent;
+  if (file.type !== 'file') return undefined;
+  const blobSha = text('content', 'sha', file.sha);
+  const size = typeof file.size === 'number' ? file.size : fail('content', 'size', file.size);
+  if (file.encoding === 'base64' && (file.content !== '' || size === 0)) {
+    return { blobSha, size, inline: Buffer.from(file.content, 'base64') };
+  }
+  return { blobSha, size };
+}
