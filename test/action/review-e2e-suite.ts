@@ -240,7 +240,7 @@ export function reviewSuite(node: string, label: string): void {
         },
       });
       submitReview(world, pull, { user: 'alice', body: `tier: 1\nnot tier ${secret}: 2` });
-      const run = await onReview(forge, pull, 'alice', { inputs: { 'azure-sas-token': secret } });
+      const run = await onReview(forge, pull, 'alice', { inputs: { 'azure-account-key': secret } });
       expect(run.code).toBe(0);
       expectNoSecret(run, world, [secret, world.token]);
       expect(stickyComments(world, pull)[0]!.body).toContain('Figures (token *** pasted by mistake)');
