@@ -303,7 +303,7 @@ describe.each(['github', 'gitea'] as const)('the release on %s', (dialect) => {
       [sftpDir, diskDir].map(async (d) => (await stat(join(d, (await readdir(d))[0]!))).mtimeMs),
     );
     const again = await onPush(forge, before, merge, runnerTemp);
-    expect(again.code).toBe(0);
+    expect(again.code, again.stdout.slice(-3000)).toBe(0);
     expect(again.outputs['state']).toBe('delivered');
     expect(again.stdout).toMatch(
       /already delivered by an earlier run \(3 collections\); nothing was uploaded/,
