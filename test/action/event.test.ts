@@ -92,6 +92,8 @@ describe('inputs', () => {
       forge: 'auto',
       configDir: '.egress',
       secrets: ['KEY'],
+      signingKey: 'KEY',
+      destinationSecrets: {},
     });
   });
   test.each([

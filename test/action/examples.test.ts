@@ -36,6 +36,22 @@ test.each(['.github/workflows', '.gitea/workflows'])('%s', async (dir) => {
       jobs: Record<string, { steps: Array<Record<string, unknown>> }>;
     };
     const events = Object.keys(workflow.on);
+    if (name === 'egress-release.yml') {
+      // The release: on push only; one group per request (GitHub: the delivering job's, keyed by
+      // the request id), never cancelling a release in progress.
+      expect(events).toEqual(['push']);
+      const groups = [
+        workflow.concurrency,
+        ...Object.values(workflow.jobs).map(
+          (j) => (j as { concurrency?: typeof workflow.concurrency }).concurrency,
+        ),
+      ].filter((c) => c !== undefined);
+      expect(groups.length, name).toBeGreaterThan(0);
+      for (const c of groups) expect(c!['cancel-in-progress'], name).toBe(false);
+      const steps = Object.values(workflow.jobs).flatMap((j) => j.steps);
+      expect(steps.some((s) => String(s['uses'] ?? '').includes('checkout'))).toBe(false);
+      continue;
+    }
     // One concurrency group per pull request in every file, never cancelling a run in progress.
     expect(workflow.concurrency?.group, name).toMatch(
       /pull_request\.number|pull_request\.head\.ref|workflow_run\.head_branch/,

@@ -7,6 +7,7 @@ import { deliverPackages } from '../../action/src/app/deliver-request.js';
 import type { PackedPackage } from '../../action/src/app/pack-request.js';
 import { generateDemoKey } from '../../action/src/crypto/generate-key.js';
 import { readSecretKey } from '../../action/src/crypto/keys.js';
+import { createDelivery } from '../../action/src/deliver/choose-delivery.js';
 import type { RepoConfig } from '../../action/src/manifest/config-types.js';
 import type { Receipt } from '../../action/src/pack/receipt-types.js';
 
@@ -57,13 +58,25 @@ describe('deliverPackages', () => {
   it('is safe to run again: the second run finds everything delivered and changes nothing', async () => {
     const key = await generateDemoKey('Egress', 'egress@tre.example');
     const signingKey = await readSecretKey(key.privateKey, 'signing key');
-    const first = await deliverPackages({ packages, config, repoRoot: root, signingKey });
+    const first = await deliverPackages({
+      packages,
+      config,
+      signingKey,
+      createDelivery,
+      context: { repoRoot: root, secrets: {}, now: () => new Date('2026-11-21T12:30:00Z') },
+    });
     const delivered = join(root, 'disk', 'req-1', 'req-1-handover.tar.gpg.receipt.asc');
     const receiptBytes = await readFile(delivered, 'utf8');
     expect(first[0]?.alreadyDelivered).toBe(false);
     expect(receiptBytes).toContain('"sha256": "');
 
-    const second = await deliverPackages({ packages, config, repoRoot: root, signingKey });
+    const second = await deliverPackages({
+      packages,
+      config,
+      signingKey,
+      createDelivery,
+      context: { repoRoot: root, secrets: {}, now: () => new Date('2026-11-21T12:30:00Z') },
+    });
     expect(second[0]?.alreadyDelivered).toBe(true);
     expect(await readFile(delivered, 'utf8')).toBe(receiptBytes);
   });
@@ -71,10 +84,22 @@ describe('deliverPackages', () => {
   it('never overwrites a delivered receipt with one that says something else', async () => {
     const key = await generateDemoKey('Egress', 'egress@tre.example');
     const signingKey = await readSecretKey(key.privateKey, 'signing key');
-    await deliverPackages({ packages, config, repoRoot: root, signingKey });
+    await deliverPackages({
+      packages,
+      config,
+      signingKey,
+      createDelivery,
+      context: { repoRoot: root, secrets: {}, now: () => new Date('2026-11-21T12:30:00Z') },
+    });
     const changed = packages.map((p) => ({ ...p, receipt: { ...p.receipt, tier: 0 } }));
-    await expect(deliverPackages({ packages: changed, config, repoRoot: root, signingKey })).rejects.toThrow(
-      /already exists with different content/,
-    );
+    await expect(
+      deliverPackages({
+        packages: changed,
+        config,
+        signingKey,
+        createDelivery,
+        context: { repoRoot: root, secrets: {}, now: () => new Date('2026-11-21T12:30:00Z') },
+      }),
+    ).rejects.toThrow(/already exists with different content/);
   });
 });

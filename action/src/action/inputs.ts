@@ -1,3 +1,4 @@
+import type { DestinationSecrets } from '../deliver/delivery.js';
 import type { ForgeChoice } from '../forge/choose-forge.js';
 import { EgressError } from '../shared/errors.js';
 
@@ -12,6 +13,11 @@ export interface ActionInputs {
   baseBranch?: string;
   /** Every secret input that was given, so it can be masked everywhere. */
   secrets: string[];
+  /** Release mode: the armored egress signing key and its passphrase. */
+  signingKey?: string;
+  signingKeyPassphrase?: string;
+  /** Release mode: credentials for the destinations. */
+  destinationSecrets: DestinationSecrets;
 }
 
 /** What the runner tells every action through its environment (GitHub and Gitea use the same names). */
@@ -27,7 +33,14 @@ export interface RunnerContext {
   env: Record<string, string | undefined>;
 }
 
-const secretInputs = ['signing-key', 'signing-key-passphrase', 'azure-sas-token', 'sftp-private-key'];
+const secretInputs = [
+  'signing-key',
+  'signing-key-passphrase',
+  'azure-connection-string',
+  'azure-account-key',
+  'sftp-private-key',
+  'sftp-private-key-passphrase',
+];
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[], fallback: T): T {
   if (value === '') return fallback;
@@ -63,7 +76,19 @@ export function readInputs(getInput: (name: string) => string): ActionInputs {
     ...(outputsRoot ? { outputsRoot } : {}),
     ...(baseBranch ? { baseBranch } : {}),
     secrets: secretInputs.map(getInput).filter((s) => s !== ''),
+    ...optional('signingKey', getInput('signing-key')),
+    ...optional('signingKeyPassphrase', getInput('signing-key-passphrase')),
+    destinationSecrets: {
+      ...optional('azureConnectionString', getInput('azure-connection-string')),
+      ...optional('azureAccountKey', getInput('azure-account-key')),
+      ...optional('sftpPrivateKey', getInput('sftp-private-key')),
+      ...optional('sftpPrivateKeyPassphrase', getInput('sftp-private-key-passphrase')),
+    },
   };
+}
+
+function optional<K extends string>(key: K, value: string): { [P in K]?: string } {
+  return (value === '' ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
 export function readRunnerContext(env: Record<string, string | undefined>): RunnerContext {

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as openpgp from 'openpgp';
 import { signCleartext, verifyCleartext } from '../crypto/sign-text.js';
-import { createDelivery } from '../deliver/choose-delivery.js';
+import type { CreateDelivery, Custody, Delivery, DeliveryContext } from '../deliver/delivery.js';
 import type { RepoConfig } from '../manifest/config-types.js';
-import type { Receipt } from '../pack/receipt-types.js';
+import { nameCollectionPackage } from '../pack/package-collection.js';
+import type { Receipt, ReceiptFile } from '../pack/receipt-types.js';
 import { EgressError } from '../shared/errors.js';
 import type { PackedPackage } from './pack-request.js';
+import { sealAccessLinks } from './seal-access-links.js';
 
 export interface DeliveredPackage {
   collection: string;
@@ -17,18 +19,40 @@ export interface DeliveredPackage {
   receiptPath: string;
   receipt: Receipt;
   alreadyDelivered: boolean;
+  /**
+   * The recipients' access links (Azure SAS URLs), as one armored OpenPGP message encrypted to
+   * the package's recipients: safe to post, readable only by them. Absent when the destination
+   * hands out no links.
+   */
+  sealedAccess?: string;
+  custody?: Custody;
+}
+
+/** Signed receipts are small; anything bigger at the destination is not one of ours. */
+export const maxReceiptBytes = 1024 * 1024;
+
+export function receiptNameOf(packageFile: string): string {
+  return `${packageFile}.receipt.asc`;
 }
 
 /**
  * Sends each package with its signed delivery receipt (the packing receipt plus the package's
- * hash and where it went) to the collection's destination. Every destination makes the files
- * visible only once complete and verified, and treats an identical re-run as done.
+ * hash and where it went) to the collection's destination, through the injected adapter. Every
+ * destination makes the files visible only once complete and verified, and treats an identical
+ * re-run as done. The package goes first and its receipt last, so a receipt at the destination
+ * always means the package beside it is complete.
  */
 export async function deliverPackages(input: {
   packages: readonly PackedPackage[];
   config: RepoConfig;
-  repoRoot: string;
   signingKey: openpgp.PrivateKey;
+  createDelivery: CreateDelivery;
+  context: DeliveryContext;
+  /** Public keys by fingerprint, to seal access links to the package's recipients. */
+  recipientKeys?: ReadonlyMap<string, openpgp.PublicKey>;
+  onProgress?: (collection: string, sentBytes: number, totalBytes: number) => void;
+  /** Called with every secret link before anything else sees it, so it can be masked. */
+  onSecret?: (secret: string) => void;
 }): Promise<DeliveredPackage[]> {
   const delivered: DeliveredPackage[] = [];
   for (const { collection, receipt, package: packed } of input.packages) {
@@ -40,40 +64,182 @@ export async function deliverPackages(input: {
         `collection '${collection}' names destination '${name}', which is not configured`,
       );
     }
-    const delivery = createDelivery(name, destination, { repoRoot: input.repoRoot, secrets: {} });
     const folder = receipt.request.id;
-    const location = `${name}:${folder}/${packed.file}`;
+    const now = (input.context.now ?? (() => new Date()))();
+    const location = describeLocation(name, destination, folder, packed.file);
     const deliveryReceipt: Receipt = {
       ...receipt,
       package: { file: packed.file, sha256: packed.sha256, size: packed.size },
-      destination: { name, kind: destination.kind, location },
+      destination: {
+        name,
+        kind: destination.kind,
+        location,
+        // Signed before the files go, so it says what this run is about to do.
+        ...(destination.kind === 'physical'
+          ? {
+              custody: {
+                by: input.context.actor ?? 'unknown',
+                at: now.toISOString(),
+                deviceLabel: destination.deviceLabel ?? destination.path,
+              },
+            }
+          : {}),
+        ...(destination.kind === 'azure-blob'
+          ? { expiresAt: new Date(now.getTime() + destination.sasExpiryHours * 3_600_000).toISOString() }
+          : {}),
+      },
     };
     const text = `${JSON.stringify(deliveryReceipt, null, 2)}\n`;
-    const receiptPath = join(packed.path, '..', `${packed.file}.receipt.asc`);
+    const receiptPath = join(packed.path, '..', receiptNameOf(packed.file));
     const signed =
       (await reusableReceipt(receiptPath, text, input.signingKey)) ??
       (await signCleartext(text, input.signingKey));
     await writeFile(receiptPath, signed);
     const receiptFile = {
       localPath: receiptPath,
-      remoteName: `${packed.file}.receipt.asc`,
+      remoteName: receiptNameOf(packed.file),
       sha256: createHash('sha256').update(signed).digest('hex'),
       size: (await stat(receiptPath)).size,
     };
-    const result = await delivery.deliver(folder, [
-      { localPath: packed.path, remoteName: packed.file, sha256: packed.sha256, size: packed.size },
-      receiptFile,
-    ]);
-    delivered.push({
-      collection,
-      destination: name,
-      location: result.location,
-      receiptPath,
-      receipt: deliveryReceipt,
-      alreadyDelivered: result.alreadyDelivered,
-    });
+    const delivery = input.createDelivery(name, destination, input.context);
+    try {
+      const total = packed.size + receiptFile.size;
+      const result = await delivery.deliver(
+        folder,
+        [
+          { localPath: packed.path, remoteName: packed.file, sha256: packed.sha256, size: packed.size },
+          receiptFile,
+        ],
+        (file, sent) =>
+          input.onProgress?.(collection, file === packed.file ? sent : packed.size + sent, total),
+      );
+      const links = result.accessUrls ?? [];
+      for (const link of links) {
+        input.onSecret?.(link.url);
+        const query = link.url.indexOf('?');
+        if (query >= 0) input.onSecret?.(link.url.slice(query + 1));
+      }
+      const keys = receipt.recipients
+        .map((fp) => input.recipientKeys?.get(fp))
+        .filter((k): k is openpgp.PublicKey => k !== undefined);
+      if (links.length > 0 && keys.length !== receipt.recipients.length) {
+        throw new EgressError(
+          'CONFIG',
+          `the access links for '${collection}' must be encrypted to its recipients, but not every recipient key was found under the configuration's keys`,
+        );
+      }
+      delivered.push({
+        collection,
+        destination: name,
+        location: result.location,
+        receiptPath,
+        receipt: deliveryReceipt,
+        alreadyDelivered: result.alreadyDelivered,
+        ...(links.length > 0
+          ? {
+              sealedAccess: await sealAccessLinks({
+                request: receipt.request.id,
+                collection,
+                links,
+                keys,
+                signingKey: input.signingKey,
+              }),
+            }
+          : {}),
+        ...(result.custody ? { custody: result.custody } : {}),
+      });
+    } finally {
+      await delivery.close();
+    }
   }
   return delivered;
+}
+
+/** Where the recipient finds the package, in words without any secret (no SAS token). */
+function describeLocation(
+  name: string,
+  destination: RepoConfig['destinations'][string],
+  folder: string,
+  file: string,
+): string {
+  switch (destination.kind) {
+    case 'sftp':
+      return `sftp://${destination.user}@${destination.host}:${destination.port}${destination.remoteDir.replace(/\/+$/, '')}/${folder}/${file}`;
+    case 'azure-blob':
+      return `${destination.account.replace(/\/+$/, '')} container ${destination.containerPrefix}-${folder}, blob ${file}`;
+    case 'physical':
+      return `${name}:${folder}/${file}`;
+  }
+}
+
+/** What a previous delivery's receipt must say for a collection to count as delivered. */
+export interface ExpectedDelivery {
+  request: string;
+  collection: string;
+  files: ReceiptFile[];
+}
+
+export type ExistingDelivery =
+  | { state: 'absent' }
+  | { state: 'delivered'; receipt: Receipt; signed: string }
+  | { state: 'conflict'; reason: string };
+
+/**
+ * Looks for the signed receipt of an earlier delivery of this collection at its destination. A
+ * re-run is judged by what the receipt says (request, collection, every file's path, hash and
+ * size), never by ciphertext bytes, which differ every time a package is made. A receipt that
+ * is not signed by the egress signing key, or that says something else, is a conflict: nothing
+ * is delivered over it.
+ */
+export async function findExistingDelivery(
+  delivery: Delivery,
+  expected: ExpectedDelivery,
+  signingKey: openpgp.PrivateKey,
+): Promise<ExistingDelivery> {
+  const names = { request: { id: expected.request }, collection: { name: expected.collection } };
+  const file = receiptNameOf(
+    `${nameCollectionPackage(names as Pick<Receipt, 'request' | 'collection'>)}.tar.gpg`,
+  );
+  const text = await delivery.readExisting(expected.request, file, maxReceiptBytes);
+  if (text === undefined) return { state: 'absent' };
+  let signedText: string;
+  try {
+    signedText = await verifyCleartext(text, [signingKey.toPublic()]);
+  } catch {
+    return {
+      state: 'conflict',
+      reason: `${expected.request}/${file} is already at the destination but is not signed by this egress signing key; it was left as it is. Find out who wrote it before delivering this request.`,
+    };
+  }
+  let receipt: Receipt;
+  try {
+    receipt = JSON.parse(signedText) as Receipt;
+  } catch {
+    return { state: 'conflict', reason: `${expected.request}/${file} at the destination is not a receipt.` };
+  }
+  const same =
+    receipt.request?.id === expected.request &&
+    receipt.collection?.name === expected.collection &&
+    sameFiles(receipt.files ?? [], expected.files);
+  if (!same) {
+    return {
+      state: 'conflict',
+      reason: `${expected.request}/${file} at the destination records a different delivery of '${expected.collection}' (other files or hashes). A delivered request is never delivered again with other content: open a new request with a new id.`,
+    };
+  }
+  return { state: 'delivered', receipt, signed: text };
+}
+
+function sameFiles(a: readonly ReceiptFile[], b: readonly ReceiptFile[]): boolean {
+  const key = (f: ReceiptFile) => `${f.path}\u0000${f.sha256.toLowerCase()}\u0000${f.size}`;
+  const left = a.map(key).sort();
+  const right = b.map(key).sort();
+  return left.length === right.length && left.every((k, i) => k === right[i]);
+}
+
+/** Removes local packages once delivered (they can be terabytes); receipts stay. */
+export async function removePackages(packages: readonly PackedPackage[]): Promise<void> {
+  await Promise.all(packages.map((p) => rm(p.package.path, { force: true })));
 }
 
 /**

@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateDemoKey } from '../crypto/generate-key.js';
 import { readPublicKeys, readSecretKey } from '../crypto/keys.js';
+import type { CreateDelivery } from '../deliver/delivery.js';
 import { type VerifiedPackage, verifyPackage } from '../pack/verify-package.js';
 import { parseReviewsFile } from '../policy/reviews-file.js';
 import type { PolicyResult } from '../policy/types.js';
@@ -39,6 +40,7 @@ const recipientOf: Record<string, 'investigator' | 'data-provider'> = {
 export async function runDemo(input: {
   workspace: string;
   createFiles: (root: string) => RepoFiles;
+  createDelivery: CreateDelivery;
   log: (line: string) => void;
   now?: Date;
 }): Promise<DemoResult> {
@@ -112,8 +114,9 @@ export async function runDemo(input: {
   const delivered = await deliverPackages({
     packages: packed.packages,
     config: repo.config,
-    repoRoot: workspace,
     signingKey,
+    createDelivery: input.createDelivery,
+    context: { repoRoot: workspace, secrets: {}, actor: 'dora' },
   });
   for (const d of delivered) {
     log(`   ${d.collection} → ${d.location}/${d.receipt.package?.file} (${d.receipt.package?.size} bytes)`);

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runDemo } from '../../app/run-demo.js';
+import { createDelivery } from '../../deliver/choose-delivery.js';
 import { EgressError } from '../../shared/errors.js';
 import { type Command, ExitCode } from '../command.js';
 import { parseCommandLine } from '../command-line.js';
@@ -56,7 +57,7 @@ export const demoCommand: Command = {
       ? (line: string) => io.stderr(`${line}\n`)
       : (line: string) => io.stdout(`${line}\n`);
     log(`egress-gate demo in ${workspace}`);
-    const result = await runDemo({ workspace, createFiles: createFsRepoFiles, log });
+    const result = await runDemo({ workspace, createFiles: createFsRepoFiles, createDelivery, log });
     if (values.json) {
       io.stdout(`${JSON.stringify(result)}\n`);
       return ExitCode.ok;

@@ -19,9 +19,18 @@ import {
 } from '../command-line.js';
 import { createFsRepoFiles } from '../fs-repo-files.js';
 import { createProgressReporter, printDiagnostics } from '../manifest-args.js';
+import {
+  type PullRequestArgs,
+  pullRequestHelp,
+  pullRequestOptions,
+  readPullRequestArgs,
+  readPullRequestForCommand,
+} from '../pull-request-args.js';
 
 const help = `Usage: egress-gate evaluate <manifest> --reviews <file> [--repo <dir>] [--json]
                             [--config-dir <dir>] [--skip-pins]
+       egress-gate evaluate [<manifest>] --pr <number> [--forge <kind>] [--api-url <url>]
+                            [--forge-repo <owner/name>] [--repo <dir>] [--skip-pins] [--json]
 
 Resolves an egress request offline: reads the reviews from a file instead of the forge and applies
 the policy named in .egress/config.yaml, exactly as the action does on the pull request.
@@ -49,6 +58,7 @@ Options:
                        ignored, excludedItems, recipients}], reasons, diagnostics} on stdout
   --config-dir <dir>   trusted configuration folder, relative to the repository (default: .egress)
   --skip-pins          do not hash the outputs (when they are not on this machine)
+${pullRequestHelp}
 
 Exit codes: 0 passed, 1 invalid or does not pass, 2 usage or configuration error.
 `;
@@ -57,6 +67,9 @@ interface EvaluateArgs {
   repoRoot: string;
   manifestPath: string;
   reviewsPath: string;
+  /** `--pr`: reviews and trusted configuration from the forge instead of a reviews file. */
+  pr?: PullRequestArgs;
+  manifestArg?: string;
   json: boolean;
   configDir: string;
   skipPins: boolean;
@@ -69,7 +82,27 @@ function parseEvaluateArgs(argv: string[], io: CliIo): EvaluateArgs {
     json: { type: 'boolean', default: false },
     'config-dir': { type: 'string' },
     'skip-pins': { type: 'boolean', default: false },
+    ...pullRequestOptions,
   });
+  const pr = readPullRequestArgs('evaluate', parsed.values, io);
+  if (pr) {
+    if (parsed.values.reviews !== undefined || parsed.positionals.length > 1) {
+      throw new EgressError(
+        'USAGE',
+        'with --pr, give no --reviews and at most the manifest the pull request carries',
+      );
+    }
+    return {
+      repoRoot: resolve(io.cwd, parsed.values.repo ?? '.'),
+      manifestPath: '',
+      reviewsPath: '',
+      pr,
+      ...(parsed.positionals[0] !== undefined ? { manifestArg: parsed.positionals[0] } : {}),
+      json: parsed.values.json ?? false,
+      configDir: parsed.values['config-dir'] ?? '.egress',
+      skipPins: parsed.values['skip-pins'] ?? false,
+    };
+  }
   const arg = requireOnePositional(
     'evaluate',
     parsed.positionals,
@@ -112,8 +145,18 @@ export const evaluateCommand: Command = {
   help,
   async run(argv, io) {
     const args = parseEvaluateArgs(argv, io);
+    const fromForge = args.pr
+      ? await readPullRequestForCommand('evaluate', args.pr, io, {
+          configDir: args.configDir,
+          repoRoot: args.repoRoot,
+          ...(args.manifestArg !== undefined ? { manifestArg: args.manifestArg } : {}),
+        })
+      : undefined;
+    if (fromForge) args.manifestPath = fromForge.manifestPath;
     const reviewsLabel = relative(io.cwd, args.reviewsPath) || args.reviewsPath;
-    const reviews = createReviewsFileParser().parse(await readReviewsText(args.reviewsPath), reviewsLabel);
+    const reviews = fromForge
+      ? { reviewsFile: fromForge.reviews, diagnostics: [] }
+      : createReviewsFileParser().parse(await readReviewsText(args.reviewsPath), reviewsLabel);
     const fail = (code: ExitCode, diagnostics: Diagnostic[], valid: boolean, message: string): ExitCode => {
       if (args.json) {
         const payload = {
@@ -139,8 +182,8 @@ export const evaluateCommand: Command = {
       );
     }
 
-    const files = createFsRepoFiles(args.repoRoot);
-    const repo = await loadRepository(files, { configDir: args.configDir });
+    const files = fromForge?.files ?? createFsRepoFiles(args.repoRoot);
+    const repo = fromForge?.repository ?? (await loadRepository(files, { configDir: args.configDir }));
     if (!repo.configValid || hasErrors(repo.diagnostics)) {
       return fail(
         ExitCode.usage,
@@ -149,7 +192,7 @@ export const evaluateCommand: Command = {
         `the trusted configuration under ${args.configDir}/ is invalid; fix it on the base branch first.`,
       );
     }
-    const loaded = await loadPolicy(repo.config.policy, files);
+    const loaded = await loadPolicy(repo.config.policy, fromForge?.trusted ?? files);
     if (!loaded.policy) {
       return fail(
         ExitCode.usage,

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { checkCommand } from './check.js';
+import { deliverCommand } from './deliver.js';
 import { demoCommand } from './demo.js';
 import { evaluateCommand } from './evaluate.js';
 import { lockCommand } from './lock.js';
@@ -13,6 +14,7 @@ export const commands: readonly Command[] = [
   evaluateCommand,
   checkCommand,
   packCommand,
+  deliverCommand,
   verifyCommand,
   demoCommand,
 ];

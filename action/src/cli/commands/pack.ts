@@ -19,12 +19,20 @@ import {
 } from '../command-line.js';
 import { createFsRepoFiles } from '../fs-repo-files.js';
 import { printDiagnostics } from '../manifest-args.js';
+import {
+  type PullRequestArgs,
+  pullRequestHelp,
+  pullRequestOptions,
+  readPullRequestArgs,
+  readPullRequestForCommand,
+} from '../pull-request-args.js';
 
 const help = `Usage: egress-gate pack <manifest> --reviews <file> --out <dir> --signing-key <file>
                         [--passphrase-file <file>] [--package-passphrase-file <file>]
                         [--repo <dir>] [--config-dir <dir>] [--json]
+       egress-gate pack [<manifest>] --pr <number> --out <dir> --signing-key <file> [options]
 
-Evaluates the request from the reviews file (as 'egress-gate evaluate' does) and, only when the
+Evaluates the request from the reviews file (or, with --pr, from the forge) (as 'egress-gate evaluate' does) and, only when the
 whole request passes, builds one encrypted, signed package per collection:
 <out>/<request>-<collection>.tar.gpg. The request passes when the manifest is valid, every
 collection is cleared, and the merger holds the releasing role; the reviews file must name 'head'
@@ -46,7 +54,7 @@ file is checked against its pin while it is packed, and on any failure every pac
 removed again. An existing package or receipt under a final name is never replaced.
 
 Options:
-  --reviews <file>                  the reviews file (see 'egress-gate evaluate --help')
+  --reviews <file>                  the reviews file (see 'egress-gate evaluate --help'), or --pr
   --out <dir>                       where the packages go (created if missing)
   --signing-key <file>              the egress signing key (armored OpenPGP secret key)
   --passphrase-file <file>          passphrase of the signing key (first line of the file)
@@ -59,6 +67,7 @@ Options:
                                     sha256, size, tier, recipients, signer, passphrase, files}],
                                     skipped: [{collection, state, reasons}], diagnostics, error?}
                                     on stdout, also when it fails
+${pullRequestHelp}
 
 SOURCE_DATE_EPOCH, when set, fixes the receipt time (and the archive's mtimes): the same inputs
 then give the same tar bytes.
@@ -72,6 +81,9 @@ interface PackArgs {
   repoRoot: string;
   manifestPath: string;
   reviewsPath: string;
+  /** `--pr`: reviews, merger and trusted configuration from the forge instead of a reviews file. */
+  pr?: PullRequestArgs;
+  manifestArg?: string;
   outDir: string;
   signingKeyPath: string;
   passphrasePath?: string;
@@ -90,16 +102,27 @@ function parsePackArgs(argv: string[], io: CliIo): PackArgs {
     repo: { type: 'string' },
     'config-dir': { type: 'string' },
     json: { type: 'boolean', default: false },
+    ...pullRequestOptions,
   });
-  const arg = requireOnePositional('pack', positionals, 'manifest', 'requests/<id>.yaml');
+  const pr = readPullRequestArgs('pack', values, io);
+  if (pr && (values.reviews !== undefined || positionals.length > 1)) {
+    throw new EgressError(
+      'USAGE',
+      'with --pr, give no --reviews and at most the manifest the pull request carries',
+    );
+  }
+  const arg = pr
+    ? positionals[0]
+    : requireOnePositional('pack', positionals, 'manifest', 'requests/<id>.yaml');
   const at = (value: string | undefined) => (value === undefined ? undefined : resolve(io.cwd, value));
   const repoRoot = findRepoRoot(io.cwd, values.repo, values['config-dir']);
   const passphrasePath = at(values['passphrase-file']);
   const packagePassphrasePath = at(values['package-passphrase-file']);
   return {
     repoRoot,
-    manifestPath: toRepoPath(repoRoot, io.cwd, arg),
-    reviewsPath: resolve(io.cwd, requireOption('pack', values.reviews, '--reviews <file>')),
+    manifestPath: pr || arg === undefined ? '' : toRepoPath(repoRoot, io.cwd, arg),
+    ...(pr ? { pr, ...(arg !== undefined ? { manifestArg: arg } : {}) } : {}),
+    reviewsPath: pr ? '' : resolve(io.cwd, requireOption('pack', values.reviews, '--reviews <file>')),
     outDir: resolve(io.cwd, requireOption('pack', values.out, '--out <dir>')),
     signingKeyPath: resolve(io.cwd, requireOption('pack', values['signing-key'], '--signing-key <file>')),
     ...(passphrasePath ? { passphrasePath } : {}),
@@ -173,9 +196,19 @@ export const packCommand: Command = {
 };
 
 async function pack(args: PackArgs, io: CliIo): Promise<ExitCode> {
+  const fromForge = args.pr
+    ? await readPullRequestForCommand('pack', args.pr, io, {
+        configDir: args.configDir,
+        repoRoot: args.repoRoot,
+        ...(args.manifestArg !== undefined ? { manifestArg: args.manifestArg } : {}),
+      })
+    : undefined;
+  if (fromForge) args.manifestPath = fromForge.manifestPath;
   const reviewsLabel = relative(io.cwd, args.reviewsPath) || args.reviewsPath;
-  const reviewsText = await readUserFile(args.reviewsPath, 'reviews file');
-  const reviews = createReviewsFileParser().parse(reviewsText, reviewsLabel);
+  const reviewsText = fromForge ? '' : await readUserFile(args.reviewsPath, 'reviews file');
+  const reviews = fromForge
+    ? { reviewsFile: fromForge.reviews, diagnostics: [] }
+    : createReviewsFileParser().parse(reviewsText, reviewsLabel);
   const refuse = (diagnostics: Diagnostic[], message: string): ExitCode => {
     if (args.json) {
       io.stdout(
@@ -188,15 +221,15 @@ async function pack(args: PackArgs, io: CliIo): Promise<ExitCode> {
   if (!reviews.reviewsFile) {
     return refuse(reviews.diagnostics, `the reviews file ${reviewsLabel} is invalid; nothing was packed.`);
   }
-  const files = createFsRepoFiles(args.repoRoot);
-  const repo = await loadRepository(files, { configDir: args.configDir });
+  const files = fromForge?.files ?? createFsRepoFiles(args.repoRoot);
+  const repo = fromForge?.repository ?? (await loadRepository(files, { configDir: args.configDir }));
   if (!repo.configValid || hasErrors(repo.diagnostics)) {
     return refuse(
       repo.diagnostics,
       `the trusted configuration under ${args.configDir}/ is invalid; nothing was packed.`,
     );
   }
-  const loaded = await loadPolicy(repo.config.policy, files);
+  const loaded = await loadPolicy(repo.config.policy, fromForge?.trusted ?? files);
   if (!loaded.policy) {
     return refuse(
       loaded.diagnostics,
@@ -226,7 +259,7 @@ async function pack(args: PackArgs, io: CliIo): Promise<ExitCode> {
     manifestPath: args.manifestPath,
     outputsDir: outputsDirOf(args.repoRoot, repo),
     reviews: reviews.reviewsFile,
-    evidence: {
+    evidence: fromForge?.evidence ?? {
       source: 'reviews-file',
       path: reviewsLabel,
       sha256: createHash('sha256').update(reviewsText).digest('hex'),

@@ -1,0 +1,267 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { readPullRequestSource } from '../../action/src/app/pull-request-source.js';
+import { releaseRequest } from '../../action/src/app/release.js';
+import { readSecretKey } from '../../action/src/crypto/keys.js';
+import { createDelivery } from '../../action/src/deliver/choose-delivery.js';
+import type { CreateDelivery } from '../../action/src/deliver/delivery.js';
+import { makeGnupgHome, makeTempDir, runTool } from '../pack/pack-fixtures.js';
+import {
+  approvals,
+  createMemoryForge,
+  type MemoryForge,
+  makeReleaseRepo,
+  mergeRequest,
+  type ReleaseRepo,
+  requestId,
+  writeOutputFiles,
+} from './release-fixtures.js';
+
+/** Counts every file handed to an adapter, so "uploads nothing" is observable. */
+function countingDelivery(): { create: CreateDelivery; sent: string[] } {
+  const sent: string[] = [];
+  return {
+    sent,
+    create(name, destination, context) {
+      const inner = createDelivery(name, destination, context);
+      return {
+        ...inner,
+        readExisting: inner.readExisting.bind(inner),
+        close: inner.close.bind(inner),
+        deliver(folder, files, onProgress) {
+          sent.push(...files.map((f) => `${name}:${folder}/${f.remoteName}`));
+          return inner.deliver(folder, files, onProgress);
+        },
+      };
+    },
+  };
+}
+
+async function release(
+  forge: MemoryForge,
+  repo: ReleaseRepo,
+  workspace: string,
+  number: number,
+  options: { pushed?: { sha: string; before?: string }; create?: CreateDelivery } = {},
+) {
+  const source = await readPullRequestSource(forge, number, {
+    configDir: '.egress',
+    protectedBranch: 'main',
+    require: 'merged',
+    ...(options.pushed ? { pushed: options.pushed } : {}),
+  });
+  if (source.refusals.length > 0) return { source, outcome: undefined };
+  const outcome = await releaseRequest({
+    files: source.files,
+    repo: source.repository,
+    policy: source.policy!,
+    manifestPath: source.manifestPath!,
+    outputsDir: join(workspace, 'outputs'),
+    reviews: source.reviews,
+    evidence: source.evidence,
+    signingKey: await readSecretKey(repo.signer.secretArmored, 'signing key'),
+    createDelivery: options.create ?? createDelivery,
+    deliveryContext: { repoRoot: workspace, secrets: {}, actor: 'dora' },
+    workDir: join(workspace, 'work'),
+    createdAt: '2026-03-02T10:00:00Z',
+  });
+  return { source, outcome };
+}
+
+async function setup() {
+  const tmp = await makeTempDir('egress-release-');
+  const repo = await makeReleaseRepo();
+  await writeOutputFiles(join(tmp.dir, 'outputs'), repo.outputs);
+  return { tmp, repo, forge: createMemoryForge() };
+}
+
+describe('the release flow (merge → re-evaluate → pack → deliver)', () => {
+  test('a merged request is delivered: gpg decrypts each package to exactly the pinned files, receipts verify', async () => {
+    const { tmp, repo, forge } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo);
+    const { source, outcome } = await release(forge, repo, tmp.dir, merged.number, {
+      pushed: { sha: merged.merge, before: merged.base },
+    });
+    expect(source.refusals).toEqual([]);
+    expect(source.configCommit).toBe(merged.base);
+    expect(outcome?.state).toBe('delivered');
+    expect(outcome?.collections.map((c) => [c.collection, c.alreadyDelivered])).toEqual([
+      ['report-inputs', false],
+      ['analysis-code', false],
+    ]);
+
+    await using gpg = await makeGnupgHome();
+    await gpg.importKey(repo.investigator.secretArmored);
+    await gpg.importKey(repo.signer.publicArmored);
+    for (const [collection, disk, files] of [
+      ['report-inputs', 'researcher', ['report/findings.md', 'report/table-1.csv']],
+      ['analysis-code', 'archive', ['code/plot.py']],
+    ] as const) {
+      const dir = join(tmp.dir, 'delivered', disk, requestId);
+      const pkg = `${requestId}-${collection}.tar.gpg`;
+      expect((await readdir(dir)).sort()).toEqual([pkg, `${pkg}.receipt.asc`]);
+      const verified = await gpg.gpg(['--status-fd', '1', '--verify', join(dir, `${pkg}.receipt.asc`)]);
+      expect(verified.stdout).toContain(`VALIDSIG ${repo.signer.fingerprint}`);
+      const receipt = await readFile(join(dir, `${pkg}.receipt.asc`), 'utf8');
+      expect(receipt).toMatch(/"evidence": \{\s*"source": "forge",\s*"pullRequest": 7/);
+      expect(receipt).toContain('"reviewId": "100"');
+      expect(receipt).toContain(`"merger": "dora"`);
+      expect(receipt).toMatch(/"custody": \{\s*"by": "dora",/);
+      expect(receipt).toContain(
+        `"location": "${disk === 'researcher' ? 'researcher-disk' : 'archive-disk'}:${requestId}/${pkg}"`,
+      );
+      const out = join(tmp.dir, `open-${collection}`);
+      await runTool('mkdir', ['-p', out]);
+      await gpg.gpg(['--output', join(out, 'p.tar'), '--decrypt', join(dir, pkg)]);
+      await runTool('tar', ['-xf', 'p.tar'], out);
+      const root = join(out, `${requestId}-${collection}`);
+      expect(await runTool('sha256sum', ['-c', 'SHA256SUMS'], root)).toMatch(/OK/);
+      const listed = (await runTool('find', ['files', '-type', 'f'], root)).trim().split('\n').sort();
+      expect(listed).toEqual(files.map((f) => `files/${f}`).sort());
+    }
+  });
+
+  test('a re-run finds the receipts at the destinations and uploads nothing', async () => {
+    const { tmp, repo, forge } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo);
+    const first = countingDelivery();
+    await release(forge, repo, tmp.dir, merged.number, { create: first.create });
+    expect(first.sent).toHaveLength(4);
+    const second = countingDelivery();
+    const { outcome } = await release(forge, repo, tmp.dir, merged.number, { create: second.create });
+    expect(outcome?.state).toBe('already-delivered');
+    expect(outcome?.passed).toBe(true);
+    expect(second.sent).toEqual([]);
+    expect(outcome?.collections.every((c) => c.alreadyDelivered)).toBe(true);
+  });
+
+  test('a collection missing at its destination is delivered, the delivered one is not sent again', async () => {
+    const { tmp, repo, forge } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo);
+    await release(forge, repo, tmp.dir, merged.number);
+    await runTool('rm', ['-rf', join(tmp.dir, 'delivered', 'archive')]);
+    const again = countingDelivery();
+    const { outcome } = await release(forge, repo, tmp.dir, merged.number, { create: again.create });
+    expect(outcome?.state).toBe('delivered');
+    expect(again.sent).toEqual([
+      `archive-disk:${requestId}/${requestId}-analysis-code.tar.gpg`,
+      `archive-disk:${requestId}/${requestId}-analysis-code.tar.gpg.receipt.asc`,
+    ]);
+  });
+
+  test('a merger without the releasing role delivers nothing', async () => {
+    const { tmp, repo, forge } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo, { mergedBy: 'carol' });
+    const counted = countingDelivery();
+    const { outcome } = await release(forge, repo, tmp.dir, merged.number, { create: counted.create });
+    expect(outcome?.state).toBe('not-cleared');
+    expect(outcome?.reasons.join(' ')).toMatch(
+      /@?carol merged the pull request but is not a System Manager/i,
+    );
+    expect(counted.sent).toEqual([]);
+    await expect(readdir(join(tmp.dir, 'delivered'))).rejects.toThrow();
+  });
+
+  test('one uncleared collection: no collection is delivered', async () => {
+    const { tmp, repo, forge } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo, {
+      reviews: (head) => {
+        const reviews = approvals(head, 'tier report-inputs: 1\ntier analysis-code: 1');
+        reviews[2]!.body = 'tier report-inputs: 1\ntier analysis-code: 0';
+        return reviews;
+      },
+    });
+    const counted = countingDelivery();
+    const { outcome } = await release(forge, repo, tmp.dir, merged.number, { create: counted.create });
+    expect(outcome?.state).toBe('not-cleared');
+    expect(outcome?.reasons.join(' ')).toMatch(/analysis-code' is needs-discussion/);
+    expect(counted.sent).toEqual([]);
+    await expect(readdir(join(tmp.dir, 'delivered'))).rejects.toThrow();
+  });
+
+  test('approvals on an older commit than the final head do not count at release', async () => {
+    const { tmp, repo, forge } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo, {
+      reviews: () => approvals('0123456789abcdef0123456789abcdef01234567'),
+    });
+    const { outcome } = await release(forge, repo, tmp.dir, merged.number);
+    expect(outcome?.state).toBe('not-cleared');
+  });
+
+  test('a manifest changed at the merge commit is refused', async () => {
+    const { repo, forge, tmp } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo);
+    const tampered = forge.commit([merged.base, merged.head], {
+      'requests/wp1-2026-paper.yaml': repo.manifest({ title: 'Something else' }),
+    });
+    forge.pulls.get(merged.number)!.mergeCommitSha = tampered;
+    const { source } = await release(forge, repo, tmp.dir, merged.number);
+    expect(source.refusals.join(' ')).toMatch(/differs from the one the reviewers approved/);
+  });
+
+  test('a squash merge reads the configuration at its parent; without the push it is refused', async () => {
+    const { repo, forge, tmp } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo, { how: 'squash' });
+    const pushed = await release(forge, repo, tmp.dir, merged.number, {
+      pushed: { sha: merged.merge, before: merged.base },
+    });
+    expect(pushed.source.configCommit).toBe(merged.base);
+    expect(pushed.outcome?.state).toBe('delivered');
+    const closedEvent = await readPullRequestSource(forge, merged.number, {
+      configDir: '.egress',
+      require: 'merged',
+    });
+    expect(closedEvent.refusals.join(' ')).toMatch(/squashed or rebased/);
+  });
+
+  test("a rebase merge reads the configuration at the push's before, not at a rebased pull request commit", async () => {
+    const { repo, forge, tmp } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo, { how: 'rebase' });
+    const source = await readPullRequestSource(forge, merged.number, {
+      configDir: '.egress',
+      require: 'merged',
+      pushed: { sha: merged.merge, before: merged.base },
+    });
+    expect(source.configCommit).toBe(merged.base);
+    expect(source.repository.workPackages.get('wp1')?.roles['referee']).toEqual(['carol']);
+    const forged = await readPullRequestSource(forge, merged.number, {
+      configDir: '.egress',
+      require: 'merged',
+      pushed: { sha: merged.merge, before: forge.commit(undefined, repo.files) },
+    });
+    expect(forged.refusals.join(' ')).toMatch(/not an ancestor/);
+  });
+
+  test('a receipt at the destination that says something else, or is not ours, blocks the whole request', async () => {
+    const { tmp, repo, forge } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo);
+    const dir = join(tmp.dir, 'delivered', 'archive', requestId);
+    await runTool('mkdir', ['-p', dir]);
+    await writeFile(join(dir, `${requestId}-analysis-code.tar.gpg.receipt.asc`), 'not a signed receipt\n');
+    const counted = countingDelivery();
+    const { outcome } = await release(forge, repo, tmp.dir, merged.number, { create: counted.create });
+    expect(outcome?.state).toBe('conflict');
+    expect(outcome?.reasons.join(' ')).toMatch(/not signed by this egress signing key/);
+    expect(counted.sent).toEqual([]);
+  });
+
+  test('a pull request against another branch is refused', async () => {
+    const { repo, forge, tmp } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo);
+    forge.pulls.get(merged.number)!.baseRef = 'staging';
+    const { source } = await release(forge, repo, tmp.dir, merged.number);
+    expect(source.refusals.join(' ')).toMatch(/not the protected branch 'main'/);
+  });
+});
