@@ -48,6 +48,9 @@ const bundleOptions = {
   format: 'esm',
   logLevel: 'warning',
   loader: { '.yaml': 'text' },
+  // As in scripts/build.mjs: ssh2's optional native add-ons stay outside, and its agent reads __dirname.
+  external: ['*.node'],
+  define: { __dirname: 'import.meta.dirname' },
   banner: {
     js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   },
