@@ -40,6 +40,20 @@ test.each(['.github/workflows', '.gitea/workflows'])('%s', async (dir) => {
       // The release: on push only; one group per request (GitHub: the delivering job's, keyed by
       // the request id), never cancelling a release in progress.
       expect(events).toEqual(['push']);
+      // Every push to the protected branch runs the action (issue 9 item 1: a push changing only
+      // `.egress/` re-evaluates the open requests), so no `paths` filter may narrow it.
+      expect(Object.keys((workflow.on['push'] ?? {}) as object), name).toEqual(['branches']);
+      if (dir === '.github/workflows') {
+        const jobs = Object.values(workflow.jobs) as Array<{
+          environment?: string;
+          steps: Array<{ uses?: string; with?: Record<string, string> }>;
+        }>;
+        const gateMode = (j: (typeof jobs)[number]) =>
+          j.steps.find((s) => String(s.uses ?? '').includes('egress-gate'))?.with?.['mode'];
+        // A secret-free re-evaluation on every push, and the release only behind the environment.
+        expect(jobs.some((j) => gateMode(j) === 'review' && j.environment === undefined)).toBe(true);
+        for (const j of jobs.filter((j) => gateMode(j) === 'release')) expect(j.environment).toBeTruthy();
+      }
       const groups = [
         workflow.concurrency,
         ...Object.values(workflow.jobs).map(

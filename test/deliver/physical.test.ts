@@ -81,6 +81,61 @@ describe('physical delivery', () => {
     expect(await readdir(join(work, 'disk', 'req-1'))).toEqual([]);
   });
 
+  it('never replaces a final name that appears while the copy is running', async () => {
+    const delivery = createPhysicalDelivery(
+      { kind: 'physical', path: 'disk' },
+      { repoRoot: work, secrets: {} },
+    );
+    const file = await source('a.tar.gpg', 'package');
+    const target = join(work, 'disk', 'req-1', 'a.tar.gpg');
+    let raced = false;
+    const failure = delivery
+      .deliver('req-1', [file], () => {
+        if (raced) return;
+        raced = true;
+        // Another run (or a person) puts different content under the final name mid-copy.
+        writeFileSync(target, 'someone else');
+      })
+      .catch((error: unknown) => error);
+    expect(String((await failure) as Error)).toMatch(/already exists with different content/);
+    expect(raced).toBe(true);
+    expect(await readFile(target, 'utf8')).toBe('someone else');
+    expect(await readdir(join(work, 'disk', 'req-1'))).toEqual(['a.tar.gpg']);
+  });
+
+  it('counts a final name that appears mid-copy with the same content as delivered', async () => {
+    const delivery = createPhysicalDelivery(
+      { kind: 'physical', path: 'disk' },
+      { repoRoot: work, secrets: {} },
+    );
+    const file = await source('a.tar.gpg', 'package');
+    const target = join(work, 'disk', 'req-1', 'a.tar.gpg');
+    let raced = false;
+    const result = await delivery.deliver('req-1', [file], () => {
+      if (raced) return;
+      raced = true;
+      writeFileSync(target, 'package');
+    });
+    expect(result.alreadyDelivered).toBe(true);
+    expect(await readdir(join(work, 'disk', 'req-1'))).toEqual(['a.tar.gpg']);
+  });
+
+  it('ends two concurrent deliveries of the same file in one verified file', async () => {
+    const content = randomBytes(5 << 20);
+    const localPath = join(work, 'a.tar.gpg');
+    await writeFile(localPath, content);
+    const file = { localPath, remoteName: 'a.tar.gpg', sha256: sha(content), size: content.length };
+    const run = () =>
+      createPhysicalDelivery({ kind: 'physical', path: 'disk' }, { repoRoot: work, secrets: {} }).deliver(
+        'req-1',
+        [file],
+      );
+    const results = await Promise.all([run(), run(), run()]);
+    expect(results.filter((r) => !r.alreadyDelivered)).toHaveLength(1);
+    expect(await readdir(join(work, 'disk', 'req-1'))).toEqual(['a.tar.gpg']);
+    expect(sha(await readFile(join(work, 'disk', 'req-1', 'a.tar.gpg')))).toBe(file.sha256);
+  });
+
   it('refuses names that could leave the destination folder', async () => {
     const delivery = createPhysicalDelivery(
       { kind: 'physical', path: 'disk' },

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, statfs } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rm, stat, statfs, unlink } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
@@ -18,13 +18,6 @@ import type {
 } from './delivery.js';
 
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 /** Flushes a file or directory to the device; some filesystems refuse it on directories. */
 async function flush(path: string, flags: 'r' | 'r+'): Promise<void> {
@@ -45,19 +38,40 @@ function outOfSpace(root: string, file: DeliveryFile, detail: string, cause?: un
   );
 }
 
-/** Copies while hashing, flushes to disk, and renames only when the copy hashes to the pin. */
+function alreadyThere(target: string, digest: string): EgressError {
+  return new EgressError(
+    'DELIVERY',
+    `${target} already exists with different content (sha256 ${digest}); a delivered request is never overwritten`,
+  );
+}
+
+/** True when `target` holds exactly the pinned content; refuses when it holds anything else. */
+async function sameAsDelivered(target: string, file: DeliveryFile): Promise<boolean> {
+  const info = await stat(target).catch(() => undefined);
+  if (!info) return false;
+  const { sha256: digest } = await hashFile(target);
+  if (digest === file.sha256) return true;
+  throw alreadyThere(target, digest);
+}
+
+/**
+ * Copies to a temp name unique to this run, flushes, then re-reads the temp file from the device
+ * and checks it against the pin (so what is published is what was written, not only what was
+ * read). The final name is created with link(), which never replaces an existing file: if the
+ * name appeared meanwhile (another run), it counts as delivered when it hashes to the pin and is
+ * refused otherwise. Returns false when another run had already delivered the same content.
+ */
 async function copyVerified(
   file: DeliveryFile,
   dir: string,
   root: string,
   onProgress: DeliveryProgress | undefined,
-): Promise<void> {
-  const partial = join(dir, `.${file.remoteName}.partial`);
-  const hash = createHash('sha256');
+): Promise<boolean> {
+  const partial = join(dir, `.${file.remoteName}.${randomBytes(8).toString('hex')}.partial`);
+  const target = join(dir, file.remoteName);
   let copied = 0;
   const tap = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
       copied += chunk.length;
       onProgress?.(file.remoteName, copied, file.size);
       done(null, chunk);
@@ -67,19 +81,29 @@ async function copyVerified(
     await pipeline(
       createReadStream(file.localPath, { highWaterMark: readChunkBytes }),
       tap,
-      createWriteStream(partial, { flags: 'w', mode: 0o640 }),
+      // 'wx': the temp name is ours alone; never follow or reuse something already there.
+      createWriteStream(partial, { flags: 'wx', mode: 0o640 }),
     );
     await flush(partial, 'r+');
-    const digest = hash.digest('hex');
+    const { sha256: digest } = await hashFile(partial);
     if (digest !== file.sha256) {
       throw new EgressError(
         'INTEGRITY',
         `copy of ${file.remoteName} hashed to ${digest}, expected ${file.sha256}; nothing was delivered`,
       );
     }
-    await rename(partial, join(dir, file.remoteName));
-    // The rename itself must reach the device before the disk leaves the building.
+    let wrote = true;
+    try {
+      await link(partial, target);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+      if (!(await sameAsDelivered(target, file))) throw error;
+      wrote = false;
+    }
+    await unlink(partial);
+    // The new name must reach the device before the disk leaves the building.
     await flush(dir, 'r').catch(() => undefined);
+    return wrote;
   } catch (error) {
     await rm(partial, { force: true });
     if (error instanceof EgressError) throw error;
@@ -122,15 +146,7 @@ export function createPhysicalDelivery(destination: PhysicalDestination, context
         if (!SAFE_NAME.test(file.remoteName)) {
           throw new EgressError('INPUT', `unsafe file name '${file.remoteName}' for a delivery`);
         }
-        const target = join(dir, file.remoteName);
-        if (await exists(target)) {
-          const { sha256: digest } = await hashFile(target);
-          if (digest === file.sha256) continue;
-          throw new EgressError(
-            'DELIVERY',
-            `${target} already exists with different content (sha256 ${digest}); a delivered request is never overwritten`,
-          );
-        }
+        if (await sameAsDelivered(join(dir, file.remoteName), file)) continue;
         todo.push(file);
       }
       // Refuse up front when the files cannot fit, rather than fill the disk and fail half way.
@@ -140,8 +156,9 @@ export function createPhysicalDelivery(destination: PhysicalDestination, context
       if (todo.length > 0 && needed > free) {
         throw outOfSpace(root, todo[0] as DeliveryFile, `${needed} bytes needed in all, ${free} free`);
       }
-      for (const file of todo) await copyVerified(file, dir, root, onProgress);
-      if (todo.length === 0) return { location: dir, alreadyDelivered: true };
+      let wrote = 0;
+      for (const file of todo) if (await copyVerified(file, dir, root, onProgress)) wrote += 1;
+      if (wrote === 0) return { location: dir, alreadyDelivered: true };
       const custody: Custody = {
         by: context.actor ?? userInfo().username,
         at: now().toISOString(),
