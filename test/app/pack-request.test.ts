@@ -133,6 +133,22 @@ describe('packRequest', () => {
     expect(await listing(input.outDir)).toBeUndefined();
   });
 
+  it('a custom policy with a blocking disclosure rule packs nothing, and names the rule', async () => {
+    await using tmp = await makeTempDir();
+    const { input } = await setUp(tmp.dir);
+    const policy = structuredClone(input.policy);
+    policy.name = 'strict';
+    // Every count in the example tables is below this threshold.
+    policy.disclosure.rules = { 'small-cell': { severity: 'blocking', threshold: 1_000_000 } };
+    const result = await packRequest({ ...input, policy });
+    expect(result.passed).toBe(false);
+    expect(result.packages).toEqual([]);
+    expect(await listing(input.outDir)).toBeUndefined();
+    const why = result.skipped.flatMap((s) => s.reasons).join('\n');
+    expect(why).toContain("disclosure rule 'small-cell' is blocking in policy strict");
+    expect(result.evaluation?.collections.some((c) => c.state === 'blocked')).toBe(true);
+  });
+
   it('packs nothing when an item has no pin, and says where', async () => {
     await using tmp = await makeTempDir();
     const { root, input } = await setUp(tmp.dir);

@@ -6,6 +6,7 @@ import { releaseRequest } from '../../action/src/app/release.js';
 import { readSecretKey } from '../../action/src/crypto/keys.js';
 import { createDelivery } from '../../action/src/deliver/choose-delivery.js';
 import type { CreateDelivery } from '../../action/src/deliver/delivery.js';
+import type { Policy } from '../../action/src/policy/types.js';
 import { makeGnupgHome, makeTempDir, runTool } from '../pack/pack-fixtures.js';
 import {
   approvals,
@@ -43,7 +44,11 @@ async function release(
   repo: ReleaseRepo,
   workspace: string,
   number: number,
-  options: { pushed?: { sha: string; before?: string }; create?: CreateDelivery } = {},
+  options: {
+    pushed?: { sha: string; before?: string };
+    create?: CreateDelivery;
+    policy?: (policy: Policy) => Policy;
+  } = {},
 ) {
   const source = await readPullRequestSource(forge, number, {
     configDir: '.egress',
@@ -55,7 +60,7 @@ async function release(
   const outcome = await releaseRequest({
     files: source.files,
     repo: source.repository,
-    policy: source.policy!,
+    policy: options.policy ? options.policy(structuredClone(source.policy!)) : source.policy!,
     manifestPath: source.manifestPath!,
     outputsDir: join(workspace, 'outputs'),
     reviews: source.reviews,
@@ -183,6 +188,34 @@ describe('the release flow (merge → re-evaluate → pack → deliver)', () => 
     expect(outcome?.reasons.join(' ')).toMatch(/analysis-code' is needs-discussion/);
     expect(counted.sent).toEqual([]);
     await expect(readdir(join(tmp.dir, 'delivered'))).rejects.toThrow();
+  });
+
+  test('a blocking disclosure rule: a finding blocks delivery naming the rule; clean outputs are delivered', async () => {
+    const { tmp, repo, forge } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo);
+    const strict = (rule: string, threshold?: number) => (policy: Policy) => {
+      policy.name = 'strict';
+      policy.disclosure.rules = {
+        [rule]: { severity: 'blocking', ...(threshold !== undefined ? { threshold } : {}) },
+      };
+      return policy;
+    };
+    const counted = countingDelivery();
+    // The counts 120 and 140 in report/table-1.csv are below this threshold.
+    const blocked = await release(forge, repo, tmp.dir, merged.number, {
+      create: counted.create,
+      policy: strict('small-cell', 1_000_000),
+    });
+    expect(blocked.outcome?.state).toBe('not-cleared');
+    expect(blocked.outcome?.reasons.join(' ')).toContain(
+      "disclosure rule 'small-cell' is blocking in policy strict: report/table-1.csv",
+    );
+    expect(counted.sent).toEqual([]);
+    await expect(readdir(join(tmp.dir, 'delivered'))).rejects.toThrow();
+    // A blocking rule with nothing to find: the scanned outputs clear and are delivered.
+    const clean = await release(forge, repo, tmp.dir, merged.number, { policy: strict('nhs-number') });
+    expect(clean.outcome?.state).toBe('delivered');
   });
 
   test('approvals on an older commit than the final head do not count at release', async () => {

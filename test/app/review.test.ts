@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -313,6 +313,33 @@ describe.each(['github', 'gitea'] as const)('review mode on %s', (dialect) => {
       'mallory',
       'no-role',
     ]);
+  });
+
+  test('a policy with a blocking disclosure rule: without the outputs on the runner, the request does not clear', async () => {
+    const turing = await readFile(new URL('../../policies/turing-dsh.yaml', import.meta.url), 'utf8');
+    const w = createWorld();
+    seedBranch(w, 'main', {
+      ...baseFiles,
+      '.egress/config.yaml': baseFiles['.egress/config.yaml']!.replace(
+        /^policy: .*$/m,
+        'policy: .egress/strict.yaml',
+      ),
+      '.egress/strict.yaml': turing
+        .replace(/^name: .*$/m, 'name: strict')
+        .replace('small-cell: { severity: advice', 'small-cell: { severity: blocking'),
+    });
+    const pull = openPull(w, {
+      author: 'erin',
+      changes: { ...requestOutputs, [requestPath]: requestManifest() },
+    });
+    for (const r of ['alice', 'bob', 'carol']) submitReview(w, pull, { user: r, body: 'tier: 1' });
+    await using fake = await startFakeForge(dialect, w);
+    const outcome = await reviewPullRequest(adapter(dialect, fake.apiUrl, w), pull.number, options);
+    expect(outcome.diagnostics).toEqual([]);
+    expect(outcome).toMatchObject({ state: 'blocked', passed: false });
+    expect(outcome.result?.collections[0]?.reasons.join('\n')).toContain(
+      "policy strict makes rule 'small-cell' blocking, and the outputs were not scanned here",
+    );
   });
 
   test('with the outputs on the runner, pins are checked and disclosure risks are reported for the reviewers', async () => {

@@ -245,4 +245,40 @@ describe('egress-gate evaluate: usage, configuration and invalid requests', () =
     expect(unknown.stderr).toMatch(/'nowhere' is not a built-in policy \(built-in: turing-dsh\)/);
     await writeFile(join(repo, '.egress/config.yaml'), config);
   });
+
+  it('a blocking disclosure rule in the policy blocks on the scanned outputs; --skip-pins does not clear', async () => {
+    const config = await readFile(join(repo, '.egress/config.yaml'), 'utf8');
+    const policy = await readFile(new URL('../../policies/turing-dsh.yaml', import.meta.url), 'utf8');
+    // Every count in the example tables is below this threshold.
+    await writeFile(
+      join(repo, 'strict.yaml'),
+      policy
+        .replace(/^name: .*$/m, 'name: strict')
+        .replace(
+          'small-cell: { severity: advice, threshold: 10 }',
+          'small-cell: { severity: blocking, threshold: 1000000 }',
+        ),
+    );
+    await writeFile(
+      join(repo, '.egress/config.yaml'),
+      config.replace(/^policy: .*$/m, 'policy: strict.yaml'),
+    );
+    try {
+      const r = await run(['evaluate', manifest, '--reviews', cleared, '--json'], repo);
+      expect(r.code).toBe(1);
+      const result = JSON.parse(r.stdout) as JsonResult;
+      expect(result.passed).toBe(false);
+      expect(result.state).toBe('blocked');
+      expect(result.collections.flatMap((c) => c.reasons).join('\n')).toContain(
+        "disclosure rule 'small-cell' is blocking in policy strict",
+      );
+      const skipped = await run(['evaluate', manifest, '--reviews', cleared, '--skip-pins'], repo);
+      expect(skipped.code).toBe(1);
+      expect(skipped.stdout).toMatch(
+        /policy strict makes rule 'small-cell' blocking, and the outputs were not scanned here/,
+      );
+    } finally {
+      await writeFile(join(repo, '.egress/config.yaml'), config);
+    }
+  });
 });

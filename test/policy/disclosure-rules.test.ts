@@ -76,6 +76,27 @@ describe('disclosure rules in the policy', () => {
     expect(result.collections[0]!.state).toBe('cleared');
   });
 
+  it('outputs not scanned: a blocking rule keeps the collection from clearing, in words', () => {
+    const result = evaluatePolicy(buildFacts({ policy: blockingPolicy(), reviews: threeApprovals(1) }));
+    const c = result.collections[0]!;
+    expect(c.state).toBe('blocked');
+    expect(result.passed).toBe(false);
+    expect(c.reasons.join('\n')).toContain(
+      "blocked: policy strict makes rule 'small-cell' blocking, and the outputs were not scanned here",
+    );
+    // Scanned and clean is not the same as not scanned.
+    const clean = evaluatePolicy(
+      buildFacts({ policy: blockingPolicy(), reviews: threeApprovals(1), findings: [] }),
+    );
+    expect(clean.collections[0]!.state).toBe('cleared');
+  });
+
+  it('outputs not scanned: the all-advisory Turing default still clears', () => {
+    const result = evaluatePolicy(buildFacts({ reviews: threeApprovals(1) }));
+    expect(result.collections[0]!.state).toBe('cleared');
+    expect(result.passed).toBe(true);
+  });
+
   it('the policy schema refuses an unknown rule and an unknown severity at line:col', () => {
     const base = parsePolicy(
       turingYaml().replace('  rules:\n', '  rules:\n    small-cells: { severity: advice }\n'),

@@ -20,6 +20,7 @@ import {
   checkSigningKey,
   planItems,
 } from './pack-preflight.js';
+import { disclosureFacts, scanRequestOutputs } from './scan-request.js';
 import { validateRequest } from './validate-request.js';
 
 export interface PackRequestInput {
@@ -95,7 +96,12 @@ export async function packRequest(input: PackRequestInput): Promise<PackRequestR
   }
   const selected = selectCollections(manifest, input.collections);
   const { author, head, merger, reviews } = input.reviews;
+  // The outputs being packed are scanned, so a rule the policy makes blocking blocks here too.
+  const findings = await scanRequestOutputs(manifest, input.outputsDir, input.policy, {
+    document: validated.document,
+  });
   const evaluation = evaluatePolicy({
+    findings: disclosureFacts(findings),
     policy: input.policy,
     config: input.repo.config,
     workPackage,

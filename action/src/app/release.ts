@@ -21,6 +21,7 @@ import {
 } from './deliver-request.js';
 import type { LoadedRepository } from './load-repository.js';
 import { type PackRequestInput, packRequest } from './pack-request.js';
+import { disclosureFacts, scanRequestOutputs } from './scan-request.js';
 import { validateRequest } from './validate-request.js';
 
 /** Where the reviews, the merger and the trusted configuration came from (recorded in the receipt). */
@@ -110,7 +111,12 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
       ],
     };
   }
+  // The outputs are here: blocking disclosure rules are judged on them (packRequest does it again).
+  const findings = await scanRequestOutputs(manifest, input.outputsDir, input.policy, {
+    ...(validated.document ? { document: validated.document } : {}),
+  });
   const evaluation = evaluatePolicy({
+    findings: disclosureFacts(findings),
     policy: input.policy,
     config: input.repo.config,
     workPackage,

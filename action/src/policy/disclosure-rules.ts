@@ -98,11 +98,13 @@ export function resolveDisclosureRules(policy: Pick<Policy, 'disclosure'>): Reso
 
 /**
  * Problems that block the collection: unacknowledged findings of blocking rules, named by rule.
- * The policy decides the severity, not the finding.
+ * The policy decides the severity, not the finding. `findings: undefined` means the outputs were
+ * not scanned (not `[]`, which means scanned and clean): a policy with any enabled blocking rule
+ * then blocks, because nothing shows the rule is met.
  */
 export function checkBlockingFindings(collection: Collection, facts: PolicyFacts): string[] {
-  if (!facts.findings) return [];
   const rules = resolveDisclosureRules(facts.policy);
+  if (facts.findings === undefined) return notScanned(rules, facts.policy.name);
   const mine = facts.findings.filter((f) => f.collection === collection.name);
   const blocking = mine.filter((f) => {
     const rule = rules[f.rule as DisclosureRuleId];
@@ -120,4 +122,19 @@ export function checkBlockingFindings(collection: Collection, facts: PolicyFacts
       : '';
     return `disclosure rule '${rule}' is blocking in policy ${facts.policy.name}: ${where}: ${first.message}${more}; what to do: ${first.advice}${ack}`;
   });
+}
+
+/** Enabled rules the policy makes `blocking`, in the order `disclosureRuleIds` lists them. */
+export function blockingRuleIds(rules: ResolvedRules): DisclosureRuleId[] {
+  return disclosureRuleIds.filter((id) => rules[id].enabled && rules[id].severity === 'blocking');
+}
+
+function notScanned(rules: ResolvedRules, policyName: string): string[] {
+  const blocking = blockingRuleIds(rules);
+  if (blocking.length === 0) return [];
+  const named = blocking.map((id) => `'${id}'`).join(', ');
+  const makes = blocking.length === 1 ? `rule ${named}` : `rules ${named}`;
+  return [
+    `policy ${policyName} makes ${makes} blocking, and the outputs were not scanned here: what to do: run the check where the outputs are (set 'outputs-root' for the review, or run 'egress-gate evaluate' without --skip-pins in the checkout that has them)`,
+  ];
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { loadPolicy } from '../../app/load-policy.js';
 import { loadRepository } from '../../app/load-repository.js';
+import { disclosureFacts, scanRequestOutputs } from '../../app/scan-request.js';
 import { outputsDirOf, validateRequest } from '../../app/validate-request.js';
 import { evaluatePolicy } from '../../policy/evaluate.js';
 import { createReviewsFileParser } from '../../policy/reviews-file.js';
@@ -225,7 +226,15 @@ export const evaluateCommand: Command = {
       );
     }
     const { author, head, merger, reviews: list } = reviews.reviewsFile;
+    // With the outputs here (pins were just verified against them), blocking rules see their
+    // findings; with --skip-pins they were not read, and a blocking rule keeps the request back.
+    const findings = args.skipPins
+      ? undefined
+      : await scanRequestOutputs(manifest, outputsDirOf(args.repoRoot, repo), loaded.policy, {
+          ...(validated.document ? { document: validated.document } : {}),
+        });
     const result = evaluatePolicy({
+      ...(findings ? { findings: disclosureFacts(findings) } : {}),
       policy: loaded.policy,
       config: repo.config,
       workPackage,
