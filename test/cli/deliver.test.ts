@@ -156,6 +156,8 @@ describe('egress-gate deliver', () => {
         'http://127.0.0.1:9/api/v3',
         '--forge-repo',
         'tre/egress',
+        '--base-branch',
+        'main',
         ...args().slice(4),
       ],
       repo,
