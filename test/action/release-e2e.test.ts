@@ -249,6 +249,9 @@ describe.each(['github', 'gitea'] as const)('the release on %s', (dialect) => {
     expect(links).toHaveLength(2);
     const sasSignature = new URL(links[0]!).searchParams.get('sig')!;
     expect(sasSignature.length).toBeGreaterThan(10);
+    // The link carries it URL-encoded (%2B, %2F, %3D): a log could leak either form.
+    const sasSignatureRaw = /[?&]sig=([^&]+)/.exec(links[0]!)![1]!;
+    expect(decodeURIComponent(sasSignatureRaw)).toBe(sasSignature);
     for (const link of links) {
       const name = decodeURIComponent(new URL(link).pathname.split('/').pop()!);
       await writeFile(join(got, name), Buffer.from(await (await fetch(link)).arrayBuffer()));
@@ -289,6 +292,7 @@ describe.each(['github', 'gitea'] as const)('the release on %s', (dialect) => {
     const shown = everything(run, world);
     for (const canary of [
       sasSignature,
+      sasSignatureRaw,
       setup.azurite.accountKey,
       sshKeyLine,
       signingKeyLine,

@@ -16,6 +16,7 @@ import {
   mergeRequest,
   type ReleaseRepo,
   requestId,
+  requestPath,
   writeOutputFiles,
 } from './release-fixtures.js';
 
@@ -296,5 +297,46 @@ describe('the release flow (merge → re-evaluate → pack → deliver)', () => 
     forge.pulls.get(merged.number)!.baseRef = 'staging';
     const { source } = await release(forge, repo, tmp.dir, merged.number);
     expect(source.refusals.join(' ')).toMatch(/not the protected branch 'main'/);
+  });
+  test('a request merged before as .yml is not delivered again as .yaml', async () => {
+    const { repo, forge, tmp } = await setup();
+    await using _ = tmp;
+    const earlier = { ...repo, files: { ...repo.files, 'requests/wp1-2026-paper.yml': repo.manifest() } };
+    const merged = mergeRequest(forge, earlier);
+    const { source, outcome } = await release(forge, repo, tmp.dir, merged.number);
+    expect(outcome).toBeUndefined();
+    expect(source.refusals.join(' ')).toMatch(
+      /requests\/wp1-2026-paper\.yml already existed on the protected branch/,
+    );
+  });
+
+  test('a large-directory listing the pull request adds is read from its head, like review reads it', async () => {
+    const { repo, forge, tmp } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo);
+    const listing = `requests/${requestId}/wards/wards.sha256`;
+    const text = `${'0'.repeat(64)}  wards/a.csv\n`;
+    const head = forge.commit(merged.head, { [listing]: text });
+    const pull = forge.pulls.get(merged.number)!;
+    pull.headSha = head;
+    pull.mergeCommitSha = forge.commit([merged.base, head], {
+      [requestPath]: repo.manifest(),
+      [listing]: text,
+    });
+    pull.files = [...pull.files, listing];
+    pull.reviews = approvals(head);
+    const { source } = await release(forge, repo, tmp.dir, merged.number);
+    expect(source.refusals).toEqual([]);
+    expect(await source.files.readText(listing)).toBe(text);
+  });
+
+  test('a pull request whose changed files the forge listed only in part is refused', async () => {
+    const { repo, forge, tmp } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo);
+    forge.pulls.get(merged.number)!.changedFilesCount = 3001;
+    const { source, outcome } = await release(forge, repo, tmp.dir, merged.number);
+    expect(outcome).toBeUndefined();
+    expect(source.refusals.join(' ')).toMatch(/listed only 1 of the 3001 files/);
   });
 });

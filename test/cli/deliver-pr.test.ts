@@ -54,6 +54,8 @@ async function scenario(dialect: 'github' | 'gitea', mergedBy: string | null = '
     forge.apiUrl,
     '--forge-repo',
     `${world.owner}/${world.repo}`,
+    '--base-branch',
+    'main',
     '--signing-key',
     join(tmp.dir, 'signing.asc'),
     '--repo',
@@ -111,12 +113,33 @@ describe('egress-gate deliver --pr failures', () => {
   }, 60_000);
 });
 
+describe('egress-gate deliver --pr: the protected branch', () => {
+  test('without --base-branch it is a usage error; a pull request into another branch is refused, nothing delivered', async () => {
+    const s = await scenario('github');
+    await using _tmp = s.tmp;
+    await using _forge = s.forge;
+    const at = s.argv.indexOf('--base-branch');
+    const without = [...s.argv.slice(0, at), ...s.argv.slice(at + 2)];
+    const missing = await run(without, s.local, s.env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--base-branch/);
+    const other = [...s.argv];
+    other[at + 1] = 'release';
+    const refused = await run(other, s.local, s.env);
+    expect(refused.code).toBe(1);
+    const json = JSON.parse(refused.stdout);
+    expect(json.state).toBe('not-cleared');
+    expect(json.reasons.join(' ')).toMatch(/targets 'main', not the protected branch 'release'/);
+    expect(await readdir(join(s.tmp.dir, 'delivered')).catch(() => [])).toEqual([]);
+  });
+});
+
 describe('evaluate --pr and pack --pr: the forge as the source of reviews and configuration', () => {
   test('evaluate --pr on an open pull request reads the protected branch tip: a role holder removed there no longer counts', async () => {
     const s = await scenario('gitea', null);
     await using _tmp = s.tmp;
     await using _forge = s.forge;
-    const forgeArgs = s.argv.slice(1, 9);
+    const forgeArgs = s.argv.slice(1, 11);
     const cleared = await run(['evaluate', ...forgeArgs, '--repo', s.local, '--json'], s.local, s.env);
     expect(cleared.code).toBe(0);
     expect(JSON.parse(cleared.stdout).passed).toBe(true);
@@ -135,7 +158,7 @@ describe('evaluate --pr and pack --pr: the forge as the source of reviews and co
     await using _tmp = s.tmp;
     await using _forge = s.forge;
     const out = join(s.tmp.dir, 'packages');
-    const forgeArgs = s.argv.slice(1, 9);
+    const forgeArgs = s.argv.slice(1, 11);
     const packed = await run(
       [
         'pack',

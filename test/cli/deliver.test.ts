@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import type { CliIo } from '../../action/src/cli/command.js';
 import { runCli } from '../../action/src/cli/run.js';
 import { makeReleaseRepo, requestId, requestPath, writeOutputFiles } from '../app/release-fixtures.js';
+import { startAzurite } from '../deliver/azurite-fixture.js';
 import { makeGnupgHome, makeTempDir, makeTestKey, runTool } from '../pack/pack-fixtures.js';
 
 const head = '5f3c9e1a4b2d6c8e0f1a3b5c7d9e1f2a3b4c5d6e';
@@ -43,8 +44,9 @@ ${body(options.tierOfCode ?? 1)}`;
 }
 
 /** An egress repository on disk with real keys and outputs, a reviews file, and the signing key. */
-async function makeRepo(dir: string) {
+async function makeRepo(dir: string, edit: (files: Record<string, string>) => void = () => {}) {
   const release = await makeReleaseRepo();
+  edit(release.files);
   const repo = join(dir, 'repo');
   for (const [path, text] of Object.entries({ ...release.files, [requestPath]: release.manifest() })) {
     await mkdir(dirname(join(repo, path)), { recursive: true });
@@ -156,6 +158,8 @@ describe('egress-gate deliver', () => {
         'http://127.0.0.1:9/api/v3',
         '--forge-repo',
         'tre/egress',
+        '--base-branch',
+        'main',
         ...args().slice(4),
       ],
       repo,
@@ -171,4 +175,42 @@ describe('egress-gate deliver', () => {
     expect(help.stdout).toMatch(/--pr <number>/);
     expect(help.stdout).toMatch(/Exit codes: 0/);
   });
+  test('Azure access links are printed sealed to the recipients, in text and --json, and gpg opens them', async () => {
+    await using azurite = await startAzurite();
+    await using tmp = await makeTempDir('egress-deliver-cli-azure-');
+    const toAzure = (prefix: string) => (files: Record<string, string>) => {
+      files['.egress/config.yaml'] = files['.egress/config.yaml']!.replace(
+        '  archive-disk:\n    kind: physical\n    path: delivered/archive\n',
+        `  archive-disk:\n    kind: azure-blob\n    account: ${azurite.blobEndpoint}\n    containerPrefix: ${prefix}\n    sasExpiryHours: 24\n`,
+      );
+    };
+    const env = { EGRESS_AZURE_CONNECTION_STRING: azurite.connectionString };
+    const asJson = await makeRepo(join(tmp.dir, 'json'), toAzure('egressj'));
+    const json = await run([...asJson.args(), '--json'], asJson.repo, env);
+    expect(json.code).toBe(0);
+    const sealed = JSON.parse(json.stdout).collections.find((c: { sealedAccess?: string }) => c.sealedAccess)
+      ?.sealedAccess as string;
+    expect(sealed).toMatch(/^-----BEGIN PGP MESSAGE-----\n[\s\S]+-----END PGP MESSAGE-----/);
+    const asText = await makeRepo(join(tmp.dir, 'text'), toAzure('egresst'));
+    const text = await run(asText.args(), asText.repo, env);
+    expect(text.code).toBe(0);
+    const block = /-----BEGIN PGP MESSAGE-----[\s\S]*?-----END PGP MESSAGE-----/.exec(text.stdout)?.[0];
+    expect(block).toBeDefined();
+    for (const [armored, release] of [
+      [sealed, asJson],
+      [block!, asText],
+    ] as const) {
+      await using gpg = await makeGnupgHome();
+      await gpg.importKey(release.release.investigator.secretArmored);
+      await gpg.importKey(release.signer.publicArmored);
+      const file = join(tmp.dir, 'links.asc');
+      await writeFile(file, armored);
+      const links = (await gpg.gpg(['--decrypt', file])).stdout
+        .split('\n')
+        .filter((l) => l.startsWith('http'));
+      expect(links.length).toBeGreaterThan(0);
+      const sig = new URL(links[0]!).searchParams.get('sig')!;
+      expect(json.stdout + json.stderr + text.stdout + text.stderr).not.toContain(sig);
+    }
+  }, 60_000);
 });

@@ -58,11 +58,22 @@ export function describeRelease(report: ReleaseReport): string {
   return `${id}not delivered: ${report.problems[0] ?? 'see the comment'}`;
 }
 
-export function renderReleaseComment(report: ReleaseReport): string {
-  return `${releaseCommentMarker}\n${renderReleaseBody(report)}`;
+/**
+ * `keep` wraps each sealed access-link block, so a caller that redacts the text can put the
+ * blocks back afterwards (`redactKeeping` in shared/redact.ts): they are encrypted to the
+ * recipients and safe to post, but look like the key material redaction hides.
+ */
+export function renderReleaseComment(
+  report: ReleaseReport,
+  keep: (sealed: string) => string = (s) => s,
+): string {
+  return `${releaseCommentMarker}\n${renderReleaseBody(report, keep)}`;
 }
 
-export function renderReleaseBody(report: ReleaseReport): string {
+export function renderReleaseBody(
+  report: ReleaseReport,
+  keep: (sealed: string) => string = (s) => s,
+): string {
   const out: string[] = [];
   const id = report.requestId ? ` — request \`${escapeText(report.requestId, 100).replace(/`/g, '')}\`` : '';
   out.push(`### egress-gate release${id}`, '');
@@ -116,7 +127,14 @@ export function renderReleaseBody(report: ReleaseReport): string {
         '',
       );
       for (const c of sealed) {
-        out.push(`**${escapeText(c.collection, 100)}**`, '', '```text', c.sealedAccess!.trim(), '```', '');
+        out.push(
+          `**${escapeText(c.collection, 100)}**`,
+          '',
+          '```text',
+          keep(c.sealedAccess!.trim()),
+          '```',
+          '',
+        );
       }
     }
     out.push(

@@ -10,6 +10,7 @@ import type { CreateDelivery } from '../deliver/delivery.js';
 import type { Forge } from '../forge/forge.js';
 import { hasErrors } from '../shared/diagnostics.js';
 import { describeError, EgressError } from '../shared/errors.js';
+import { redactKeeping } from '../shared/redact.js';
 import {
   deliveredLabel,
   describeRelease,
@@ -167,7 +168,11 @@ async function publishRelease(
 ): Promise<void> {
   const delivered = isDelivered(report);
   const outcome = report.outcome;
-  await forge.createComment(number, io.redact(renderReleaseComment(report)));
+  // Everything is redacted except the sealed access links we made (encrypted to the recipients).
+  await forge.createComment(
+    number,
+    redactKeeping(io.redact, (keep) => renderReleaseComment(report, keep)),
+  );
   if (delivered) await forge.addLabels(number, [deliveredLabel]);
   await io.writeSummary(renderReleaseBody(report));
   io.setOutput('request-id', report.requestId ?? '');

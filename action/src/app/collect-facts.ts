@@ -44,6 +44,18 @@ export interface DeliveredId {
 }
 
 /** `requests/<id>.yaml` or `.yml` → `<id>`. */
+/**
+ * The request already on `base` with the id of `path`, under either extension (`.yaml`, `.yml`):
+ * a merged request is never changed or delivered again. Review and release both ask this.
+ */
+export async function findExistingRequest(base: RepoFiles, path: string): Promise<string | undefined> {
+  const id = requestIdOf(path);
+  for (const candidate of [`requests/${id}.yaml`, `requests/${id}.yml`]) {
+    if ((await base.readText(candidate)) !== undefined) return candidate;
+  }
+  return undefined;
+}
+
 export function requestIdOf(path: string): string {
   return path.replace(/^requests\//, '').replace(/\.ya?ml$/, '');
 }
@@ -67,11 +79,8 @@ export async function collectFacts(
   const changes = classifyChanges(changedFiles, repository.configDir, policyPath);
   const existing = await Promise.all(
     changes.requests.map(async (path): Promise<DeliveredId[]> => {
-      const id = requestIdOf(path);
-      for (const candidate of [`requests/${id}.yaml`, `requests/${id}.yml`]) {
-        if ((await base.readText(candidate)) !== undefined) return [{ path, id, existing: candidate }];
-      }
-      return [];
+      const existing = await findExistingRequest(base, path);
+      return existing === undefined ? [] : [{ path, id: requestIdOf(path), existing }];
     }),
   );
   const total = pull.changedFilesCount;

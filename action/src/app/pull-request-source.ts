@@ -4,7 +4,8 @@ import type { ReviewsFile } from '../policy/reviews-file.js';
 import type { Policy } from '../policy/types.js';
 import type { Diagnostic } from '../shared/diagnostics.js';
 import type { RepoFiles } from '../shared/repo-files.js';
-import { classifyChanges, requestPathPattern } from './classify-changes.js';
+import { classifyChanges, requestFilePattern } from './classify-changes.js';
+import { findExistingRequest } from './collect-facts.js';
 import { createForgeRepoFiles, createSplitRepoFiles } from './forge-repo-files.js';
 import { loadPolicy } from './load-policy.js';
 import { type LoadedRepository, loadRepository } from './load-repository.js';
@@ -89,6 +90,11 @@ export async function readPullRequestSource(
   const policyName = repository.config.policy;
   const policyPath = policyName && getBuiltinPolicyText(policyName) === undefined ? policyName : undefined;
   const changes = classifyChanges(changed, repository.configDir, policyPath);
+  if (pull.changedFilesCount !== undefined && changed.length < pull.changedFilesCount) {
+    refusals.push(
+      `The forge listed only ${changed.length} of the ${pull.changedFilesCount} files pull request #${number} changes (GitHub lists at most 3,000), so egress-gate cannot tell whether it changes trusted configuration or more than one request; nothing is delivered. Split it: a request needs only its manifest (and, if they live in the repository, its outputs).`,
+    );
+  }
   const present = changes.requests.filter((p) => changed.some((f) => f.path === p && f.status !== 'removed'));
 
   if (changes.requests.length > 0 && changes.trusted.length > 0) {
@@ -103,9 +109,10 @@ export async function readPullRequestSource(
   }
   const manifestPath = present.length === 1 ? present[0] : undefined;
   if (manifestPath && configCommit) {
-    if ((await trusted.readText(manifestPath)) !== undefined) {
+    const existing = await findExistingRequest(trusted, manifestPath);
+    if (existing !== undefined) {
       refusals.push(
-        `${manifestPath} already existed on the protected branch before this merge: that request was merged before. A delivered request is never changed or delivered again; open a new request with a new id.`,
+        `${existing} already existed on the protected branch before this merge: that request was merged before. A delivered request is never changed or delivered again; open a new request with a new id.`,
       );
     }
     if (mergeCommit) {
@@ -127,7 +134,7 @@ export async function readPullRequestSource(
   return {
     pull,
     configCommit,
-    files: createSplitRepoFiles(trusted, head, (p) => requestPathPattern.test(p)),
+    files: createSplitRepoFiles(trusted, head, (p) => requestFilePattern.test(p)),
     trusted,
     repository,
     ...(loaded.policy ? { policy: loaded.policy } : {}),

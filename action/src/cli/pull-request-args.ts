@@ -16,6 +16,7 @@ export const pullRequestOptions = {
   'api-url': { type: 'string' },
   'forge-repo': { type: 'string' },
   before: { type: 'string' },
+  'base-branch': { type: 'string' },
 } as const;
 
 export const pullRequestHelp = `  --pr <number>          take the pull request, its reviews, who merged and the trusted
@@ -25,6 +26,9 @@ export const pullRequestHelp = `  --pr <number>          take the pull request, 
   --api-url <url>        the forge API (GitHub: https://api.github.com or <ghes>/api/v3;
                          Gitea/Forgejo: <server>/api/v1); default: EGRESS_GATE_API_URL
   --forge-repo <o/r>     owner/repository (default: EGRESS_GATE_REPOSITORY)
+  --base-branch <name>   the protected branch (default: EGRESS_GATE_BASE_BRANCH); required:
+                         a pull request into any other branch is refused, since its
+                         configuration and approvals are not the protected branch's
   --before <sha>         for a squash or rebase merge: the protected branch's tip before the
                          merge (a merge commit needs none)
   The token is read from EGRESS_GATE_TOKEN (or GITHUB_TOKEN / GITEA_TOKEN); it is never printed.`;
@@ -34,6 +38,8 @@ export interface PullRequestArgs {
   forge: ForgeChoice;
   apiUrl: string;
   repo: { owner: string; repo: string };
+  /** The protected branch; the pull request must target it. */
+  baseBranch: string;
   before?: string;
 }
 
@@ -42,7 +48,7 @@ type Values = { [K in keyof typeof pullRequestOptions]?: string | undefined };
 /** Undefined without `--pr`; a usage error when `--pr` is given without what it needs. */
 export function readPullRequestArgs(command: string, values: Values, io: CliIo): PullRequestArgs | undefined {
   if (values.pr === undefined) {
-    for (const flag of ['forge', 'api-url', 'forge-repo', 'before'] as const) {
+    for (const flag of ['forge', 'api-url', 'forge-repo', 'before', 'base-branch'] as const) {
       if (values[flag] !== undefined)
         throw new EgressError(
           'USAGE',
@@ -73,6 +79,15 @@ export function readPullRequestArgs(command: string, values: Values, io: CliIo):
       `--pr needs the repository as owner/name: pass --forge-repo or set EGRESS_GATE_REPOSITORY`,
     );
   }
+  const baseBranch = values['base-branch'] ?? io.env['EGRESS_GATE_BASE_BRANCH'] ?? '';
+  if (!/^[^\s~^:?*[\\]+$/.test(baseBranch)) {
+    throw new EgressError(
+      'USAGE',
+      baseBranch === ''
+        ? `--pr needs the protected branch: pass --base-branch <name> (e.g. main) or set EGRESS_GATE_BASE_BRANCH; a pull request into another branch is refused`
+        : `--base-branch takes a branch name, got '${baseBranch}'`,
+    );
+  }
   if (values.before !== undefined && !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(values.before)) {
     throw new EgressError('USAGE', `--before takes a full commit sha, got '${values.before}'`);
   }
@@ -81,6 +96,7 @@ export function readPullRequestArgs(command: string, values: Values, io: CliIo):
     forge: forge as ForgeChoice,
     apiUrl,
     repo: { owner, repo },
+    baseBranch,
     ...(values.before ? { before: values.before } : {}),
   };
 }
@@ -116,6 +132,7 @@ export async function readCliPullRequest(
   return readPullRequestSource(forge, args.number, {
     configDir: options.configDir,
     require: options.require,
+    protectedBranch: args.baseBranch,
     ...(pull.merged && pull.mergeCommitSha
       ? { pushed: { sha: pull.mergeCommitSha, ...(args.before ? { before: args.before } : {}) } }
       : {}),

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /**
  * Two kinds of masking. Secrets the run knows (action inputs, key passphrases, SAS tokens) are
  * registered once with a redactor and masked wherever text leaves the process. Values that merely
@@ -79,5 +81,29 @@ export function maskKeyMaterial(text: string): string {
       replace(match, typeof kind === 'string' ? kind : undefined),
     );
   }
+  return out;
+}
+
+/**
+ * Redacts the text `render` builds, except the values it passes through `keep`: text this run
+ * made itself and knows is safe to show (the access links it sealed to the recipients, which
+ * `maskKeyMaterial` would otherwise hide as "an OpenPGP message"). Each kept value stands in as a
+ * random placeholder while everything around it is redacted, then goes back in as
+ * `encode(value)` (`JSON.stringify(v).slice(1, -1)` when the text is JSON).
+ */
+export function redactKeeping(
+  redact: (text: string) => string,
+  render: (keep: (safe: string) => string) => string,
+  encode: (safe: string) => string = (safe) => safe,
+): string {
+  const kept = new Map<string, string>();
+  const nonce = randomUUID();
+  const text = render((safe) => {
+    const placeholder = `KEPT-${nonce}-${kept.size}-KEPT`;
+    kept.set(placeholder, safe);
+    return placeholder;
+  });
+  let out = redact(text);
+  for (const [placeholder, safe] of kept) out = out.split(placeholder).join(encode(safe));
   return out;
 }

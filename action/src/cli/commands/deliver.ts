@@ -12,7 +12,7 @@ import { createDelivery } from '../../deliver/choose-delivery.js';
 import type { DestinationSecrets } from '../../deliver/delivery.js';
 import { createReviewsFileParser, type ReviewsFile } from '../../policy/reviews-file.js';
 import { hasErrors, sortDiagnostics } from '../../shared/diagnostics.js';
-import { createRedactor } from '../../shared/redact.js';
+import { createRedactor, redactKeeping } from '../../shared/redact.js';
 import type { RepoFiles } from '../../shared/repo-files.js';
 import { type CliIo, type Command, ExitCode } from '../command.js';
 import { parseCommandLine, requireOption, toRepoPath } from '../command-line.js';
@@ -240,26 +240,29 @@ function report(
 ): ExitCode {
   if (json) {
     io.stdout(
-      redact(
-        `${JSON.stringify({
-          state: outcome.state,
-          passed: outcome.passed,
-          request: outcome.requestId ?? null,
-          tier: outcome.tier ?? null,
-          evidence,
-          collections: outcome.collections.map((c) => ({
-            collection: c.collection,
-            destination: c.destination,
-            location: c.receipt.destination?.location ?? c.location,
-            package: c.receipt.package ?? null,
-            recipients: c.recipients,
-            alreadyDelivered: c.alreadyDelivered,
-            receipt: c.receiptPath,
-            ...(c.sealedAccess ? { sealedAccess: c.sealedAccess } : {}),
-          })),
-          reasons: outcome.reasons,
-          diagnostics: sortDiagnostics(outcome.diagnostics),
-        })}\n`,
+      redactKeeping(
+        redact,
+        (keep) =>
+          `${JSON.stringify({
+            state: outcome.state,
+            passed: outcome.passed,
+            request: outcome.requestId ?? null,
+            tier: outcome.tier ?? null,
+            evidence,
+            collections: outcome.collections.map((c) => ({
+              collection: c.collection,
+              destination: c.destination,
+              location: c.receipt.destination?.location ?? c.location,
+              package: c.receipt.package ?? null,
+              recipients: c.recipients,
+              alreadyDelivered: c.alreadyDelivered,
+              receipt: c.receiptPath,
+              ...(c.sealedAccess ? { sealedAccess: keep(c.sealedAccess) } : {}),
+            })),
+            reasons: outcome.reasons,
+            diagnostics: sortDiagnostics(outcome.diagnostics),
+          })}\n`,
+        (sealed) => JSON.stringify(sealed).slice(1, -1),
       ),
     );
     return code;
@@ -267,13 +270,15 @@ function report(
   for (const c of outcome.collections) {
     const pkg = c.receipt.package;
     io.stdout(
-      redact(
-        `${c.alreadyDelivered ? 'already delivered' : 'delivered'} ${c.collection} (tier ${c.receipt.tier}) → ${c.destination}: ${c.receipt.destination?.location ?? c.location}\n` +
+      redactKeeping(
+        redact,
+        (keep) =>
+          `${c.alreadyDelivered ? 'already delivered' : 'delivered'} ${c.collection} (tier ${c.receipt.tier}) → ${c.destination}: ${c.receipt.destination?.location ?? c.location}\n` +
           (pkg ? `  ${pkg.file}: sha256 ${pkg.sha256}, ${pkg.size} bytes\n` : '') +
           `  encrypted to ${c.recipients.join(', ')}\n` +
           `  signed receipt: ${c.receiptPath}\n` +
           (c.sealedAccess
-            ? `  access links, encrypted to the recipients (send this; they run gpg --decrypt):\n${c.sealedAccess.trim()}\n`
+            ? `  access links, encrypted to the recipients (send this; they run gpg --decrypt):\n${keep(c.sealedAccess.trim())}\n`
             : ''),
       ),
     );
