@@ -139,6 +139,17 @@ describe.each(adapters)('$dialect adapter', ({ dialect, create }) => {
     expect(w.unknown).toEqual([]);
   });
 
+  test('reads a request file over 1 MB whole (a large directory listing), not only its blob id', async () => {
+    const w = world();
+    const listing = `${Array.from({ length: 14_000 }, (_, i) => `${'0'.repeat(64)}  bulk/ward-${i}.csv`).join('\n')}\n`;
+    expect(listing.length).toBeGreaterThan(1024 * 1024);
+    const pull = openPull(w, { author: 'erin', changes: { 'requests/r1/weekly/bulk.sha256': listing } });
+    await using fake = await startFakeForge(dialect, w);
+    const forge = create(fake.apiUrl, w);
+    expect(await forge.readFileAt(pull.headSha, 'requests/r1/weekly/bulk.sha256')).toBe(listing);
+    expect(w.unknown).toEqual([]);
+  });
+
   test('finds the open pull request of a commit', async () => {
     const w = world();
     const pull = openPull(w, { author: 'erin', changes: { 'requests/r1.yaml': 'id: r1\n' } });

@@ -1,3 +1,4 @@
+import { EgressError } from '../../shared/errors.js';
 import type { Forge, RepoRef } from '../forge.js';
 import { truncateDescription } from '../forge.js';
 import { createGithubClient, type GithubClientOptions } from './client.js';
@@ -6,7 +7,6 @@ import {
   mapChangedFiles,
   mapComment,
   mapDirectory,
-  mapFileContent,
   mapFileEntry,
   mapIsAncestor,
   mapParents,
@@ -17,6 +17,9 @@ import {
 
 /** Who the workflow token acts as; GET /user answers 403 for it ("Resource not accessible by integration"). */
 export const githubWorkflowBot = 'github-actions[bot]';
+
+/** The largest text file read through the API: a listing's own limit (64 MiB). */
+const maxTextBytes = 64 * 1024 * 1024;
 
 export function createGithubForge(options: GithubClientOptions & { repo: RepoRef }): Forge {
   const client = createGithubClient(options);
@@ -38,7 +41,23 @@ export function createGithubForge(options: GithubClientOptions & { repo: RepoRef
     getPullRequest: async (number) => mapPullRequest(await client.getPull(number)),
     listChangedFiles: async (number) => mapChangedFiles(await client.listPullFiles(number)),
     listReviews: async (number) => mapReviews(await client.listPullReviews(number)),
-    readFileAt: async (ref, path) => mapFileContent(await client.getContent(ref, path), path),
+    async readFileAt(ref, path) {
+      const file = mapFileEntry(await client.getContent(ref, path));
+      if (file === undefined) return undefined;
+      if (file.inline !== undefined) return Buffer.from(file.inline).toString('utf8');
+      // Over 1 MB the contents API gives only the blob id (e.g. a large directory's listing).
+      if (file.size > maxTextBytes) {
+        throw new EgressError(
+          'FORGE',
+          `${path} is ${file.size} bytes at ${ref.slice(0, 7)}; egress-gate reads at most ${maxTextBytes} bytes of a request or configuration file.`,
+        );
+      }
+      const body = await client.getBlobStream(file.blobSha);
+      if (!body) return undefined;
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
+      return Buffer.concat(chunks).toString('utf8');
+    },
     listDirAt: async (ref, dir) => mapDirectory(await client.getContent(ref, dir)),
     async openFileAt(ref, path) {
       const file = mapFileEntry(await client.getContent(ref, path));

@@ -133,20 +133,6 @@ export function mapComment(wire: WireComment | Data<'listIssueComments'>[number]
   return { id: wire.id, author: wire.user?.login ?? '', body: wire.body ?? '' };
 }
 
-/** A file's text from the contents API; undefined when the path is a directory or absent. */
-export function mapFileContent(wire: WireContent | undefined, path: string): string | undefined {
-  if (wire === undefined || Array.isArray(wire)) return undefined;
-  const file = wire as WireFileContent;
-  if (file.type !== 'file') return undefined;
-  if (file.encoding !== 'base64') {
-    throw new EgressError(
-      'FORGE',
-      `GitHub did not return the content of ${path} (encoding ${JSON.stringify(file.encoding)}; files over 1 MB are not served): keep trusted configuration files small.`,
-    );
-  }
-  return Buffer.from(file.content, 'base64').toString('utf8');
-}
-
 export function mapDirectory(wire: WireContent | undefined): string[] {
   if (!Array.isArray(wire)) return [];
   return (wire as WireDirectory)
