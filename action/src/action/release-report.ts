@@ -138,7 +138,7 @@ export function renderReleaseBody(
       }
     }
     out.push(
-      'Each package has its signed receipt beside it (`<package>.receipt.asc`): `gpg --verify` it, then `gpg --decrypt` the package and `sha256sum -c SHA256SUMS` inside.',
+      'Each package has its signed receipt beside it (`<package>.receipt.asc`): `gpg --verify` it, check the package SHA-256 it names, then `gpg --decrypt` the package and, inside, `gpg --verify SHA256SUMS.asc SHA256SUMS` and `sha256sum -c SHA256SUMS`.',
       '',
     );
   }

@@ -74,7 +74,7 @@ export const demoCommand: Command = {
     log(`  gpg --batch --import ${workspace}/.egress/keys/egress-signing.asc`);
     log(`  gpg --batch --decrypt --output package.tar ${pkg} && tar -xf package.tar`);
     log(
-      `  (cd ${first ? `${first.receipt.request.id}-${first.collection}` : '<request>-<collection>'} && sha256sum -c SHA256SUMS)`,
+      `  (cd ${first ? `${first.receipt.request.id}-${first.collection}` : '<request>-<collection>'} && gpg --verify SHA256SUMS.asc SHA256SUMS && sha256sum -c SHA256SUMS)`,
     );
     return ExitCode.ok;
   },
