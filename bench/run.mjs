@@ -10,7 +10,9 @@
 //
 // Env: EGRESS_BENCH_BYTES (big file, default 1 GiB), EGRESS_BENCH_FILES (tree, default 20000 × 4 KiB),
 //      EGRESS_BENCH_RUNS (best of, default 2), EGRESS_BENCH_BIG_BYTES (memory check, default 8 GiB,
-//      0 skips it), EGRESS_BENCH_CLI_FILES (files in the CLI request, default 20000, 0 skips it).
+//      0 skips it), EGRESS_BENCH_CLI_FILES (files in the CLI request, default 20000, 0 skips it),
+//      EGRESS_BENCH_MODULES (which of part 4 to run: comma-separated names such as
+//      `disclosure,deliver-sftp`, or `none`; default all).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -38,6 +40,7 @@ const treeFiles = Number(process.env.EGRESS_BENCH_FILES ?? 20_000);
 const runs = Number(process.env.EGRESS_BENCH_RUNS ?? 2);
 const hugeBytes = Number(process.env.EGRESS_BENCH_BIG_BYTES ?? 8 * 2 ** 30);
 const cliFiles = Number(process.env.EGRESS_BENCH_CLI_FILES ?? 20_000);
+const chosenModules = process.env.EGRESS_BENCH_MODULES?.split(',').map((name) => name.trim());
 const MiB = 1 << 20;
 const started = performance.now();
 
@@ -456,6 +459,7 @@ function runCommands(keys, count) {
 async function runOtherBenches() {
   const names = readdirSync(path.join(repo, 'bench'))
     .filter((n) => /^(deliver-.*|disclosure.*)\.mjs$/.test(n))
+    .filter((n) => chosenModules === undefined || chosenModules.includes(n.replace(/\.mjs$/, '')))
     .sort();
   for (const name of names) {
     console.log(`bench/${name}`);
