@@ -8,7 +8,8 @@
 //   4. every bench/deliver-*.mjs and bench/disclosure*.mjs module (default export run(log)).
 // Peak RSS is read per process with /usr/bin/time. Data goes under the system temporary folder.
 //
-// Env: EGRESS_BENCH_BYTES (big file, default 1 GiB), EGRESS_BENCH_FILES (tree, default 20000 × 4 KiB),
+// Env: EGRESS_BENCH_BYTES (big file, default 1 GiB), EGRESS_BENCH_FILES (tree, default 20000 × 4 KiB;
+//      0 skips either),
 //      EGRESS_BENCH_RUNS (best of, default 2), EGRESS_BENCH_BIG_BYTES (memory check, default 8 GiB,
 //      0 skips it), EGRESS_BENCH_CLI_FILES (files in the CLI request, default 20000, 0 skips it),
 //      EGRESS_BENCH_MODULES (which of part 4 to run: comma-separated names such as
@@ -33,6 +34,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import * as openpgp from 'openpgp';
+import { bundleOptions as cliBundleOptions } from '../scripts/bundle.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bigBytes = Number(process.env.EGRESS_BENCH_BYTES ?? 1 << 30);
@@ -61,7 +63,8 @@ const bundleOptions = {
 const worker = path.join(repo, '.bench', 'pack-worker.mjs');
 const cli = path.join(repo, '.bench', 'cli.mjs');
 await build({ ...bundleOptions, entryPoints: [path.join(repo, 'bench', 'pack-worker.ts')], outfile: worker });
-await build({ ...bundleOptions, entryPoints: [path.join(repo, 'action/src/cli/main.ts')], outfile: cli });
+// The CLI is bundled as scripts/build.mjs bundles it (precompiled schemas included): what users run.
+await build({ ...cliBundleOptions, entryPoints: [path.join(repo, 'action/src/cli/main.ts')], outfile: cli });
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'egress-bench-'));
 const gnupgHome = path.join(work, 'gnupg');
@@ -70,7 +73,9 @@ try {
   const keys = await makeKeys();
   header();
   // 1. The inner pipeline.
-  for (const set of [makeBigFile(bigBytes), makeTree(treeFiles)]) {
+  // 0 skips either set, for quicker runs of the other parts.
+  const sets = [bigBytes > 0 && makeBigFile(bigBytes), treeFiles > 0 && makeTree(treeFiles)];
+  for (const set of sets.filter(Boolean)) {
     let gpg;
     let gpgSigned;
     let ours;

@@ -5,9 +5,10 @@ import { type ScannedFile, scanOutputFile } from '../disclosure/scan-file.js';
 import type { TableSummary } from '../disclosure/tables.js';
 import { locate, type ParsedYaml } from '../manifest/parse-yaml.js';
 import type { Manifest, TableDeclaration } from '../manifest/types.js';
-import { resolveItem, resolveOutputsRoot } from '../pack/outputs.js';
+import { resolveOutputsRoot } from '../pack/outputs.js';
 import { resolveDisclosureRules } from '../policy/disclosure-rules.js';
 import type { DisclosureFact, Policy } from '../policy/types.js';
+import { createOutputsResolver } from './outputs-resolver.js';
 
 /** A finding placed in the request: where its item (or acknowledgement) is written in the manifest. */
 export type RequestFinding = Finding & { manifest?: { line: number; column: number } };
@@ -39,6 +40,7 @@ export async function scanRequestOutputs(
 ): Promise<CollectionFindings[]> {
   const rules = resolveDisclosureRules(policy);
   const root = await resolveOutputsRoot(outputsDir);
+  const resolver = createOutputsResolver(root);
   const results = new Map<string, CollectionFindings>(
     manifest.collections.map((c) => [c.name, { collection: c.name, findings: [], unreadable: [] }]),
   );
@@ -51,7 +53,7 @@ export async function scanRequestOutputs(
   }[] = [];
   for (const [c, collection] of manifest.collections.entries()) {
     for (const [i, item] of collection.items.entries()) {
-      const resolved = await resolveItem(root, item.path);
+      const resolved = await resolver.resolve(item.path);
       const pointer = `/collections/${c}/items/${i}`;
       if (!resolved.ok) {
         results.get(collection.name)?.unreadable.push({ path: item.path, message: resolved.message });
@@ -93,7 +95,11 @@ export async function scanRequestOutputs(
   const all = [...raw.values()].flatMap((list) => settle(list, settings));
   const { findings, unmatched } = applyAcknowledgements(all, acks);
   const byFile = new Map<string, Finding[]>();
-  for (const f of findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  for (const f of findings) {
+    const list = byFile.get(f.file);
+    if (list) list.push(f);
+    else byFile.set(f.file, [f]);
+  }
   const at = (pointer: string) => (options.document ? { manifest: locate(options.document, pointer) } : {});
 
   const placed = new Set<string>();

@@ -11,6 +11,7 @@ import { createDiagnostic, type Diagnostic, sortDiagnostics } from '../shared/di
 import { EgressError } from '../shared/errors.js';
 import type { RepoFiles } from '../shared/repo-files.js';
 import { type LoadedRepository, loadRepository } from './load-repository.js';
+import { createOutputsResolver } from './outputs-resolver.js';
 
 export interface ValidatedRequest {
   /**
@@ -296,6 +297,7 @@ async function checkPins(
     severity: 'error' | 'warning' = 'error',
   ) => entryDiagnostic(parsed, entry, field, code, message, severity);
   const toHash: { entry: PinnedEntry; absolutePath: string }[] = [];
+  const resolver = createOutputsResolver(root);
   // A listed directory is walked once (symlinks checked on the way) rather than file by file.
   const walked = new Map<string, string>();
   for (const directory of directories) {
@@ -324,7 +326,7 @@ async function checkPins(
       toHash.push({ entry, absolutePath: known });
       continue;
     }
-    const resolution: ItemResolution = await resolveItem(root, entry.path);
+    const resolution: ItemResolution = await resolver.resolve(entry.path);
     if (!resolution.ok) {
       out.push(at(entry, '/path', resolution.code, `${resolution.message}.`));
     } else if (resolution.directory) {
