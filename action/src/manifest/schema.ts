@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
-import { loadSchemaFunctions } from '../shared/compiled-schemas.js';
 import type { Diagnostic } from '../shared/diagnostics.js';
+import { loadSchemaFunctions } from './compiled-schemas.js';
 import { diagnosticAt, encodePointer, type ParsedYaml, splitPointer } from './parse-yaml.js';
 
 export type SchemaName = 'manifest' | 'config' | 'work-package' | 'receipt';
@@ -14,7 +14,7 @@ export interface SchemaValidators {
 
 /**
  * The four schemas of the repository's files, each compiled once when first used (precompiled in
- * the bundle, see shared/compiled-schemas.ts); callers keep the returned object.
+ * the bundle, see compiled-schemas.ts); callers keep the returned object.
  */
 export function createSchemaValidators(): SchemaValidators {
   const functions = loadSchemaFunctions();

@@ -1,7 +1,8 @@
 /** Policy text → a checked `Policy`, or diagnostics at file:line:col. */
+
+import { loadSchemaFunctions } from '../manifest/compiled-schemas.js';
 import { diagnosticAt, type ParsedYaml, parseYaml } from '../manifest/parse-yaml.js';
 import { mapSchemaErrors } from '../manifest/schema.js';
-import { loadSchemaFunctions } from '../shared/compiled-schemas.js';
 import type { Diagnostic } from '../shared/diagnostics.js';
 import type { Policy } from './types.js';
 

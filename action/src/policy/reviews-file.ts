@@ -3,9 +3,9 @@
  * who opened the pull request, the head commit, who merged, and the reviews oldest first.
  */
 import reviewsFileSchema from '../../../schemas/reviews-file.schema.json' with { type: 'json' };
+import { loadSchemaFunctions } from '../manifest/compiled-schemas.js';
 import { diagnosticAt, findNode, parseYaml } from '../manifest/parse-yaml.js';
 import { mapSchemaErrors } from '../manifest/schema.js';
-import { loadSchemaFunctions } from '../shared/compiled-schemas.js';
 import type { Diagnostic } from '../shared/diagnostics.js';
 import type { Review, ReviewState } from './types.js';
 
