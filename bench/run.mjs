@@ -34,7 +34,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import * as openpgp from 'openpgp';
-import { bundleOptions as cliBundleOptions } from '../scripts/bundle.mjs';
+import { buildCli } from '../scripts/bundle.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bigBytes = Number(process.env.EGRESS_BENCH_BYTES ?? 1 << 30);
@@ -61,10 +61,10 @@ const bundleOptions = {
   },
 };
 const worker = path.join(repo, '.bench', 'pack-worker.mjs');
-const cli = path.join(repo, '.bench', 'cli.mjs');
+const cli = path.join(repo, '.bench', 'cli', 'cli.js');
 await build({ ...bundleOptions, entryPoints: [path.join(repo, 'bench', 'pack-worker.ts')], outfile: worker });
-// The CLI is bundled as scripts/build.mjs bundles it (precompiled schemas included): what users run.
-await build({ ...cliBundleOptions, entryPoints: [path.join(repo, 'action/src/cli/main.ts')], outfile: cli });
+// The CLI is bundled as scripts/build.mjs bundles it (precompiled schemas, a chunk per command).
+await buildCli(path.dirname(cli));
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'egress-bench-'));
 const gnupgHome = path.join(work, 'gnupg');

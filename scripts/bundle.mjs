@@ -1,5 +1,5 @@
 // What every bundle of egress-gate is built with (scripts/build.mjs, and the CLI the bench times).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,6 +27,25 @@ export const bundleOptions = {
   },
   plugins: [precompiledSchemas()],
 };
+
+/**
+ * The CLI as `<outdir>/cli.js` plus one chunk per command (and per shared part) under
+ * `<outdir>/cli-chunks/`: each command loads only what it uses (cli/commands/index.ts), so
+ * `validate` never parses the forge clients or the delivery SDKs. Old chunks are removed first.
+ */
+export async function buildCli(outdir, options = {}) {
+  await rm(path.join(outdir, 'cli-chunks'), { recursive: true, force: true });
+  await build({
+    ...bundleOptions,
+    entryPoints: { cli: path.join(repoRoot, 'action/src/cli/main.ts') },
+    outdir,
+    splitting: true,
+    chunkNames: 'cli-chunks/[name]-[hash]',
+    ...options,
+  });
+  // npm links `bin` entries to this file; it must be executable when run from a clone.
+  await chmod(path.join(outdir, 'cli.js'), 0o755);
+}
 
 /**
  * Replaces action/src/manifest/compiled-schemas.ts by ajv's standalone code for the same schemas

@@ -18,9 +18,17 @@ export interface PlainOutputFile {
  * gives the exact words; the answers are the same either way.
  */
 export interface OutputsResolver {
+  /** The real outputs root these paths are resolved under. */
+  readonly root: string;
   /** The file when `itemPath` names a regular file (not a link) inside the root; otherwise undefined. */
   plainFile(itemPath: string): PlainOutputFile | undefined;
   resolve(itemPath: string): Promise<ItemResolution>;
+  /**
+   * Records a file found by walking a (real) folder of the root (a regular file, not a link), so
+   * that resolving it later costs nothing: validate walks a listed directory once, and the
+   * disclosure scan and pack then reuse what it found.
+   */
+  remember(itemPath: string, absolutePath: string): void;
 }
 
 export function createOutputsResolver(rootReal: string): OutputsResolver {
@@ -39,7 +47,17 @@ export function createOutputsResolver(rootReal: string): OutputsResolver {
     folders.set(folder, real);
     return real;
   };
+  // Answers are kept for the run: a request names each file once or twice (scan, then pack).
+  const plain = new Map<string, PlainOutputFile | null>();
+  const walked = new Map<string, string>();
   const plainFile = (itemPath: string): PlainOutputFile | undefined => {
+    const known = plain.get(itemPath);
+    if (known !== undefined) return known ?? undefined;
+    const found = lookUp(itemPath);
+    plain.set(itemPath, found ?? null);
+    return found;
+  };
+  const lookUp = (itemPath: string): PlainOutputFile | undefined => {
     if (itemPath.endsWith('/') || describeUnsafeItemPath(itemPath) !== undefined) return undefined;
     const slash = itemPath.lastIndexOf('/');
     const folder = folderReal(slash < 0 ? '' : itemPath.slice(0, slash));
@@ -53,8 +71,15 @@ export function createOutputsResolver(rootReal: string): OutputsResolver {
     }
   };
   return {
+    root: rootReal,
     plainFile,
+    remember(itemPath, absolutePath) {
+      walked.set(itemPath, absolutePath);
+    },
     async resolve(itemPath) {
+      const seen = walked.get(itemPath);
+      if (seen !== undefined)
+        return { ok: true, directory: false, files: [{ path: itemPath, absolutePath: seen }] };
       const file = plainFile(itemPath);
       if (file)
         return { ok: true, directory: false, files: [{ path: itemPath, absolutePath: file.absolutePath }] };

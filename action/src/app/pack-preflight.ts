@@ -16,7 +16,7 @@ import type { Policy } from '../policy/types.js';
 import type { Diagnostic } from '../shared/diagnostics.js';
 import { EgressError } from '../shared/errors.js';
 import type { LoadedRepository } from './load-repository.js';
-import { createOutputsResolver } from './outputs-resolver.js';
+import { createOutputsResolver, type OutputsResolver } from './outputs-resolver.js';
 
 /** Refuses a signing key other than the one `.egress/config.yaml` names, saying which was expected. */
 export async function checkSigningKey(repo: LoadedRepository, signingKey: openpgp.PrivateKey): Promise<void> {
@@ -78,6 +78,8 @@ export async function checkPackedItems(
   document: ParsedYaml,
   outputsDir: string,
   items: readonly PlannedItem[],
+  /** The run's resolver for this root (the disclosure scan's), whose answers are reused. */
+  outputs?: OutputsResolver,
 ): Promise<Diagnostic[]> {
   let root: string;
   try {
@@ -88,7 +90,7 @@ export async function checkPackedItems(
     });
   }
   const out: Diagnostic[] = [];
-  const resolver = createOutputsResolver(root);
+  const resolver = outputs?.root === root ? outputs : createOutputsResolver(root);
   for (const item of items) {
     // The common case in a few system calls; anything else through `resolveItem` for the exact words.
     if (resolver.plainFile(item.path)?.size === item.size) continue;

@@ -8,7 +8,7 @@ import type { Manifest, TableDeclaration } from '../manifest/types.js';
 import { resolveOutputsRoot } from '../pack/outputs.js';
 import { resolveDisclosureRules } from '../policy/disclosure-rules.js';
 import type { DisclosureFact, Policy } from '../policy/types.js';
-import { createOutputsResolver } from './outputs-resolver.js';
+import { createOutputsResolver, type OutputsResolver } from './outputs-resolver.js';
 
 /** A finding placed in the request: where its item (or acknowledgement) is written in the manifest. */
 export type RequestFinding = Finding & { manifest?: { line: number; column: number } };
@@ -23,6 +23,8 @@ export interface CollectionFindings {
 export interface ScanOptions {
   /** The manifest's parsed YAML, to place findings at their item's line. */
   document?: ParsedYaml;
+  /** Paths already resolved under this outputs root (`validateRequest`'s `outputs`): reused. */
+  outputs?: OutputsResolver;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -40,7 +42,7 @@ export async function scanRequestOutputs(
 ): Promise<CollectionFindings[]> {
   const rules = resolveDisclosureRules(policy);
   const root = await resolveOutputsRoot(outputsDir);
-  const resolver = createOutputsResolver(root);
+  const resolver = options.outputs?.root === root ? options.outputs : createOutputsResolver(root);
   const results = new Map<string, CollectionFindings>(
     manifest.collections.map((c) => [c.name, { collection: c.name, findings: [], unreadable: [] }]),
   );

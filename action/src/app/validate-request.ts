@@ -6,12 +6,12 @@ import { parseManifest } from '../manifest/parse-manifest.js';
 import { diagnosticAt, type ParsedYaml } from '../manifest/parse-yaml.js';
 import type { Collection, Item, ItemTreatment, Listing, Manifest } from '../manifest/types.js';
 import { hashFiles } from '../pack/digest.js';
-import { type ItemResolution, resolveItem, resolveOutputsRoot } from '../pack/outputs.js';
+import { type ItemResolution, resolveOutputsRoot } from '../pack/outputs.js';
 import { createDiagnostic, type Diagnostic, sortDiagnostics } from '../shared/diagnostics.js';
 import { EgressError } from '../shared/errors.js';
 import type { RepoFiles } from '../shared/repo-files.js';
 import { type LoadedRepository, loadRepository } from './load-repository.js';
-import { createOutputsResolver } from './outputs-resolver.js';
+import { createOutputsResolver, type OutputsResolver } from './outputs-resolver.js';
 
 export interface ValidatedRequest {
   /**
@@ -31,6 +31,11 @@ export interface ValidatedRequest {
    */
   pinnedEntries?: PinnedEntry[];
   repo: LoadedRepository;
+  /**
+   * With `outputsDir`: the outputs root as resolved while checking the pins (listed directories
+   * walked once), to hand to `scanRequestOutputs` so it resolves no path a second time.
+   */
+  outputs?: OutputsResolver;
   /** Problems in the manifest and its listings (configuration problems are in `repo.diagnostics`). */
   diagnostics: Diagnostic[];
 }
@@ -126,13 +131,23 @@ export async function validateRequest(input: ValidateRequestInput): Promise<Vali
     if (input.outputsDir !== undefined) {
       // Unsafe paths are already reported by the semantic checks; the rest are still verified.
       const entries = expanded.entries.filter((e) => describeUnsafeItemPath(e.path) === undefined);
-      push(await checkPins(result.parsed, entries, expanded.directories, input.outputsDir, input.onProgress));
+      const pins = await checkPins(
+        result.parsed,
+        entries,
+        expanded.directories,
+        input.outputsDir,
+        input.onProgress,
+      );
+      push(pins.diagnostics);
+      validated.outputs = pins.outputs;
     }
   } else if (result.value && input.outputsDir !== undefined) {
     const entries = listPinnedEntries(result.value).filter(
       (e) => describeUnsafeItemPath(e.path) === undefined,
     );
-    push(await checkPins(result.parsed, entries, [], input.outputsDir, input.onProgress));
+    const pins = await checkPins(result.parsed, entries, [], input.outputsDir, input.onProgress);
+    push(pins.diagnostics);
+    validated.outputs = pins.outputs;
   }
   validated.diagnostics = sortDiagnostics(validated.diagnostics);
   return validated;
@@ -279,7 +294,7 @@ async function checkPins(
   directories: readonly ListedDirectory[],
   outputsDir: string,
   onProgress?: (done: number, total: number, bytes: number) => void,
-): Promise<Diagnostic[]> {
+): Promise<{ diagnostics: Diagnostic[]; outputs: OutputsResolver }> {
   const out: Diagnostic[] = [];
   let root: string;
   try {
@@ -301,11 +316,12 @@ async function checkPins(
   // A listed directory is walked once (symlinks checked on the way) rather than file by file.
   const walked = new Map<string, string>();
   for (const directory of directories) {
-    const resolution = await resolveItem(root, directory.path);
+    const resolution = await resolver.resolve(directory.path);
     if (!resolution.ok || !resolution.directory) continue; // each listed file reports itself
     const extra: string[] = [];
     for (const file of resolution.files) {
       walked.set(file.path, file.absolutePath);
+      resolver.remember(file.path, file.absolutePath);
       if (!directory.listed.has(file.path)) extra.push(file.path);
     }
     if (extra.length > 0) {
@@ -372,7 +388,7 @@ async function checkPins(
       );
     }
   });
-  return out;
+  return { diagnostics: out, outputs: resolver };
 }
 
 /** `outputsRoot` of the configuration as an absolute directory under a working tree. */

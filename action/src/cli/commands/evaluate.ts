@@ -142,7 +142,6 @@ async function readReviewsText(path: string): Promise<string> {
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
-  summary: 'resolve a request offline from a reviews file: state, tier and reasons per collection',
   help,
   async run(argv, io) {
     const args = parseEvaluateArgs(argv, io);
@@ -232,6 +231,7 @@ export const evaluateCommand: Command = {
       ? undefined
       : await scanRequestOutputs(manifest, outputsDirOf(args.repoRoot, repo), loaded.policy, {
           ...(validated.document ? { document: validated.document } : {}),
+          ...(validated.outputs ? { outputs: validated.outputs } : {}),
         });
     const result = evaluatePolicy({
       ...(findings ? { findings: disclosureFacts(findings) } : {}),
