@@ -76,10 +76,11 @@ export default async function run(log = console.log) {
     let pin = Number.POSITIVE_INFINITY;
     let scan = Number.POSITIVE_INFINITY;
     let findings = [];
+    let digest = '';
     let heap = 0;
     for (let i = 0; i < runs; i += 1) {
       let t = performance.now();
-      await checks.hashFile(file);
+      digest = (await checks.hashFile(file)).sha256;
       pin = Math.min(pin, performance.now() - t);
       globalThis.gc?.();
       const before = process.memoryUsage().heapUsed;
@@ -91,6 +92,7 @@ export default async function run(log = console.log) {
       scan = Math.min(scan, performance.now() - t);
       clearInterval(sampler);
       findings = result.findings;
+      if (result.sha256 !== digest) throw new Error('the scan read different bytes from the pin check');
     }
     const gib = bytes / (1 << 30);
     log(`disclosure checks on a ${(bytes / MiB).toFixed(0)} MiB CSV (best of ${runs}):`);
@@ -98,10 +100,10 @@ export default async function run(log = console.log) {
       `  pin verification (SHA-256)  ${(pin / 1000).toFixed(2)} s  ${(gib / (pin / 1000)).toFixed(2)} GiB/s`,
     );
     log(
-      `  disclosure checks           ${(scan / 1000).toFixed(2)} s  ${(gib / (scan / 1000)).toFixed(2)} GiB/s  (${findings.length} findings, heap +${(heap / MiB).toFixed(0)} MiB)`,
+      `  checks, pin alongside       ${(scan / 1000).toFixed(2)} s  ${(gib / (scan / 1000)).toFixed(2)} GiB/s  (${findings.length} findings, heap +${(heap / MiB).toFixed(0)} MiB)`,
     );
     log(
-      `  checks / pin verification   ${(scan / pin).toFixed(2)}  (target: checks add ≤ 20%, i.e. ≤ 0.20 when run alongside)`,
+      `  checks + pin / pin alone    ${(scan / pin).toFixed(2)}  (the scan hashes what it reads, so it also verifies the pin; target ≤ 1.20)`,
     );
     return { pinMs: pin, scanMs: scan, ratio: scan / pin, heapBytes: heap };
   } finally {

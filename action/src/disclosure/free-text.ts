@@ -13,6 +13,8 @@ const MIN_DISTINCT = 0.8;
 
 export interface FreeTextStats {
   add(value: string): void;
+  /** True once further values change nothing (the histogram and the sample are full). */
+  saturated(): boolean;
   /** Median length and distinct share, when the column looks like free text. */
   verdict(minMedianLength: number): { median: number; distinct: number } | undefined;
 }
@@ -31,6 +33,9 @@ export function createFreeTextStats(): FreeTextStats {
         sampled += 1;
         seen.add(value);
       }
+    },
+    saturated() {
+      return count >= MAX_VALUES;
     },
     verdict(minMedianLength) {
       if (count < MIN_VALUES) return undefined;

@@ -1,13 +1,17 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { TableDeclaration } from '../manifest/types.js';
+import { hashFileSync } from '../pack/digest.js';
 import type { ResolvedRules } from '../policy/disclosure-rules.js';
 import { detectArchive, imageHasGps, looksBinary } from './binary.js';
 import type { RawFinding } from './finding.js';
 import { scanLineForIdentifiers } from './identifiers.js';
+import { readLines } from './line-reader.js';
 import { scanNotebook } from './notebook.js';
+import { createLocalSieve, createSievePool, type LineSieve, type SieveJob } from './sieve/line-sieve.js';
 import { createTableScanner, type TableSummary } from './tables.js';
-import { candidateLines, forEachTextBlock, lineAt } from './text-blocks.js';
+import { candidateLines, lineAt } from './text-blocks.js';
 
 const HEAD_BYTES = 256 * 1024;
 const BIRTH_HEADER = /\b(?:dob|date[\s_-]*of[\s_-]*birth|birth[\s_-]*date|birth)\b/i;
@@ -20,18 +24,35 @@ const RESIDUAL_DF = /(?:\bon (\d+) degrees of freedom\b|\bDf Residuals:\s+(\d+)\
 
 export interface ScannedFile {
   findings: RawFinding[];
+  /** SHA-256 of the bytes the checks read (hex), so a pin can be verified from the same pass. */
+  sha256: string;
   /** For differencing across the request's tables (small tables only). */
   table?: TableSummary;
 }
 
-async function readHead(path: string): Promise<Uint8Array> {
-  const handle = await open(path, 'r');
+/** Files up to this size are read whole, once: most outputs are small, and one read is cheapest. */
+const WHOLE_FILE_BYTES = 1 << 20;
+/** Plain text has no columns: the sieve looks for identifier patterns only. */
+const PLAIN_TEXT: SieveJob = { delimiter: 0, modes: new Uint8Array(0), minCount: 0, base: 0 };
+
+/** From this size on, two threads sieve while this one reads, hashes and judges what they report. */
+const POOL_BYTES = 16 << 20;
+
+export interface ScanFileOptions {
+  /**
+   * How lines are sieved: `'auto'` (the default) sieves files over 1 MiB, on two threads from
+   * 16 MiB; `'none'` reads every line in JavaScript (the reference the sieve is tested against).
+   */
+  sieve?: LineSieve | 'auto' | 'none';
+}
+
+function readHead(path: string): Uint8Array {
+  const fd = openSync(path, 'r');
   try {
     const buffer = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
-    return buffer.subarray(0, bytesRead);
+    return buffer.subarray(0, readSync(fd, buffer, 0, HEAD_BYTES, 0));
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -75,6 +96,7 @@ async function scanText(
   file: string,
   rules: ResolvedRules,
   declaration: TableDeclaration | undefined,
+  read: { contents?: Uint8Array; sieve?: LineSieve },
 ): Promise<ScannedFile> {
   const extension = extname(file).toLowerCase();
   const delimiter =
@@ -109,25 +131,40 @@ async function scanText(
       }
     }
   };
-  await forEachTextBlock(absolutePath, (block, firstLine, starts) => {
-    if (table) {
-      for (let i = 0; i < starts.length; i += 1) {
-        const headers = table.addLine(lineAt(block, starts, i), firstLine + i);
-        if (headers && firstLine + i === 1) birthColumn = headers.some((h) => BIRTH_HEADER.test(h));
-      }
-    }
-    // Every line of a table with a birth-date column; elsewhere only lines a prefilter picks.
-    const lines = birthColumn ? starts.map((_, i) => i) : candidateLines(block, starts);
-    for (const i of lines) scanLine(lineAt(block, starts, i), firstLine + i);
-  });
+  const { sha256 } = await readLines(
+    absolutePath,
+    {
+      onBlock(block, firstLine, starts) {
+        if (table) {
+          for (let i = 0; i < starts.length; i += 1) {
+            const headers = table.addLine(lineAt(block, starts, i), firstLine + i);
+            if (headers && firstLine + i === 1) birthColumn = headers.some((h) => BIRTH_HEADER.test(h));
+          }
+        }
+        // Every line of a table with a birth-date column; elsewhere only lines a prefilter picks.
+        const lines = birthColumn ? starts.map((_, i) => i) : candidateLines(block, starts);
+        for (const i of lines) scanLine(lineAt(block, starts, i), firstLine + i);
+      },
+      onLine(text, line) {
+        table?.addLine(text, line);
+        scanLine(text, line);
+      },
+      sieveJob: () => (birthColumn ? undefined : table ? table.sieveJob() : PLAIN_TEXT),
+    },
+    read,
+  );
   const tableResult = table?.finish();
   const findings = [...found, ...(tableResult?.findings ?? [])];
   if (extension === '.ipynb') {
-    const { size } = await stat(absolutePath);
-    if (size <= MAX_NOTEBOOK_BYTES)
-      findings.push(...scanNotebook(await readFile(absolutePath, 'utf8'), file));
+    const { size } = statSync(absolutePath);
+    if (size <= MAX_NOTEBOOK_BYTES) {
+      const text = read.contents
+        ? Buffer.from(read.contents).toString('utf8')
+        : readFileSync(absolutePath, 'utf8');
+      findings.push(...scanNotebook(text, file));
+    }
   }
-  const result: ScannedFile = { findings: capPerRule(findings, dropped) };
+  const result: ScannedFile = { findings: capPerRule(findings, dropped), sha256 };
   if (tableResult?.summary) result.table = tableResult.summary;
   return result;
 }
@@ -140,9 +177,10 @@ export async function scanOutputFile(
   file: string,
   rules: ResolvedRules,
   declaration?: TableDeclaration,
+  options: ScanFileOptions = {},
 ): Promise<ScannedFile> {
   const findings: RawFinding[] = [];
-  const { size } = await stat(absolutePath);
+  const { size } = statSync(absolutePath);
   const maxBytes = rules['file-too-large'].threshold ?? Number.POSITIVE_INFINITY;
   if (size > maxBytes) {
     findings.push({
@@ -152,7 +190,10 @@ export async function scanOutputFile(
       advice: 'split it, aggregate it, or agree with the reviewers how they will examine it',
     });
   }
-  const head = await readHead(absolutePath);
+  const contents = size <= WHOLE_FILE_BYTES ? readFileSync(absolutePath) : undefined;
+  const head = contents ? contents.subarray(0, HEAD_BYTES) : readHead(absolutePath);
+  const digest = () =>
+    contents ? createHash('sha256').update(contents).digest('hex') : hashFileSync(absolutePath).sha256;
   const archive = detectArchive(head);
   if (archive) {
     findings.push({
@@ -161,7 +202,7 @@ export async function scanOutputFile(
       message: `a ${archive} archive inside an output hides its files from review`,
       advice: 'list the files themselves instead of the archive',
     });
-    return { findings };
+    return { findings, sha256: digest() };
   }
   if (looksBinary(head)) {
     if (imageHasGps(head)) {
@@ -172,8 +213,21 @@ export async function scanOutputFile(
         advice: 'strip the metadata before egress (e.g. exiftool -all= <file>)',
       });
     }
-    return { findings };
+    return { findings, sha256: digest() };
   }
-  const text = await scanText(absolutePath, file, rules, declaration);
-  return { ...text, findings: [...findings, ...text.findings] };
+  const choice = options.sieve ?? 'auto';
+  const own =
+    choice === 'auto' && !contents
+      ? size >= POOL_BYTES
+        ? createSievePool()
+        : createLocalSieve()
+      : undefined;
+  const sieve = typeof choice === 'object' ? choice : own;
+  try {
+    const read = { ...(contents ? { contents } : {}), ...(sieve ? { sieve } : {}) };
+    const text = await scanText(absolutePath, file, rules, declaration, read);
+    return { ...text, findings: [...findings, ...text.findings] };
+  } finally {
+    await own?.close();
+  }
 }

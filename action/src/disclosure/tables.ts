@@ -9,6 +9,7 @@ import type { ResolvedRules } from '../policy/disclosure-rules.js';
 import { cellName, type FindingBasis, type RawFinding } from './finding.js';
 import { createFreeTextStats, type FreeTextStats } from './free-text.js';
 import { failsPPercent, nkShare } from './magnitude.js';
+import { SIEVE_COUNT, SIEVE_FREE, SIEVE_WHOLE, type SieveJob } from './sieve/line-sieve.js';
 
 /** Markers researchers use for suppressed cells (`*`, `<10`, `[c]`, ONS `..`). */
 export const SUPPRESSED = /^(?:\*+|x|\[c\]|\[x\]|c|<\s*\d+|suppressed|redacted|\.\.)$/i;
@@ -144,6 +145,14 @@ interface Column {
 export interface TableScanner {
   /** Returns the header cells (for other scanners, e.g. birth-date columns). */
   addLine(text: string, line: number): string[] | undefined;
+  /**
+   * What each column must pass for a line to be skipped unread: a line whose cells all pass
+   * changes nothing here and reports nothing. Undefined while every line must be read (before the
+   * header, while rows are kept for differencing or text columns still sampled, with magnitude or
+   * date declarations). The modes only loosen as the table is read, so a chunk sieved with older
+   * modes is sieved too strictly, never too loosely.
+   */
+  sieveJob(): SieveJob | undefined;
   finish(): { findings: RawFinding[]; summary?: TableSummary };
 }
 
@@ -364,7 +373,25 @@ export function createTableScanner(
     }
   }
 
+  const sieveJob = (): SieveJob | undefined => {
+    const wholeBase = base === undefined || base <= 1 ? 0 : Number.isInteger(base) ? base : undefined;
+    if (!headers || rows !== undefined || magnitudes.length > 0 || wholeBase === undefined) return undefined;
+    const modes = new Uint8Array(columns.length);
+    for (const [i, col] of columns.entries()) {
+      if (col.role === 'date') return undefined;
+      const sampled =
+        col.role === 'category' || col.role === 'identifier' || (!declaration && col.role === 'count');
+      if (sampled && !col.text.saturated()) return undefined;
+      if (col.role === 'count' && (declaration || col.countLike)) {
+        if (!declaration && !col.wholeSeen) return undefined;
+        modes[i] = SIEVE_COUNT;
+      } else modes[i] = !declaration && !col.measure && !col.textual ? SIEVE_WHOLE : SIEVE_FREE;
+    }
+    return { delimiter: delimiter.charCodeAt(0), modes, minCount: Math.ceil(minCount), base: wholeBase };
+  };
+
   return {
+    sieveJob,
     addLine(text, line) {
       if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) return headers;
       if (!headers) {

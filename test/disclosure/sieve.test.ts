@@ -1,0 +1,240 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RawFinding } from '../../action/src/disclosure/finding.js';
+import { type ScanFileOptions, scanOutputFile } from '../../action/src/disclosure/scan-file.js';
+import {
+  createLocalSieve,
+  createSievePool,
+  type LineSieve,
+  type SieveJob,
+} from '../../action/src/disclosure/sieve/line-sieve.js';
+import type { TableDeclaration } from '../../action/src/manifest/types.js';
+import { resolveDisclosureRules } from '../../action/src/policy/disclosure-rules.js';
+
+// The sieve may only skip lines the JavaScript checks would neither report nor learn from: every
+// file must give exactly the findings of reading every line in JavaScript (`sieve: 'none'`).
+
+const rules = resolveDisclosureRules({ disclosure: { minCellCount: 10, maxFileBytes: 1 << 30 } });
+const rounding = resolveDisclosureRules({
+  disclosure: { minCellCount: 10, maxFileBytes: 1 << 30, rules: { 'unrounded-count': { threshold: 5 } } },
+});
+
+/** Cells that sit right at, or right beside, what some check reports. */
+const NEAR_MISSES = [
+  '0',
+  '7',
+  '9',
+  '10',
+  '11',
+  '007',
+  '00',
+  '15',
+  '99999',
+  '1234567890123456',
+  '12.5',
+  '-3',
+  '1e3',
+  '',
+  ' ',
+  ' 12 ',
+  '*',
+  'NA',
+  'x',
+  '[c]',
+  '<10',
+  '"10"',
+  '"a,b"',
+  'é',
+  '\t',
+  '\r',
+  'a\rb',
+  'a@b.co',
+  'x@y',
+  '+44 20 7946 0958',
+  '07700 900123',
+  '0 12 34567 89',
+  '+44 (0)12 34567 89',
+  '020-7946-0958',
+  '12 34',
+  '123 456',
+  '123456',
+  '943 476 5919',
+  '943 476 5910',
+  'SW1A 1AA',
+  'M1 1AE',
+  '1AA',
+  'W1',
+  '2AB',
+  '51.5074',
+  '-0.1278',
+  '51.50',
+  '1.2.3.4',
+  '127.0.0.1',
+  '10.200.30.4',
+  '1.2.3',
+  'v1.2.3',
+  '::1',
+  'fe80::1',
+  'dob',
+  'DOB',
+  'd.o.b',
+  'born',
+  'birth',
+  'Borough',
+  'bird',
+  'on 8 degrees of freedom',
+  'Df Residuals: 8',
+  'Df Residuals: 80',
+  '2001-02-03',
+  '3/4/2001',
+  'London',
+  'North',
+  '0-15',
+  '80+',
+  '2020-W01',
+  'HES extract v2',
+  'free',
+  'fibre',
+  'rd',
+];
+const ALPHABET = '0123456789 -./+()abdfiorABDFIORxyz@:,"\t';
+
+const cell = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...NEAR_MISSES) },
+  { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(...ALPHABET), maxLength: 14 }) },
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 2000 }).map(String) },
+);
+const row = fc.tuple(
+  fc.array(cell, { minLength: 3, maxLength: 7 }),
+  fc.constantFrom('\n', '\n', '\n', '\r\n'),
+);
+const rows = fc.array(row, { minLength: 1, maxLength: 40 });
+
+const HEADER = 'region,admissions,deaths,rate,note\n';
+/**
+ * Rows every check passes. Past them (20,000 values sampled per text column, more than 1 MiB so the
+ * tail is in a later chunk) the table has learnt its columns and the sieve takes over.
+ */
+function boringPrefix(count: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < count; i += 1)
+    lines.push(`North,${10 + (i % 90)},${20 + (i % 50)},${i % 7}.5,ok ${i % 13}\n`);
+  return lines.join('');
+}
+const PREFIX = boringPrefix(50_000);
+
+/** Counts the chunks a sieve is given, to show the tests exercise it. */
+function counting(sieve: LineSieve): LineSieve & { chunks: number } {
+  const counted = {
+    capacity: sieve.capacity,
+    maxColumns: sieve.maxColumns,
+    chunks: 0,
+    sieve: (buffer: ArrayBuffer, length: number, job: SieveJob) => {
+      counted.chunks += 1;
+      return sieve.sieve(buffer, length, job);
+    },
+    close: () => sieve.close(),
+  };
+  return counted;
+}
+
+const key = (f: RawFinding) => JSON.stringify([f.rule, f.line, f.column, f.cell ?? '', f.basis, f.message]);
+
+describe('the line sieve', () => {
+  let dir: string;
+  let n = 0;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'egress-sieve-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const both = async (
+    name: string,
+    text: string,
+    options: { declaration?: TableDeclaration; sieve: ScanFileOptions['sieve']; resolved?: typeof rules },
+  ) => {
+    n += 1;
+    const path = join(dir, `${n}-${name}`);
+    await writeFile(path, text);
+    const resolved = options.resolved ?? rules;
+    const reference = await scanOutputFile(path, name, resolved, options.declaration, { sieve: 'none' });
+    const sieved = await scanOutputFile(path, name, resolved, options.declaration, { sieve: options.sieve });
+    return { reference, sieved };
+  };
+
+  it('reports exactly what reading every line reports, on tables past their learning rows', async () => {
+    const sieve = counting(createLocalSieve());
+    await fc.assert(
+      fc.asyncProperty(rows, fc.boolean(), async (tail, declared) => {
+        const text = HEADER + PREFIX + tail.map(([cells, end]) => cells.join(',') + end).join('');
+        const declaration = declared ? { counts: ['admissions', 'deaths'], roundedTo: 5 } : undefined;
+        const { reference, sieved } = await both('table.csv', text, {
+          sieve,
+          ...(declaration ? { declaration } : {}),
+          resolved: declared ? rules : rounding,
+        });
+        expect(sieved.findings.map(key)).toEqual(reference.findings.map(key));
+        expect(sieved.sha256).toBe(createHash('sha256').update(text).digest('hex'));
+      }),
+      { numRuns: 40 },
+    );
+    expect(sieve.chunks).toBeGreaterThanOrEqual(40);
+  });
+
+  it('reports exactly what reading every line reports, on plain text from its first line', async () => {
+    const sieve = counting(createLocalSieve());
+    await fc.assert(
+      fc.asyncProperty(rows, async (lines) => {
+        const text = lines.map(([cells, end]) => cells.join(' ') + end).join('');
+        const { reference, sieved } = await both('notes.txt', text, { sieve });
+        expect(sieved.findings.map(key)).toEqual(reference.findings.map(key));
+      }),
+      { numRuns: 150 },
+    );
+    expect(sieve.chunks).toBeGreaterThanOrEqual(150);
+  });
+
+  it('finds each identifier where it hides in a large table, on worker threads, with the pin digest', async () => {
+    const planted = [
+      'North,12,20,1.5,call 07700 900123',
+      'North,12,20,1.5,a.person@example.org',
+      'North,12,20,1.5,SW1A 1AA',
+      'North,12,20,1.5,943 476 5919',
+      'North,3,20,1.5,ok',
+      'North,12,20,1.5,10.200.30.4',
+      'North,12,20,1.5,born 2001-02-03',
+    ];
+    // Spread over many 1 MiB chunks, so several travel to the threads at once.
+    const parts = [HEADER, PREFIX];
+    for (const line of planted) parts.push(boringPrefix(40_000), `${line}\n`);
+    const text = parts.join('');
+    const pool = counting(createSievePool(2));
+    try {
+      const { reference, sieved } = await both('big.csv', text, { sieve: pool });
+      expect(sieved.findings.map(key)).toEqual(reference.findings.map(key));
+      expect(sieved.findings.map((f) => f.rule).sort()).toEqual(
+        [
+          'date-of-birth',
+          'email-address',
+          'ip-address',
+          'nhs-number',
+          'phone-number',
+          'small-cell',
+          'uk-postcode',
+        ].sort(),
+      );
+      const small = sieved.findings.find((f) => f.rule === 'small-cell')!;
+      expect(text.split('\n')[small.line - 1]).toBe('North,3,20,1.5,ok');
+      expect(sieved.sha256).toBe(createHash('sha256').update(text).digest('hex'));
+      expect(pool.chunks).toBeGreaterThan(4);
+    } finally {
+      await pool.close();
+    }
+  });
+});
