@@ -22,7 +22,37 @@ describe('createOutputsResolver', () => {
     await symlink('report', join(base, 'outputs/report-link'));
     await symlink('report/text.md', join(base, 'outputs/alias.md'));
     await symlink('nowhere.csv', join(base, 'outputs/dangling.csv'));
+    // A folder asked about often is read whole: links and folders in it must still be caught.
+    await mkdir(join(base, 'outputs/many/sub'), { recursive: true });
+    for (let i = 0; i < 40; i += 1) await writeFile(join(base, `outputs/many/f${i}.txt`), `${i}`);
+    await symlink(join(base, 'secret/extract.csv'), join(base, 'outputs/many/leak.csv'));
+    await symlink('f1.txt', join(base, 'outputs/many/alias.txt'));
+    await symlink('nowhere', join(base, 'outputs/many/dangling.txt'));
     root = await resolveOutputsRoot(join(base, 'outputs'));
+  });
+
+  it('answers as resolveItem does in a folder read whole', async () => {
+    const resolver = createOutputsResolver(root);
+    const names = [
+      ...Array.from({ length: 40 }, (_, i) => `f${i}.txt`),
+      'leak.csv',
+      'alias.txt',
+      'dangling.txt',
+      'sub',
+      'missing.txt',
+    ];
+    for (let round = 0; round < 2; round += 1) {
+      for (const name of names) {
+        const itemPath = `many/${name}`;
+        expect(await resolver.resolve(itemPath), itemPath).toEqual(await resolveItem(root, itemPath));
+        const expected = await resolveItem(root, itemPath);
+        const plain =
+          expected.ok && !expected.directory && !name.includes('alias')
+            ? expected.files[0]!.absolutePath
+            : undefined;
+        expect(resolver.plainPath(itemPath), itemPath).toBe(plain);
+      }
+    }
   });
   afterAll(() => rm(base, { recursive: true, force: true }));
 

@@ -1,4 +1,4 @@
-import { lstatSync, realpathSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeUnsafeItemPath } from '../manifest/item-path.js';
 import { type ItemResolution, resolveItem } from '../pack/outputs.js';
@@ -22,6 +22,11 @@ export interface OutputsResolver {
   readonly root: string;
   /** The file when `itemPath` names a regular file (not a link) inside the root; otherwise undefined. */
   plainFile(itemPath: string): PlainOutputFile | undefined;
+  /**
+   * The same question without the size, answered from the folder's entries once many files of
+   * one folder are asked for (one `readdir` instead of one `lstat` per file).
+   */
+  plainPath(itemPath: string): string | undefined;
   resolve(itemPath: string): Promise<ItemResolution>;
   /**
    * Records a file found by walking a (real) folder of the root (a regular file, not a link), so
@@ -47,6 +52,42 @@ export function createOutputsResolver(rootReal: string): OutputsResolver {
     folders.set(folder, real);
     return real;
   };
+  // A folder's entries are read once it has been asked about this often (a big folder holding
+  // one or two items is not listed); then a regular file is known from its directory entry.
+  const listAfter = 32;
+  const asked = new Map<string, number>();
+  const entries = new Map<string, Map<string, boolean>>();
+  const folderEntries = (folder: string, real: string): Map<string, boolean> | undefined => {
+    const listed = entries.get(folder);
+    if (listed) return listed;
+    const count = (asked.get(folder) ?? 0) + 1;
+    asked.set(folder, count);
+    if (count < listAfter) return undefined;
+    const map = new Map<string, boolean>();
+    try {
+      for (const entry of readdirSync(real, { withFileTypes: true })) map.set(entry.name, entry.isFile());
+    } catch {
+      return undefined;
+    }
+    entries.set(folder, map);
+    return map;
+  };
+  const splitPath = (itemPath: string): { folder: string; name: string; real: string } | undefined => {
+    if (itemPath.endsWith('/') || describeUnsafeItemPath(itemPath) !== undefined) return undefined;
+    const slash = itemPath.lastIndexOf('/');
+    const folder = slash < 0 ? '' : itemPath.slice(0, slash);
+    const real = folderReal(folder);
+    return real === null ? undefined : { folder, name: itemPath.slice(slash + 1), real };
+  };
+  const plainPath = (itemPath: string): string | undefined => {
+    const seen = walked.get(itemPath);
+    if (seen !== undefined) return seen;
+    const parts = splitPath(itemPath);
+    if (!parts) return undefined;
+    const listed = folderEntries(parts.folder, parts.real);
+    if (listed) return listed.get(parts.name) === true ? join(parts.real, parts.name) : undefined;
+    return plainFile(itemPath)?.absolutePath;
+  };
   // Answers are kept for the run: a request names each file once or twice (scan, then pack).
   const plain = new Map<string, PlainOutputFile | null>();
   const walked = new Map<string, string>();
@@ -58,11 +99,9 @@ export function createOutputsResolver(rootReal: string): OutputsResolver {
     return found;
   };
   const lookUp = (itemPath: string): PlainOutputFile | undefined => {
-    if (itemPath.endsWith('/') || describeUnsafeItemPath(itemPath) !== undefined) return undefined;
-    const slash = itemPath.lastIndexOf('/');
-    const folder = folderReal(slash < 0 ? '' : itemPath.slice(0, slash));
-    if (folder === null) return undefined;
-    const absolutePath = join(folder, itemPath.slice(slash + 1));
+    const parts = splitPath(itemPath);
+    if (!parts) return undefined;
+    const absolutePath = join(parts.real, parts.name);
     try {
       const info = lstatSync(absolutePath);
       return info.isFile() ? { absolutePath, size: info.size } : undefined;
@@ -73,6 +112,7 @@ export function createOutputsResolver(rootReal: string): OutputsResolver {
   return {
     root: rootReal,
     plainFile,
+    plainPath,
     remember(itemPath, absolutePath) {
       walked.set(itemPath, absolutePath);
     },

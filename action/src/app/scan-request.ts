@@ -55,7 +55,11 @@ export async function scanRequestOutputs(
   }[] = [];
   for (const [c, collection] of manifest.collections.entries()) {
     for (const [i, item] of collection.items.entries()) {
-      const resolved = await resolver.resolve(item.path);
+      // The common case without an await per item; anything else gets resolveItem's words.
+      const plain = resolver.plainPath(item.path);
+      const resolved = plain
+        ? { ok: true as const, files: [{ path: item.path, absolutePath: plain }] }
+        : await resolver.resolve(item.path);
       const pointer = `/collections/${c}/items/${i}`;
       if (!resolved.ok) {
         results.get(collection.name)?.unreadable.push({ path: item.path, message: resolved.message });
