@@ -4,7 +4,8 @@
 //      small files, ratios against both gpg commands, peak RSS, and a profile line per stage;
 //   2. memory at a second, bigger size (8 GiB, a sparse file: reads cost nothing, the rest is real);
 //   3. whole CLI commands as a user runs them, on a locked request: `egress-gate lock`,
-//      `validate` (against `sha256sum -c` on the same files) and `pack` (against tar | gpg);
+//      `validate` and `evaluate` (against `sha256sum -c` on the same files) and `pack` (against
+//      tar | gpg), each bundled as scripts/build.mjs bundles it;
 //   4. every bench/deliver-*.mjs and bench/disclosure*.mjs module (default export run(log)).
 // Peak RSS is read per process with /usr/bin/time. Data goes under the system temporary folder.
 //
@@ -419,6 +420,7 @@ function runCommands(keys, count) {
   line('egress-gate lock', locked, count * 4096, mb(locked.rss));
   let sums;
   let validate;
+  let evaluate;
   let gpgSigned;
   let pack;
   for (let i = 0; i < runs; i += 1) {
@@ -429,6 +431,13 @@ function runCommands(keys, count) {
       return v.said.includes('too-large') ? 'too-large' : 'failed';
     }
     validate = best(validate, v);
+    // evaluate: the same pins, then the disclosure checks over the files, then the policy.
+    const e = runCli('evaluate', ['evaluate', 'requests/bench-tree.yaml', '--reviews', 'reviews.yaml'], root);
+    if (e.status !== 0) {
+      console.log(`  egress-gate evaluate failed (exit ${e.status}): ${e.said}\n`);
+      return 'failed';
+    }
+    evaluate = best(evaluate, e);
     const out = path.join(work, 'gpg-cli.gpg');
     gpgSigned = best(
       gpgSigned,
@@ -452,10 +461,12 @@ function runCommands(keys, count) {
   }
   line('sha256sum -c (the same files)', sums, count * 4096, sums.detail);
   line('egress-gate validate', validate, count * 4096, mb(validate.rss));
+  line('egress-gate evaluate (pins + disclosure checks)', evaluate, count * 4096, mb(evaluate.rss));
   line('tar | gpg --sign --encrypt --compress-algo none', gpgSigned, count * 4096, gpgSigned.detail);
   line('egress-gate pack', pack, count * 4096, mb(pack.rss));
   console.log(
     `  ratio validate vs sha256sum -c ${(sums.seconds / validate.seconds).toFixed(2)}, ` +
+      `evaluate vs sha256sum -c ${(sums.seconds / evaluate.seconds).toFixed(2)}, ` +
       `pack vs tar | gpg --sign --encrypt ${(gpgSigned.seconds / pack.seconds).toFixed(2)}\n`,
   );
   return 'done';

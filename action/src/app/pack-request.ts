@@ -22,7 +22,7 @@ import {
   checkSigningKey,
   planItems,
 } from './pack-preflight.js';
-import { disclosureFacts, scanRequestOutputs } from './scan-request.js';
+import { disclosureFacts, findingsCanBlock, scanRequestOutputs } from './scan-request.js';
 import { validateRequest } from './validate-request.js';
 
 export interface PackRequestInput {
@@ -98,15 +98,18 @@ export async function packRequest(input: PackRequestInput): Promise<PackRequestR
   }
   const selected = selectCollections(manifest, input.collections);
   const { author, head, merger, reviews } = input.reviews;
-  // The outputs being packed are scanned, so a rule the policy makes blocking blocks here too.
-  // One resolver for the run: the scan resolves each path, the preflight reuses the answers.
+  // The outputs being packed are scanned, so a rule the policy makes blocking blocks here too
+  // (with no blocking rule, findings cannot change the decision: no scan). One resolver for the
+  // run: the scan resolves each path, the preflight reuses the answers.
   const outputs = await openOutputs(input.outputsDir);
-  const findings = await scanRequestOutputs(manifest, input.outputsDir, input.policy, {
-    document: validated.document,
-    ...(outputs ? { outputs } : {}),
-  });
+  const findings = findingsCanBlock(input.policy)
+    ? await scanRequestOutputs(manifest, input.outputsDir, input.policy, {
+        document: validated.document,
+        ...(outputs ? { outputs } : {}),
+      })
+    : undefined;
   const evaluation = evaluatePolicy({
-    findings: disclosureFacts(findings),
+    ...(findings ? { findings: disclosureFacts(findings) } : {}),
     policy: input.policy,
     config: input.repo.config,
     workPackage,

@@ -6,7 +6,7 @@ import type { TableSummary } from '../disclosure/tables.js';
 import { locate, type ParsedYaml } from '../manifest/parse-yaml.js';
 import type { Manifest, TableDeclaration } from '../manifest/types.js';
 import { resolveOutputsRoot } from '../pack/outputs.js';
-import { resolveDisclosureRules } from '../policy/disclosure-rules.js';
+import { blockingRuleIds, resolveDisclosureRules } from '../policy/disclosure-rules.js';
 import type { DisclosureFact, Policy } from '../policy/types.js';
 import { createOutputsResolver, type OutputsResolver } from './outputs-resolver.js';
 
@@ -138,6 +138,16 @@ export async function scanRequestOutputs(
     }
   }
   return [...results.values()];
+}
+
+/**
+ * Whether findings can change the policy's decision: only through rules it makes blocking. Where
+ * nothing is shown to a person (pack, the release), a policy without one needs no scan: passing
+ * no findings then decides exactly what scanning would (the Turing default blocks on none; the
+ * review's comment and `egress-gate check` still show every finding).
+ */
+export function findingsCanBlock(policy: Pick<Policy, 'disclosure'>): boolean {
+  return blockingRuleIds(resolveDisclosureRules(policy)).length > 0;
 }
 
 /** Findings as the policy engine takes them (blocking rules). */
