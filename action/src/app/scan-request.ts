@@ -25,6 +25,8 @@ export interface ScanOptions {
   document?: ParsedYaml;
   /** Paths already resolved under this outputs root (`validateRequest`'s `outputs`): reused. */
   outputs?: OutputsResolver;
+  /** Called with each file's SHA-256 as the checks read it (pins can be verified from it). */
+  onScanned?: (absolutePath: string, sha256: string) => void;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -85,7 +87,9 @@ export async function scanRequestOutputs(
   const scanned = new Map<string, ScannedFile>();
   let done = 0;
   for (const [path, { absolutePath, table }] of unique) {
-    scanned.set(path, await scanOutputFile(absolutePath, path, rules, table));
+    const file = await scanOutputFile(absolutePath, path, rules, table);
+    scanned.set(path, file);
+    options.onScanned?.(absolutePath, file.sha256);
     done += 1;
     options.onProgress?.(done, unique.size);
   }

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeUnsafeItemPath } from '../manifest/item-path.js';
 import { parseListing } from '../manifest/listing.js';
 import { parseManifest } from '../manifest/parse-manifest.js';
 import { diagnosticAt, type ParsedYaml } from '../manifest/parse-yaml.js';
 import type { Collection, Item, ItemTreatment, Listing, Manifest } from '../manifest/types.js';
-import { hashFiles } from '../pack/digest.js';
+import { type FileDigest, hashFiles } from '../pack/digest.js';
 import { type ItemResolution, resolveOutputsRoot } from '../pack/outputs.js';
 import { createDiagnostic, type Diagnostic, sortDiagnostics } from '../shared/diagnostics.js';
 import { EgressError } from '../shared/errors.js';
@@ -36,6 +37,8 @@ export interface ValidatedRequest {
    * walked once), to hand to `scanRequestOutputs` so it resolves no path a second time.
    */
   outputs?: OutputsResolver;
+  /** With `deferHashes`: the pins `finishPinCheck` still has to compare. */
+  pendingPins?: PendingPins;
   /** Problems in the manifest and its listings (configuration problems are in `repo.diagnostics`). */
   diagnostics: Diagnostic[];
 }
@@ -52,6 +55,18 @@ export interface ValidateRequestInput {
   /** False for `lock`, which rewrites the listings: they are then neither read nor checked. */
   expandListings?: boolean;
   onProgress?: (done: number, total: number, bytes: number) => void;
+  /**
+   * With `outputsDir`: resolve and check everything but leave the files' SHA-256 to the caller,
+   * who reads every file anyway (the disclosure scan computes the same digest) and then calls
+   * `finishPinCheck`. Until then `diagnostics` lacks the hash and size mismatches.
+   */
+  deferHashes?: boolean;
+}
+
+/** Files whose pins still need their digest (see `deferHashes`). */
+export interface PendingPins {
+  parsed: ParsedYaml;
+  files: { entry: PinnedEntry; absolutePath: string }[];
 }
 
 /** One pinned entry of a manifest: an item, a file of a listing, or a generation record's script. */
@@ -145,9 +160,17 @@ export async function validateRequest(input: ValidateRequestInput): Promise<Vali
     const entries = listPinnedEntries(result.value).filter(
       (e) => describeUnsafeItemPath(e.path) === undefined,
     );
-    const pins = await checkPins(result.parsed, entries, [], input.outputsDir, input.onProgress);
+    const pins = await checkPins(
+      result.parsed,
+      entries,
+      [],
+      input.outputsDir,
+      input.onProgress,
+      input.deferHashes,
+    );
     push(pins.diagnostics);
     validated.outputs = pins.outputs;
+    if (pins.pending) validated.pendingPins = pins.pending;
   }
   validated.diagnostics = sortDiagnostics(validated.diagnostics);
   return validated;
@@ -294,7 +317,8 @@ async function checkPins(
   directories: readonly ListedDirectory[],
   outputsDir: string,
   onProgress?: (done: number, total: number, bytes: number) => void,
-): Promise<{ diagnostics: Diagnostic[]; outputs: OutputsResolver }> {
+  deferHashes = false,
+): Promise<{ diagnostics: Diagnostic[]; outputs: OutputsResolver; pending?: PendingPins }> {
   const out: Diagnostic[] = [];
   let root: string;
   try {
@@ -362,10 +386,61 @@ async function checkPins(
       toHash.push({ entry, absolutePath: resolution.files[0]!.absolutePath });
     }
   }
+  if (deferHashes) return { diagnostics: out, outputs: resolver, pending: { parsed, files: toHash } };
   const digests = await hashFiles(
     toHash.map((h) => h.absolutePath),
     { onProgress },
   );
+  out.push(...comparePins(parsed, toHash, digests));
+  return { diagnostics: out, outputs: resolver };
+}
+
+/**
+ * Completes a `deferHashes` validation: each pending file's digest comes from `known` (absolute
+ * path → SHA-256 of its bytes, e.g. from the disclosure scan) or is computed here; the mismatches
+ * join `validated.diagnostics`, in the same words and order as without deferring.
+ */
+export async function finishPinCheck(
+  validated: ValidatedRequest,
+  known: ReadonlyMap<string, string>,
+  onProgress?: (done: number, total: number, bytes: number) => void,
+): Promise<void> {
+  const pending = validated.pendingPins;
+  if (!pending) return;
+  delete validated.pendingPins;
+  const missing = pending.files.filter((f) => !known.has(f.absolutePath));
+  const hashed = await hashFiles(
+    missing.map((f) => f.absolutePath),
+    { onProgress },
+  );
+  const computed = new Map(missing.map((f, i) => [f.absolutePath, hashed[i]!]));
+  const digests = pending.files.map(({ absolutePath }) => {
+    const sha256 = known.get(absolutePath);
+    // The size matters only when the digest matches (a size pin edited by hand).
+    return sha256 === undefined ? computed.get(absolutePath)! : { sha256, size: sizeOf(absolutePath) };
+  });
+  validated.diagnostics = sortDiagnostics([
+    ...validated.diagnostics,
+    ...comparePins(pending.parsed, pending.files, digests),
+  ]);
+}
+
+function sizeOf(absolutePath: string): number {
+  try {
+    return statSync(absolutePath).size;
+  } catch {
+    return -1;
+  }
+}
+
+function comparePins(
+  parsed: ParsedYaml,
+  toHash: readonly { entry: PinnedEntry; absolutePath: string }[],
+  digests: readonly FileDigest[],
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const at = (entry: PinnedEntry, field: string, code: string, message: string) =>
+    entryDiagnostic(parsed, entry, field, code, message);
   toHash.forEach(({ entry }, i) => {
     const digest = digests[i]!;
     if (digest.sha256 !== entry.sha256) {
@@ -388,7 +463,7 @@ async function checkPins(
       );
     }
   });
-  return { diagnostics: out, outputs: resolver };
+  return out;
 }
 
 /** `outputsRoot` of the configuration as an absolute directory under a working tree. */
