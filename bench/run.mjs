@@ -4,11 +4,13 @@
 //      small files, ratios against both gpg commands, peak RSS, and a profile line per stage;
 //   2. memory at a second, bigger size (8 GiB, a sparse file: reads cost nothing, the rest is real);
 //   3. whole CLI commands as a user runs them, on a locked request: `egress-gate lock`,
-//      `validate` (against `sha256sum -c` on the same files) and `pack` (against tar | gpg);
+//      `validate` and `evaluate` (against `sha256sum -c` on the same files) and `pack` (against
+//      tar | gpg), each bundled as scripts/build.mjs bundles it;
 //   4. every bench/deliver-*.mjs and bench/disclosure*.mjs module (default export run(log)).
 // Peak RSS is read per process with /usr/bin/time. Data goes under the system temporary folder.
 //
-// Env: EGRESS_BENCH_BYTES (big file, default 1 GiB), EGRESS_BENCH_FILES (tree, default 20000 × 4 KiB),
+// Env: EGRESS_BENCH_BYTES (big file, default 1 GiB), EGRESS_BENCH_FILES (tree, default 20000 × 4 KiB;
+//      0 skips either),
 //      EGRESS_BENCH_RUNS (best of, default 2), EGRESS_BENCH_BIG_BYTES (memory check, default 8 GiB,
 //      0 skips it), EGRESS_BENCH_CLI_FILES (files in the CLI request, default 20000, 0 skips it),
 //      EGRESS_BENCH_MODULES (which of part 4 to run: comma-separated names such as
@@ -33,6 +35,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import * as openpgp from 'openpgp';
+import { buildCli } from '../scripts/bundle.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bigBytes = Number(process.env.EGRESS_BENCH_BYTES ?? 1 << 30);
@@ -59,9 +62,10 @@ const bundleOptions = {
   },
 };
 const worker = path.join(repo, '.bench', 'pack-worker.mjs');
-const cli = path.join(repo, '.bench', 'cli.mjs');
+const cli = path.join(repo, '.bench', 'cli', 'cli.js');
 await build({ ...bundleOptions, entryPoints: [path.join(repo, 'bench', 'pack-worker.ts')], outfile: worker });
-await build({ ...bundleOptions, entryPoints: [path.join(repo, 'action/src/cli/main.ts')], outfile: cli });
+// The CLI is bundled as scripts/build.mjs bundles it (precompiled schemas, a chunk per command).
+await buildCli(path.dirname(cli));
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'egress-bench-'));
 const gnupgHome = path.join(work, 'gnupg');
@@ -70,7 +74,9 @@ try {
   const keys = await makeKeys();
   header();
   // 1. The inner pipeline.
-  for (const set of [makeBigFile(bigBytes), makeTree(treeFiles)]) {
+  // 0 skips either set, for quicker runs of the other parts.
+  const sets = [bigBytes > 0 && makeBigFile(bigBytes), treeFiles > 0 && makeTree(treeFiles)];
+  for (const set of sets.filter(Boolean)) {
     let gpg;
     let gpgSigned;
     let ours;
@@ -414,6 +420,7 @@ function runCommands(keys, count) {
   line('egress-gate lock', locked, count * 4096, mb(locked.rss));
   let sums;
   let validate;
+  let evaluate;
   let gpgSigned;
   let pack;
   for (let i = 0; i < runs; i += 1) {
@@ -424,6 +431,13 @@ function runCommands(keys, count) {
       return v.said.includes('too-large') ? 'too-large' : 'failed';
     }
     validate = best(validate, v);
+    // evaluate: the same pins, then the disclosure checks over the files, then the policy.
+    const e = runCli('evaluate', ['evaluate', 'requests/bench-tree.yaml', '--reviews', 'reviews.yaml'], root);
+    if (e.status !== 0) {
+      console.log(`  egress-gate evaluate failed (exit ${e.status}): ${e.said}\n`);
+      return 'failed';
+    }
+    evaluate = best(evaluate, e);
     const out = path.join(work, 'gpg-cli.gpg');
     gpgSigned = best(
       gpgSigned,
@@ -447,10 +461,12 @@ function runCommands(keys, count) {
   }
   line('sha256sum -c (the same files)', sums, count * 4096, sums.detail);
   line('egress-gate validate', validate, count * 4096, mb(validate.rss));
+  line('egress-gate evaluate (pins + disclosure checks)', evaluate, count * 4096, mb(evaluate.rss));
   line('tar | gpg --sign --encrypt --compress-algo none', gpgSigned, count * 4096, gpgSigned.detail);
   line('egress-gate pack', pack, count * 4096, mb(pack.rss));
   console.log(
     `  ratio validate vs sha256sum -c ${(sums.seconds / validate.seconds).toFixed(2)}, ` +
+      `evaluate vs sha256sum -c ${(sums.seconds / evaluate.seconds).toFixed(2)}, ` +
       `pack vs tar | gpg --sign --encrypt ${(gpgSigned.seconds / pack.seconds).toFixed(2)}\n`,
   );
   return 'done';

@@ -188,6 +188,37 @@ describe('egress-gate evaluate: usage, configuration and invalid requests', () =
     }
   });
 
+  it("verifies pins from the disclosure checks' read, saying exactly what validate says", async () => {
+    // evaluate takes each file's SHA-256 from the checks' single read: a changed file, a size
+    // pin edited by hand, and the same with another error in the manifest (then nothing is
+    // scanned and the pins are hashed directly) must read as validate reports them.
+    const copy = await mkdtemp(join(tmpdir(), 'egress-evaluate-pins-'));
+    try {
+      await cp(examples, copy, { recursive: true });
+      await writeFile(join(copy, 'outputs/report/text/findings.md'), 'changed after review\n');
+      const text = await readFile(join(copy, manifest), 'utf8');
+      await writeFile(join(copy, manifest), text.replace('size: 297', 'size: 298'));
+      await writeFile(
+        join(copy, 'requests/also-broken.yaml'),
+        // The id no longer equals the file name: a semantic error, so the pins are still checked.
+        text.replace('size: 297', 'size: 298'),
+      );
+      for (const request of [manifest, 'requests/also-broken.yaml']) {
+        const validated = await run(['validate', request, '--json'], copy);
+        const evaluated = await run(['evaluate', request, '--reviews', cleared, '--json'], copy);
+        expect(evaluated.code).toBe(1);
+        const codes = (JSON.parse(validated.stdout) as JsonResult).diagnostics.map((d) => d.code);
+        expect(codes).toEqual(expect.arrayContaining(['hash-mismatch', 'size-mismatch']));
+        if (request !== manifest) expect(codes.length).toBeGreaterThan(2);
+        expect((JSON.parse(evaluated.stdout) as JsonResult).diagnostics).toEqual(
+          (JSON.parse(validated.stdout) as JsonResult).diagnostics,
+        );
+      }
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
+
   it('no-agreement at tier 2 resolves to the highest tier and is blocked, naming each missing requirement', async () => {
     const text = await readFile(join(repo, manifest), 'utf8');
     const discussion = [

@@ -4,20 +4,19 @@
  * receipt already sits under a final name. A run that passes these can still fail while packing (a
  * file whose bytes changed, a full disk); then everything it wrote is removed again.
  */
-import { constants, realpathSync, statSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { access, lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type * as openpgp from 'openpgp';
 import { formatFingerprint, readPublicKeys } from '../crypto/keys.js';
-import { describeUnsafeItemPath } from '../manifest/item-path.js';
 import { diagnosticAt, type ParsedYaml } from '../manifest/parse-yaml.js';
 import type { Manifest } from '../manifest/types.js';
 import { resolveItem, resolveOutputsRoot } from '../pack/outputs.js';
 import type { Policy } from '../policy/types.js';
 import type { Diagnostic } from '../shared/diagnostics.js';
 import { EgressError } from '../shared/errors.js';
-import { isInsideRoot } from '../shared/inside-root.js';
 import type { LoadedRepository } from './load-repository.js';
+import { createOutputsResolver, type OutputsResolver } from './outputs-resolver.js';
 
 /** Refuses a signing key other than the one `.egress/config.yaml` names, saying which was expected. */
 export async function checkSigningKey(repo: LoadedRepository, signingKey: openpgp.PrivateKey): Promise<void> {
@@ -79,6 +78,8 @@ export async function checkPackedItems(
   document: ParsedYaml,
   outputsDir: string,
   items: readonly PlannedItem[],
+  /** The run's resolver for this root (the disclosure scan's), whose answers are reused. */
+  outputs?: OutputsResolver,
 ): Promise<Diagnostic[]> {
   let root: string;
   try {
@@ -89,8 +90,10 @@ export async function checkPackedItems(
     });
   }
   const out: Diagnostic[] = [];
+  const resolver = outputs?.root === root ? outputs : createOutputsResolver(root);
   for (const item of items) {
-    if (isPlainFileOfSize(root, item)) continue;
+    // The common case in a few system calls; anything else through `resolveItem` for the exact words.
+    if (resolver.plainFile(item.path)?.size === item.size) continue;
     const at = (suffix: string, code: string, message: string) =>
       out.push(diagnosticAt(document, `${item.pointer}${suffix}`, code, message));
     const resolution = await resolveItem(root, item.path);
@@ -114,22 +117,6 @@ export async function checkPackedItems(
     }
   }
   return out;
-}
-
-/**
- * The common case, answered with synchronous calls (10,000 awaited realpath + stat pairs cost
- * seconds here); anything else goes through `resolveItem` for the exact words.
- */
-function isPlainFileOfSize(root: string, item: PlannedItem): boolean {
-  if (describeUnsafeItemPath(item.path) !== undefined) return false;
-  try {
-    const real = realpathSync.native(path.join(root, ...item.path.split('/')));
-    if (!isInsideRoot(root, real)) return false;
-    const info = statSync(real);
-    return info.isFile() && info.size === item.size;
-  } catch {
-    return false;
-  }
 }
 
 /**

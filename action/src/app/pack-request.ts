@@ -3,6 +3,7 @@ import type * as openpgp from 'openpgp';
 import { formatFingerprint, readPublicKeys } from '../crypto/keys.js';
 import { diagnosticAt } from '../manifest/parse-yaml.js';
 import type { Collection, Manifest } from '../manifest/types.js';
+import { resolveOutputsRoot } from '../pack/outputs.js';
 import { nameCollectionPackage, type PackedCollection, packCollection } from '../pack/package-collection.js';
 import type { Receipt, ReceiptEvidence, ReceiptFile } from '../pack/receipt-types.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
@@ -13,6 +14,7 @@ import { type Diagnostic, hasErrors, sortDiagnostics } from '../shared/diagnosti
 import { EgressError } from '../shared/errors.js';
 import type { RepoFiles } from '../shared/repo-files.js';
 import type { LoadedRepository } from './load-repository.js';
+import { createOutputsResolver, type OutputsResolver } from './outputs-resolver.js';
 import {
   checkOutDir,
   checkPackedItems,
@@ -20,7 +22,7 @@ import {
   checkSigningKey,
   planItems,
 } from './pack-preflight.js';
-import { disclosureFacts, scanRequestOutputs } from './scan-request.js';
+import { disclosureFacts, findingsCanBlock, scanRequestOutputs } from './scan-request.js';
 import { validateRequest } from './validate-request.js';
 
 export interface PackRequestInput {
@@ -96,12 +98,18 @@ export async function packRequest(input: PackRequestInput): Promise<PackRequestR
   }
   const selected = selectCollections(manifest, input.collections);
   const { author, head, merger, reviews } = input.reviews;
-  // The outputs being packed are scanned, so a rule the policy makes blocking blocks here too.
-  const findings = await scanRequestOutputs(manifest, input.outputsDir, input.policy, {
-    document: validated.document,
-  });
+  // The outputs being packed are scanned, so a rule the policy makes blocking blocks here too
+  // (with no blocking rule, findings cannot change the decision: no scan). One resolver for the
+  // run: the scan resolves each path, the preflight reuses the answers.
+  const outputs = await openOutputs(input.outputsDir);
+  const findings = findingsCanBlock(input.policy)
+    ? await scanRequestOutputs(manifest, input.outputsDir, input.policy, {
+        document: validated.document,
+        ...(outputs ? { outputs } : {}),
+      })
+    : undefined;
   const evaluation = evaluatePolicy({
-    findings: disclosureFacts(findings),
+    ...(findings ? { findings: disclosureFacts(findings) } : {}),
     policy: input.policy,
     config: input.repo.config,
     workPackage,
@@ -151,7 +159,7 @@ export async function packRequest(input: PackRequestInput): Promise<PackRequestR
       ),
     );
   }
-  diagnostics.push(...(await checkPackedItems(validated.document, input.outputsDir, plan.items)));
+  diagnostics.push(...(await checkPackedItems(validated.document, input.outputsDir, plan.items, outputs)));
   if (hasErrors(diagnostics)) {
     reasons.push('an item cannot be packed as pinned (see the diagnostics)');
     return fail();
@@ -194,6 +202,15 @@ export async function packRequest(input: PackRequestInput): Promise<PackRequestR
     throw error;
   }
   return { passed: true, diagnostics: sortDiagnostics(diagnostics), evaluation, reasons, packages, skipped };
+}
+
+/** Undefined when the root cannot be resolved: the scan and the preflight then say why. */
+async function openOutputs(outputsDir: string): Promise<OutputsResolver | undefined> {
+  try {
+    return createOutputsResolver(await resolveOutputsRoot(outputsDir));
+  } catch {
+    return undefined;
+  }
 }
 
 /** What only a release can be judged on: a full head commit and the merger. */

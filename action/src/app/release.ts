@@ -21,7 +21,7 @@ import {
 } from './deliver-request.js';
 import type { LoadedRepository } from './load-repository.js';
 import { type PackRequestInput, packRequest } from './pack-request.js';
-import { disclosureFacts, scanRequestOutputs } from './scan-request.js';
+import { disclosureFacts, findingsCanBlock, scanRequestOutputs } from './scan-request.js';
 import { validateRequest } from './validate-request.js';
 
 /** Where the reviews, the merger and the trusted configuration came from (recorded in the receipt). */
@@ -112,11 +112,14 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
     };
   }
   // The outputs are here: blocking disclosure rules are judged on them (packRequest does it again).
-  const findings = await scanRequestOutputs(manifest, input.outputsDir, input.policy, {
-    ...(validated.document ? { document: validated.document } : {}),
-  });
+  // Only blocking rules can change the decision; without one there is nothing to scan for.
+  const findings = findingsCanBlock(input.policy)
+    ? await scanRequestOutputs(manifest, input.outputsDir, input.policy, {
+        ...(validated.document ? { document: validated.document } : {}),
+      })
+    : undefined;
   const evaluation = evaluatePolicy({
-    findings: disclosureFacts(findings),
+    ...(findings ? { findings: disclosureFacts(findings) } : {}),
     policy: input.policy,
     config: input.repo.config,
     workPackage,

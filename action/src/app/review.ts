@@ -136,6 +136,7 @@ export async function evaluateFacts(
     manifest && loaded.policy && options.outputsDir
       ? await scanRequestOutputs(manifest, options.outputsDir, loaded.policy, {
           ...(validated.document ? { document: validated.document } : {}),
+          ...(validated.outputs ? { outputs: validated.outputs } : {}),
         })
       : undefined;
   let result: PolicyResult | undefined;

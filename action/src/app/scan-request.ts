@@ -5,9 +5,10 @@ import { type ScannedFile, scanOutputFile } from '../disclosure/scan-file.js';
 import type { TableSummary } from '../disclosure/tables.js';
 import { locate, type ParsedYaml } from '../manifest/parse-yaml.js';
 import type { Manifest, TableDeclaration } from '../manifest/types.js';
-import { resolveItem, resolveOutputsRoot } from '../pack/outputs.js';
-import { resolveDisclosureRules } from '../policy/disclosure-rules.js';
+import { resolveOutputsRoot } from '../pack/outputs.js';
+import { blockingRuleIds, resolveDisclosureRules } from '../policy/disclosure-rules.js';
 import type { DisclosureFact, Policy } from '../policy/types.js';
+import { createOutputsResolver, type OutputsResolver } from './outputs-resolver.js';
 
 /** A finding placed in the request: where its item (or acknowledgement) is written in the manifest. */
 export type RequestFinding = Finding & { manifest?: { line: number; column: number } };
@@ -22,6 +23,10 @@ export interface CollectionFindings {
 export interface ScanOptions {
   /** The manifest's parsed YAML, to place findings at their item's line. */
   document?: ParsedYaml;
+  /** Paths already resolved under this outputs root (`validateRequest`'s `outputs`): reused. */
+  outputs?: OutputsResolver;
+  /** Called with each file's SHA-256 as the checks read it (pins can be verified from it). */
+  onScanned?: (absolutePath: string, sha256: string) => void;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -39,6 +44,7 @@ export async function scanRequestOutputs(
 ): Promise<CollectionFindings[]> {
   const rules = resolveDisclosureRules(policy);
   const root = await resolveOutputsRoot(outputsDir);
+  const resolver = options.outputs?.root === root ? options.outputs : createOutputsResolver(root);
   const results = new Map<string, CollectionFindings>(
     manifest.collections.map((c) => [c.name, { collection: c.name, findings: [], unreadable: [] }]),
   );
@@ -51,7 +57,11 @@ export async function scanRequestOutputs(
   }[] = [];
   for (const [c, collection] of manifest.collections.entries()) {
     for (const [i, item] of collection.items.entries()) {
-      const resolved = await resolveItem(root, item.path);
+      // The common case without an await per item; anything else gets resolveItem's words.
+      const plain = resolver.plainPath(item.path);
+      const resolved = plain
+        ? { ok: true as const, files: [{ path: item.path, absolutePath: plain }] }
+        : await resolver.resolve(item.path);
       const pointer = `/collections/${c}/items/${i}`;
       if (!resolved.ok) {
         results.get(collection.name)?.unreadable.push({ path: item.path, message: resolved.message });
@@ -77,7 +87,9 @@ export async function scanRequestOutputs(
   const scanned = new Map<string, ScannedFile>();
   let done = 0;
   for (const [path, { absolutePath, table }] of unique) {
-    scanned.set(path, await scanOutputFile(absolutePath, path, rules, table));
+    const file = await scanOutputFile(absolutePath, path, rules, table);
+    scanned.set(path, file);
+    options.onScanned?.(absolutePath, file.sha256);
     done += 1;
     options.onProgress?.(done, unique.size);
   }
@@ -93,7 +105,11 @@ export async function scanRequestOutputs(
   const all = [...raw.values()].flatMap((list) => settle(list, settings));
   const { findings, unmatched } = applyAcknowledgements(all, acks);
   const byFile = new Map<string, Finding[]>();
-  for (const f of findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  for (const f of findings) {
+    const list = byFile.get(f.file);
+    if (list) list.push(f);
+    else byFile.set(f.file, [f]);
+  }
   const at = (pointer: string) => (options.document ? { manifest: locate(options.document, pointer) } : {});
 
   const placed = new Set<string>();
@@ -126,6 +142,16 @@ export async function scanRequestOutputs(
     }
   }
   return [...results.values()];
+}
+
+/**
+ * Whether findings can change the policy's decision: only through rules it makes blocking. Where
+ * nothing is shown to a person (pack, the release), a policy without one needs no scan: passing
+ * no findings then decides exactly what scanning would (the Turing default blocks on none; the
+ * review's comment and `egress-gate check` still show every finding).
+ */
+export function findingsCanBlock(policy: Pick<Policy, 'disclosure'>): boolean {
+  return blockingRuleIds(resolveDisclosureRules(policy)).length > 0;
 }
 
 /** Findings as the policy engine takes them (blocking rules). */

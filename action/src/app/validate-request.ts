@@ -1,16 +1,18 @@
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeUnsafeItemPath } from '../manifest/item-path.js';
 import { parseListing } from '../manifest/listing.js';
 import { parseManifest } from '../manifest/parse-manifest.js';
 import { diagnosticAt, type ParsedYaml } from '../manifest/parse-yaml.js';
 import type { Collection, Item, ItemTreatment, Listing, Manifest } from '../manifest/types.js';
-import { hashFiles } from '../pack/digest.js';
-import { type ItemResolution, resolveItem, resolveOutputsRoot } from '../pack/outputs.js';
+import { type FileDigest, hashFiles } from '../pack/digest.js';
+import { type ItemResolution, resolveOutputsRoot } from '../pack/outputs.js';
 import { createDiagnostic, type Diagnostic, sortDiagnostics } from '../shared/diagnostics.js';
 import { EgressError } from '../shared/errors.js';
 import type { RepoFiles } from '../shared/repo-files.js';
 import { type LoadedRepository, loadRepository } from './load-repository.js';
+import { createOutputsResolver, type OutputsResolver } from './outputs-resolver.js';
 
 export interface ValidatedRequest {
   /**
@@ -30,6 +32,13 @@ export interface ValidatedRequest {
    */
   pinnedEntries?: PinnedEntry[];
   repo: LoadedRepository;
+  /**
+   * With `outputsDir`: the outputs root as resolved while checking the pins (listed directories
+   * walked once), to hand to `scanRequestOutputs` so it resolves no path a second time.
+   */
+  outputs?: OutputsResolver;
+  /** With `deferHashes`: the pins `finishPinCheck` still has to compare. */
+  pendingPins?: PendingPins;
   /** Problems in the manifest and its listings (configuration problems are in `repo.diagnostics`). */
   diagnostics: Diagnostic[];
 }
@@ -46,6 +55,18 @@ export interface ValidateRequestInput {
   /** False for `lock`, which rewrites the listings: they are then neither read nor checked. */
   expandListings?: boolean;
   onProgress?: (done: number, total: number, bytes: number) => void;
+  /**
+   * With `outputsDir`: resolve and check everything but leave the files' SHA-256 to the caller,
+   * who reads every file anyway (the disclosure scan computes the same digest) and then calls
+   * `finishPinCheck`. Until then `diagnostics` lacks the hash and size mismatches.
+   */
+  deferHashes?: boolean;
+}
+
+/** Files whose pins still need their digest (see `deferHashes`). */
+export interface PendingPins {
+  parsed: ParsedYaml;
+  files: { entry: PinnedEntry; absolutePath: string }[];
 }
 
 /** One pinned entry of a manifest: an item, a file of a listing, or a generation record's script. */
@@ -125,13 +146,31 @@ export async function validateRequest(input: ValidateRequestInput): Promise<Vali
     if (input.outputsDir !== undefined) {
       // Unsafe paths are already reported by the semantic checks; the rest are still verified.
       const entries = expanded.entries.filter((e) => describeUnsafeItemPath(e.path) === undefined);
-      push(await checkPins(result.parsed, entries, expanded.directories, input.outputsDir, input.onProgress));
+      const pins = await checkPins(
+        result.parsed,
+        entries,
+        expanded.directories,
+        input.outputsDir,
+        input.onProgress,
+      );
+      push(pins.diagnostics);
+      validated.outputs = pins.outputs;
     }
   } else if (result.value && input.outputsDir !== undefined) {
     const entries = listPinnedEntries(result.value).filter(
       (e) => describeUnsafeItemPath(e.path) === undefined,
     );
-    push(await checkPins(result.parsed, entries, [], input.outputsDir, input.onProgress));
+    const pins = await checkPins(
+      result.parsed,
+      entries,
+      [],
+      input.outputsDir,
+      input.onProgress,
+      input.deferHashes,
+    );
+    push(pins.diagnostics);
+    validated.outputs = pins.outputs;
+    if (pins.pending) validated.pendingPins = pins.pending;
   }
   validated.diagnostics = sortDiagnostics(validated.diagnostics);
   return validated;
@@ -278,7 +317,8 @@ async function checkPins(
   directories: readonly ListedDirectory[],
   outputsDir: string,
   onProgress?: (done: number, total: number, bytes: number) => void,
-): Promise<Diagnostic[]> {
+  deferHashes = false,
+): Promise<{ diagnostics: Diagnostic[]; outputs: OutputsResolver; pending?: PendingPins }> {
   const out: Diagnostic[] = [];
   let root: string;
   try {
@@ -296,14 +336,16 @@ async function checkPins(
     severity: 'error' | 'warning' = 'error',
   ) => entryDiagnostic(parsed, entry, field, code, message, severity);
   const toHash: { entry: PinnedEntry; absolutePath: string }[] = [];
+  const resolver = createOutputsResolver(root);
   // A listed directory is walked once (symlinks checked on the way) rather than file by file.
   const walked = new Map<string, string>();
   for (const directory of directories) {
-    const resolution = await resolveItem(root, directory.path);
+    const resolution = await resolver.resolve(directory.path);
     if (!resolution.ok || !resolution.directory) continue; // each listed file reports itself
     const extra: string[] = [];
     for (const file of resolution.files) {
       walked.set(file.path, file.absolutePath);
+      resolver.remember(file.path, file.absolutePath);
       if (!directory.listed.has(file.path)) extra.push(file.path);
     }
     if (extra.length > 0) {
@@ -324,7 +366,7 @@ async function checkPins(
       toHash.push({ entry, absolutePath: known });
       continue;
     }
-    const resolution: ItemResolution = await resolveItem(root, entry.path);
+    const resolution: ItemResolution = await resolver.resolve(entry.path);
     if (!resolution.ok) {
       out.push(at(entry, '/path', resolution.code, `${resolution.message}.`));
     } else if (resolution.directory) {
@@ -344,10 +386,61 @@ async function checkPins(
       toHash.push({ entry, absolutePath: resolution.files[0]!.absolutePath });
     }
   }
+  if (deferHashes) return { diagnostics: out, outputs: resolver, pending: { parsed, files: toHash } };
   const digests = await hashFiles(
     toHash.map((h) => h.absolutePath),
     { onProgress },
   );
+  out.push(...comparePins(parsed, toHash, digests));
+  return { diagnostics: out, outputs: resolver };
+}
+
+/**
+ * Completes a `deferHashes` validation: each pending file's digest comes from `known` (absolute
+ * path → SHA-256 of its bytes, e.g. from the disclosure scan) or is computed here; the mismatches
+ * join `validated.diagnostics`, in the same words and order as without deferring.
+ */
+export async function finishPinCheck(
+  validated: ValidatedRequest,
+  known: ReadonlyMap<string, string>,
+  onProgress?: (done: number, total: number, bytes: number) => void,
+): Promise<void> {
+  const pending = validated.pendingPins;
+  if (!pending) return;
+  delete validated.pendingPins;
+  const missing = pending.files.filter((f) => !known.has(f.absolutePath));
+  const hashed = await hashFiles(
+    missing.map((f) => f.absolutePath),
+    { onProgress },
+  );
+  const computed = new Map(missing.map((f, i) => [f.absolutePath, hashed[i]!]));
+  const digests = pending.files.map(({ absolutePath }) => {
+    const sha256 = known.get(absolutePath);
+    // The size matters only when the digest matches (a size pin edited by hand).
+    return sha256 === undefined ? computed.get(absolutePath)! : { sha256, size: sizeOf(absolutePath) };
+  });
+  validated.diagnostics = sortDiagnostics([
+    ...validated.diagnostics,
+    ...comparePins(pending.parsed, pending.files, digests),
+  ]);
+}
+
+function sizeOf(absolutePath: string): number {
+  try {
+    return statSync(absolutePath).size;
+  } catch {
+    return -1;
+  }
+}
+
+function comparePins(
+  parsed: ParsedYaml,
+  toHash: readonly { entry: PinnedEntry; absolutePath: string }[],
+  digests: readonly FileDigest[],
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const at = (entry: PinnedEntry, field: string, code: string, message: string) =>
+    entryDiagnostic(parsed, entry, field, code, message);
   toHash.forEach(({ entry }, i) => {
     const digest = digests[i]!;
     if (digest.sha256 !== entry.sha256) {

@@ -20,7 +20,6 @@ export interface CliIo {
 
 export interface Command {
   name: string;
-  summary: string;
   /** Full help text printed by `egress-gate <name> --help`. */
   help: string;
   run(argv: string[], io: CliIo): Promise<ExitCode>;

@@ -1,5 +1,5 @@
 import { type PullRequestSource, readPullRequestSource } from '../app/pull-request-source.js';
-import { chooseForge, type ForgeChoice } from '../forge/choose-forge.js';
+import type { ForgeChoice } from '../forge/choose-forge.js';
 import type { Forge } from '../forge/forge.js';
 import { EgressError } from '../shared/errors.js';
 import type { CliIo } from './command.js';
@@ -101,7 +101,8 @@ export function readPullRequestArgs(command: string, values: Values, io: CliIo):
   };
 }
 
-export function createCliForge(args: PullRequestArgs, io: CliIo): Forge {
+/** The forge client is loaded only here: commands without `--pr` never load it. */
+export async function createCliForge(args: PullRequestArgs, io: CliIo): Promise<Forge> {
   const token = io.env['EGRESS_GATE_TOKEN'] || io.env['GITHUB_TOKEN'] || io.env['GITEA_TOKEN'] || '';
   if (token === '') {
     throw new EgressError(
@@ -109,6 +110,7 @@ export function createCliForge(args: PullRequestArgs, io: CliIo): Forge {
       '--pr needs a forge token in EGRESS_GATE_TOKEN (read: contents, pull requests)',
     );
   }
+  const { chooseForge } = await import('../forge/choose-forge.js');
   return chooseForge({
     choice: args.forge,
     apiUrl: args.apiUrl,
@@ -150,7 +152,7 @@ export async function readPullRequestForCommand(
   io: CliIo,
   options: { configDir: string; repoRoot: string; manifestArg?: string },
 ): Promise<PullRequestSource & { manifestPath: string }> {
-  const forge = createCliForge(args, io);
+  const forge = await createCliForge(args, io);
   io.stderr(`reading pull request #${args.number} from ${args.apiUrl}…\n`);
   const source = await readCliPullRequest(forge, args, { configDir: options.configDir, require: 'any' });
   if (source.refusals.length > 0) {

@@ -1,8 +1,8 @@
 import { describeError, isEgressError } from '../shared/errors.js';
-import { type CliIo, type Command, ExitCode } from './command.js';
-import { commands } from './commands/index.js';
+import { type CliIo, ExitCode } from './command.js';
+import { type CommandEntry, commands } from './commands/index.js';
 
-function overview(list: readonly Command[]): string {
+function overview(list: readonly CommandEntry[]): string {
   const width = list.reduce((w, c) => Math.max(w, c.name.length), 0);
   return [
     'egress-gate: reclassify and deliver outputs from a Trusted Research Environment.',
@@ -27,8 +27,9 @@ function overview(list: readonly Command[]): string {
 /** Only this entry and the action's turn errors into what users see. */
 export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
   const [name, ...rest] = argv;
-  const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
-  if (topic) {
+  const topicEntry = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+  if (topicEntry) {
+    const topic = await topicEntry.load();
     io.stdout(topic.help.endsWith('\n') ? topic.help : `${topic.help}\n`);
     return ExitCode.ok;
   }
@@ -46,11 +47,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<ExitCode> {
     io.stdout('egress-gate 0.1.0\n');
     return ExitCode.ok;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`egress-gate: unknown command '${name}'. Run 'egress-gate --help' to list the commands.\n`);
     return ExitCode.usage;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
     return ExitCode.ok;

@@ -1,10 +1,6 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
-import configSchema from '../../../schemas/config.schema.json' with { type: 'json' };
-import manifestSchema from '../../../schemas/manifest.schema.json' with { type: 'json' };
-import receiptSchema from '../../../schemas/receipt.schema.json' with { type: 'json' };
-import workPackageSchema from '../../../schemas/work-package.schema.json' with { type: 'json' };
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../shared/diagnostics.js';
+import { loadSchemaFunctions } from './compiled-schemas.js';
 import { diagnosticAt, encodePointer, type ParsedYaml, splitPointer } from './parse-yaml.js';
 
 export type SchemaName = 'manifest' | 'config' | 'work-package' | 'receipt';
@@ -12,32 +8,19 @@ export type SchemaName = 'manifest' | 'config' | 'work-package' | 'receipt';
 /** The seed's rule, quoted wherever an email destination is refused. */
 export const emailRule = 'Under no circumstance should sensitive data be sent via email, even if encrypted.';
 
-const schemas: Record<SchemaName, object> = {
-  manifest: manifestSchema,
-  config: configSchema,
-  'work-package': workPackageSchema,
-  receipt: receiptSchema,
-};
-
-// ajv-formats is CommonJS with a default export; under NodeNext its namespace arrives here.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
-
 export interface SchemaValidators {
   validate(name: SchemaName, value: unknown): ErrorObject[];
 }
 
-/** Compiles the four schemas once; callers keep the returned object (no module-level state). */
+/**
+ * The four schemas of the repository's files, each compiled once when first used (precompiled in
+ * the bundle, see compiled-schemas.ts); callers keep the returned object.
+ */
 export function createSchemaValidators(): SchemaValidators {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-  addFormats(ajv);
-  const compiled = new Map<SchemaName, ValidateFunction>();
-  for (const [name, schema] of Object.entries(schemas) as [SchemaName, object][]) {
-    compiled.set(name, ajv.compile(schema));
-  }
+  const functions = loadSchemaFunctions();
   return {
     validate(name, value) {
-      const fn = compiled.get(name)!;
+      const fn = functions(name);
       return fn(value) ? [] : [...(fn.errors ?? [])];
     },
   };

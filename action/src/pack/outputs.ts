@@ -87,6 +87,11 @@ async function walk(
     // Names found on disk obey the same rule as names written in a manifest.
     const unsafe = describeUnsafeItemPath(path);
     if (unsafe) return { ok: false, code: 'unsafe-path', message: unsafe };
+    // A regular file that is not a link lies where the (real) folder says: no realpath/stat needed.
+    if (entry.isFile()) {
+      out.push({ path, absolutePath: join(dirReal, entry.name) });
+      continue;
+    }
     const result = await resolveEntry(rootReal, join(dirReal, entry.name), path, entry.isSymbolicLink());
     if (!result.ok) return result;
     if (result.kind === 'file') out.push({ path, absolutePath: result.real });

@@ -1,6 +1,6 @@
 /** Policy text → a checked `Policy`, or diagnostics at file:line:col. */
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import policySchema from '../../../schemas/policy.schema.json' with { type: 'json' };
+
+import { loadSchemaFunctions } from '../manifest/compiled-schemas.js';
 import { diagnosticAt, type ParsedYaml, parseYaml } from '../manifest/parse-yaml.js';
 import { mapSchemaErrors } from '../manifest/schema.js';
 import type { Diagnostic } from '../shared/diagnostics.js';
@@ -18,8 +18,7 @@ export interface PolicyParser {
 
 /** Compiles the policy schema once; keep the parser rather than calling `parsePolicy` in a loop. */
 export function createPolicyParser(): PolicyParser {
-  const ajv = new Ajv2020({ allErrors: true, strict: true });
-  const validate: ValidateFunction = ajv.compile(policySchema);
+  const validate = loadSchemaFunctions()('policy');
   return {
     parse(text, file) {
       const parsed = parseYaml(text, file);

@@ -2,8 +2,8 @@
  * The reviews file that `egress-gate evaluate` and `pack` read in place of a forge (SPEC §6):
  * who opened the pull request, the head commit, who merged, and the reviews oldest first.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import reviewsFileSchema from '../../../schemas/reviews-file.schema.json' with { type: 'json' };
+import { loadSchemaFunctions } from '../manifest/compiled-schemas.js';
 import { diagnosticAt, findNode, parseYaml } from '../manifest/parse-yaml.js';
 import { mapSchemaErrors } from '../manifest/schema.js';
 import type { Diagnostic } from '../shared/diagnostics.js';
@@ -42,8 +42,7 @@ export interface ReviewsFileParser {
 }
 
 export function createReviewsFileParser(): ReviewsFileParser {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-  const validate = ajv.compile(reviewsFileSchema);
+  const validate = loadSchemaFunctions()('reviews-file');
   return {
     parse(text, file) {
       const parsed = parseYaml(text, file);

@@ -44,7 +44,6 @@ Exit codes: 0 every file read and no finding left unacknowledged, 1 findings to 
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'look for disclosure risks (small cells, identifiers, GPS, archives) in the outputs',
   help,
   async run(argv, io) {
     const args = parseManifestArgs('check', argv, io);

@@ -72,7 +72,6 @@ temporarily (re-run: delivered collections are skipped, partial uploads resume).
 
 export const deliverCommand: Command = {
   name: 'deliver',
-  summary: 'the release by hand: re-evaluate, pack and deliver every collection, with signed receipts',
   help,
   async run(argv, io) {
     const { values, positionals } = parseCommandLine('deliver', argv, {
@@ -111,7 +110,7 @@ export const deliverCommand: Command = {
     let repository: LoadedRepository;
     let policyFiles: RepoFiles;
     if (prArgs) {
-      const forge = createCliForge(prArgs, io);
+      const forge = await createCliForge(prArgs, io);
       say(`reading pull request #${prArgs.number} from ${prArgs.apiUrl}…\n`);
       const pr = await readCliPullRequest(forge, prArgs, { configDir, require: 'merged' });
       if (positionals[0] !== undefined && pr.manifestPath !== toRepoPath(repoRoot, io.cwd, positionals[0])) {

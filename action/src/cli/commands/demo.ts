@@ -36,7 +36,6 @@ async function prepareWorkspace(out: string | undefined, cwd: string): Promise<s
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'run a complete egress on the embedded defaults (no forge, no cloud)',
   help,
   async run(argv, io) {
     const { values, positionals } = parseCommandLine('demo', argv, {

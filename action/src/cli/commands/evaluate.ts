@@ -3,7 +3,7 @@ import { relative, resolve } from 'node:path';
 import { loadPolicy } from '../../app/load-policy.js';
 import { loadRepository } from '../../app/load-repository.js';
 import { disclosureFacts, scanRequestOutputs } from '../../app/scan-request.js';
-import { outputsDirOf, validateRequest } from '../../app/validate-request.js';
+import { finishPinCheck, outputsDirOf, validateRequest } from '../../app/validate-request.js';
 import { evaluatePolicy } from '../../policy/evaluate.js';
 import { createReviewsFileParser } from '../../policy/reviews-file.js';
 import type { CollectionResult, IgnoredReview, Policy, PolicyResult } from '../../policy/types.js';
@@ -142,7 +142,6 @@ async function readReviewsText(path: string): Promise<string> {
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
-  summary: 'resolve a request offline from a reviews file: state, tier and reasons per collection',
   help,
   async run(argv, io) {
     const args = parseEvaluateArgs(argv, io);
@@ -202,17 +201,36 @@ export const evaluateCommand: Command = {
         `the policy '${repo.config.policy}' cannot be used.`,
       );
     }
+    const progress = args.json ? undefined : createProgressReporter(io, `hashing ${args.manifestPath}`);
+    // The disclosure checks read every file and compute its SHA-256: the pins are verified from
+    // that one pass (deferHashes), not from a second read of every file.
     const validated = await validateRequest({
       files,
       manifestPath: args.manifestPath,
       repo,
       configDir: args.configDir,
-      ...(args.skipPins ? {} : { outputsDir: outputsDirOf(args.repoRoot, repo) }),
-      ...(args.json ? {} : { onProgress: createProgressReporter(io, `hashing ${args.manifestPath}`) }),
+      ...(args.skipPins ? {} : { outputsDir: outputsDirOf(args.repoRoot, repo), deferHashes: true }),
+      ...(progress ? { onProgress: progress } : {}),
     });
-    const diagnostics = [...repo.diagnostics, ...validated.diagnostics];
     const manifest = validated.manifest;
     const workPackage = manifest ? repo.workPackages.get(manifest.workPackage) : undefined;
+    // Nothing to scan when the request is already invalid: hash the pins here, as validate does.
+    if (!manifest || !workPackage || hasErrors(validated.diagnostics)) {
+      await finishPinCheck(validated, new Map(), progress);
+    }
+    const digests = new Map<string, string>();
+    // With the outputs here, blocking rules see their findings; with --skip-pins they were not
+    // read, and a blocking rule keeps the request back.
+    const findings =
+      args.skipPins || !manifest || !workPackage || hasErrors(validated.diagnostics)
+        ? undefined
+        : await scanRequestOutputs(manifest, outputsDirOf(args.repoRoot, repo), loaded.policy, {
+            ...(validated.document ? { document: validated.document } : {}),
+            ...(validated.outputs ? { outputs: validated.outputs } : {}),
+            onScanned: (absolutePath, sha256) => digests.set(absolutePath, sha256),
+          });
+    await finishPinCheck(validated, digests, progress);
+    const diagnostics = [...repo.diagnostics, ...validated.diagnostics];
     if (!manifest || !workPackage || hasErrors(validated.diagnostics)) {
       const why =
         manifest && !workPackage && !hasErrors(validated.diagnostics)
@@ -226,13 +244,6 @@ export const evaluateCommand: Command = {
       );
     }
     const { author, head, merger, reviews: list } = reviews.reviewsFile;
-    // With the outputs here (pins were just verified against them), blocking rules see their
-    // findings; with --skip-pins they were not read, and a blocking rule keeps the request back.
-    const findings = args.skipPins
-      ? undefined
-      : await scanRequestOutputs(manifest, outputsDirOf(args.repoRoot, repo), loaded.policy, {
-          ...(validated.document ? { document: validated.document } : {}),
-        });
     const result = evaluatePolicy({
       ...(findings ? { findings: disclosureFacts(findings) } : {}),
       policy: loaded.policy,

@@ -31,7 +31,6 @@ Exit codes: 0 locked, 1 a manifest has errors, 2 usage or configuration error.
 
 export const lockCommand: Command = {
   name: 'lock',
-  summary: 'fill in SHA-256 and size pins, expand directories, keep comments',
   help,
   async run(argv, io) {
     const args = parseManifestArgs('lock', argv, io);

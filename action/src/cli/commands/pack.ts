@@ -164,7 +164,6 @@ function createdAtFrom(env: CliIo['env']): string {
 
 export const packCommand: Command = {
   name: 'pack',
-  summary: 'build encrypted, signed packages (tar + OpenPGP) when the whole request passes',
   help,
   async run(argv, io) {
     const args = parsePackArgs(argv, io);

@@ -27,7 +27,6 @@ Exit codes: 0 every manifest is valid, 1 a manifest is invalid, 2 usage or confi
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'check manifests: schema, semantics and pins against the files (file:line:col diagnostics)',
   help,
   async run(argv, io) {
     const args = parseManifestArgs('validate', argv, io);

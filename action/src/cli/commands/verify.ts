@@ -64,7 +64,6 @@ function parseVerifyArgs(argv: string[], io: CliIo) {
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'recipient: decrypt a package, check its signature and every hash, then extract',
   help,
   async run(argv, io) {
     const args = parseVerifyArgs(argv, io);
