@@ -64,6 +64,9 @@ export function createChunkQueue(chunkBytes = DEFAULT_CHUNK_BYTES): ChunkQueue {
     },
     recycle(chunk) {
       if (chunk.buffer.byteLength !== chunkBytes || free.length >= 8) return;
+      // Once per buffer, and never the one being filled: a buffer handed out twice would be
+      // overwritten while it waits to be encrypted.
+      if (chunk.buffer === current.buffer || free.some((f) => f.buffer === chunk.buffer)) return;
       free.push(new Uint8Array(chunk.buffer, 0, chunkBytes));
     },
   };
