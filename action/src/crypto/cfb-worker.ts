@@ -42,9 +42,9 @@ function cfbWorkerMain(): void {
   // garbage at once. Left to V8, ~64 MiB of it piles up before a collection (RSS grows, and the
   // pages fault again after glibc returns them), so free it now: ArrayBuffer#transfer(0) where
   // the runtime has it (Node ≥ 21), otherwise a young-generation collection every few chunks.
-  // Updates of 64–256 KiB: 2.3–2.4 s/GiB here; of 1 MiB, 3.3–4.8 s/GiB (the output no longer fits
-  // the cache, and glibc maps and unmaps each one).
-  const STEP = 128 * 1024;
+  // CPU per GiB here: updates of 256–768 KiB 2.0 s; of ~1 MiB 3.2 s, of which 1.1 s in the kernel
+  // (glibc maps and unmaps each output that large).
+  const STEP = 512 * 1024;
   const detach = (ArrayBuffer.prototype as { transfer?: (length: number) => ArrayBuffer }).transfer;
   let collect: ((options: { type: 'minor' }) => void) | undefined;
   if (!detach) {

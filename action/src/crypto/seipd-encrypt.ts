@@ -128,6 +128,9 @@ async function encrypt(
     send([...opening, ...framing.framePlaintext(next.value)]);
     opening = [];
     if (inFlight.length >= CREDITS) await take();
+    // Let the event loop see a finished write, so the next one starts now rather than when this
+    // thread next waits (the pool would otherwise sit idle while this thread reads and hashes).
+    else if (writes.length > 0) await new Promise((resolve) => setImmediate(resolve));
   }
   send([...opening, ...framing.endPlaintext()]);
   while (inFlight.length > 0) await take();
