@@ -145,3 +145,37 @@ describe('own SEIPDv1 framing against GnuPG 2.2 and openpgp.js', () => {
     expect(isEgressError(failure) && failure.code).toBe('INTEGRITY');
   });
 });
+
+describe('own SEIPDv1 writing', () => {
+  it('rejects with the write error (and leaves no write running) when the file cannot be written', async () => {
+    await using tmp = await makeTempDir();
+    const recipient = await makeTestKey('Recipient');
+    const own = await prepareOwnSeipd([recipient.publicKey], undefined, new Date());
+    const worker = startCfbWorker(own!.sessionKey);
+    const file = path.join(tmp.dir, 'm.gpg');
+    await writeFile(file, '');
+    const handle = await open(file, 'r'); // read-only: every write fails with EBADF
+    try {
+      const data = randomBytes(3 * PART_BYTES + 7);
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < data.length; at += PART_BYTES)
+        chunks.push(Uint8Array.from(data.subarray(at, at + PART_BYTES)));
+      const failure = await encryptChunksOwnSeipd({
+        chunks: chunks[Symbol.iterator](),
+        dataBytes: data.length,
+        own: own!,
+        worker,
+        sink: createAsyncFileSink(handle.fd),
+        filename: 'x.bin',
+        date: new Date('2026-03-01T12:00:00Z'),
+      }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect((failure as NodeJS.ErrnoException).code).toBe('EBADF');
+    } finally {
+      await handle.close();
+      await worker.close();
+    }
+  });
+});
