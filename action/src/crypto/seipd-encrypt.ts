@@ -156,27 +156,41 @@ async function encrypt(
 
 /**
  * Hashes and counts here, writes on libuv's pool: one `writev` at a time, in order (several at once
- * on one file cost twice the kernel time here), so this thread goes on framing and hashing.
+ * on one file cost twice the kernel time here), each taking everything queued since the last one
+ * began, so the pool keeps up however late this busy thread sees a write finish.
  */
 export function createAsyncFileSink(fd: number): AsyncSink {
   const hash = createHash('sha256');
-  let size = 0;
   let digest: string | undefined;
-  let chain: Promise<void> = Promise.resolve();
+  let queuedBytes = 0;
+  let writtenBytes = 0;
   let writing = 0;
-  const writeAll = async (pieces: Uint8Array[]) => {
-    let views = pieces;
-    while (views.length > 0) {
-      const started = performance.now();
-      const written = await new Promise<number>((resolve, reject) =>
-        writev(fd, views, null, (error, bytes) => {
-          writing += performance.now() - started;
-          if (error) reject(error);
-          else resolve(bytes);
-        }),
-      );
-      // A short write: go on from where it stopped.
-      let skip = written;
+  let busy = false;
+  let failure: unknown;
+  const queued: Uint8Array[] = [];
+  const waiters: { end: number; resolve(): void; reject(error: unknown): void }[] = [];
+  const waitFor = (end: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (failure !== undefined) reject(failure);
+      else if (end <= writtenBytes) resolve();
+      else waiters.push({ end, resolve, reject });
+    });
+  const pump = () => {
+    if (busy || failure !== undefined || queued.length === 0) return;
+    busy = true;
+    const views = queued.splice(0, 1024); // IOV_MAX
+    const started = performance.now();
+    writev(fd, views, null, (error, bytes) => {
+      writing += performance.now() - started;
+      busy = false;
+      if (error) {
+        failure = error;
+        for (const waiter of waiters.splice(0)) waiter.reject(error);
+        return;
+      }
+      writtenBytes += bytes;
+      // A short write: what is left goes first next time.
+      let skip = bytes;
       const rest: Uint8Array[] = [];
       for (const view of views) {
         if (skip >= view.length) skip -= view.length;
@@ -185,27 +199,30 @@ export function createAsyncFileSink(fd: number): AsyncSink {
           skip = 0;
         }
       }
-      views = rest;
-    }
+      queued.unshift(...rest);
+      while (waiters.length > 0 && waiters[0]!.end <= writtenBytes) waiters.shift()!.resolve();
+      pump();
+    });
   };
   return {
     writeAsync(pieces) {
-      const views: Uint8Array[] = [];
       for (const piece of pieces) {
         if (piece.length === 0) continue;
         hash.update(piece);
-        size += piece.length;
-        views.push(piece);
+        queuedBytes += piece.length;
+        queued.push(piece);
       }
-      chain = chain.then(() => writeAll(views));
-      return chain;
+      const written = waitFor(queuedBytes);
+      pump();
+      return written;
     },
-    settle: () => chain,
+    // No write is running once every byte is written, or once one has failed.
+    settle: () => waitFor(queuedBytes),
     sha256() {
       digest ??= hash.digest('hex');
       return digest;
     },
-    size: () => size,
+    size: () => queuedBytes,
     writeMs: () => writing,
   };
 }
