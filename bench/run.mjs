@@ -264,10 +264,14 @@ function gpgArgs(keys, sign, out) {
 function runGpg(root, keys, sign) {
   const out = path.join(work, 'gpg-out.gpg');
   rmSync(out, { force: true });
-  return runPipeline([
+  const result = runPipeline([
     ['tar', ['tar', 'cf', '-', '-C', root, '.']],
     ['gpg', gpgArgs(keys, sign, out)],
   ]);
+  // Removed at once, as ours is: every run then starts with the pages the previous one freed
+  // (writing a new file costs 0.3–1.2 s of kernel time per GiB here, depending on free memory).
+  rmSync(out, { force: true });
+  return result;
 }
 
 function runOurs(set, keys) {

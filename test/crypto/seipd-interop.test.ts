@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { startCfbWorker } from '../../action/src/crypto/cfb-worker.js';
 import { decryptVerifyToFile } from '../../action/src/crypto/decrypt-verify.js';
 import { prepareOwnSeipd } from '../../action/src/crypto/encrypt.js';
 import { PART_BYTES } from '../../action/src/crypto/packet-framing.js';
-import { createFileSink, encryptChunksOwnSeipd } from '../../action/src/crypto/seipd-encrypt.js';
+import { createAsyncFileSink, encryptChunksOwnSeipd } from '../../action/src/crypto/seipd-encrypt.js';
 import { isEgressError } from '../../action/src/shared/errors.js';
 import { makeGnupgHome, makeTempDir, makeTestKey, type TestKey } from '../pack/pack-fixtures.js';
 
@@ -26,12 +26,12 @@ async function encryptOwn(file: string, data: Uint8Array, to: TestKey[], passwor
   const worker = startCfbWorker(own!.sessionKey);
   const handle = await open(file, 'wx');
   try {
-    const sink = createFileSink(handle.fd);
     // Chunks of their own buffers: big ones move to the encryption thread.
     const chunks: Uint8Array[] = [];
     for (let at = 0; at < data.length; at += PART_BYTES) {
       chunks.push(Uint8Array.from(data.subarray(at, at + PART_BYTES)));
     }
+    const sink = createAsyncFileSink(handle.fd);
     await encryptChunksOwnSeipd({
       chunks: chunks[Symbol.iterator](),
       dataBytes: data.length,
@@ -41,6 +41,10 @@ async function encryptOwn(file: string, data: Uint8Array, to: TestKey[], passwor
       filename: 'x.bin',
       date: new Date('2026-03-01T12:00:00Z'),
     });
+    // The package is hashed as it is queued for writing: the same bytes as the file.
+    const written = await readFile(file);
+    expect(sink.size()).toBe(written.length);
+    expect(sink.sha256()).toBe(createHash('sha256').update(written).digest('hex'));
     return { sha256: sink.sha256(), size: sink.size(), sessionKeyBytes: own!.sessionKeyPackets.length };
   } finally {
     await handle.close();
@@ -139,5 +143,39 @@ describe('own SEIPDv1 framing against GnuPG 2.2 and openpgp.js', () => {
       (error: unknown) => error,
     );
     expect(isEgressError(failure) && failure.code).toBe('INTEGRITY');
+  });
+});
+
+describe('own SEIPDv1 writing', () => {
+  it('rejects with the write error (and leaves no write running) when the file cannot be written', async () => {
+    await using tmp = await makeTempDir();
+    const recipient = await makeTestKey('Recipient');
+    const own = await prepareOwnSeipd([recipient.publicKey], undefined, new Date());
+    const worker = startCfbWorker(own!.sessionKey);
+    const file = path.join(tmp.dir, 'm.gpg');
+    await writeFile(file, '');
+    const handle = await open(file, 'r'); // read-only: every write fails with EBADF
+    try {
+      const data = randomBytes(3 * PART_BYTES + 7);
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < data.length; at += PART_BYTES)
+        chunks.push(Uint8Array.from(data.subarray(at, at + PART_BYTES)));
+      const failure = await encryptChunksOwnSeipd({
+        chunks: chunks[Symbol.iterator](),
+        dataBytes: data.length,
+        own: own!,
+        worker,
+        sink: createAsyncFileSink(handle.fd),
+        filename: 'x.bin',
+        date: new Date('2026-03-01T12:00:00Z'),
+      }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect((failure as NodeJS.ErrnoException).code).toBe('EBADF');
+    } finally {
+      await handle.close();
+      await worker.close();
+    }
   });
 });

@@ -1,8 +1,14 @@
 import { chmod, mkdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import fc from 'fast-check';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { createArchiveStream, planArchive } from '../../action/src/pack/archive.js';
+import { describeUnsafeItemPath } from '../../action/src/manifest/item-path.js';
+import {
+  createArchiveStream,
+  describeUnsafeArchivePath,
+  planArchive,
+} from '../../action/src/pack/archive.js';
 import { isEgressError } from '../../action/src/shared/errors.js';
 import { buildReceipt, makeTempDir, runTool, sha256, writeOutputs } from './pack-fixtures.js';
 
@@ -28,6 +34,10 @@ const contents = {
   'empty.txt': '',
 };
 
+// Measured with the code of commit 43f0e35 (before the string sort, octal digits and path fast path).
+const GOLDEN_LENGTH = 1_369_600;
+const GOLDEN_SHA256 = '6b4a5e6ea0ccaa1fa5b756988a0e39147361ccee64398f0d57834ca0de1f37ca';
+
 describe('deterministic archive', () => {
   it('gives byte-identical tar streams for the same inputs, whatever the files’ mtimes and modes', async () => {
     await using tmp = await makeTempDir();
@@ -38,6 +48,20 @@ describe('deterministic archive', () => {
     const second = await archiveOf(tmp.dir, files);
     expect(sha256(second)).toBe(sha256(first));
     expect(first.length % 512).toBe(0);
+  });
+
+  it('gives the same bytes as the release before the small-file fast path (SHA-256 of the stream)', async () => {
+    await using tmp = await makeTempDir();
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 700; i += 1) many[`many/d${i % 7}/f${i}.bin`] = `${i}`.repeat(1 + (i % 600));
+    const files = await writeOutputs(tmp.dir, {
+      ...contents,
+      ...many,
+      'emoji/😀.txt': 'x',
+      'ko/한국.txt': 'y',
+    });
+    const stream = await archiveOf(tmp.dir, files);
+    expect([stream.length, sha256(stream)]).toEqual([GOLDEN_LENGTH, GOLDEN_SHA256]);
   });
 
   it('lists sorted entries owned by 0/0, mode 0644, with the receipt time, for GNU tar', async () => {
@@ -141,4 +165,24 @@ describe('pins checked while reading', () => {
       ).toThrow(/(is absolute|has a '\.\.' segment|has an empty or '\.' segment).*; refused\.$/);
     },
   );
+});
+
+describe('describeUnsafeArchivePath', () => {
+  // The fast pattern must never pass a path the manifest's rule (plus "names a file") refuses.
+  const reference = (p: string) =>
+    describeUnsafeItemPath(p) ?? (p === '' || p.endsWith('/') ? `'${p}' names no file` : undefined);
+  it('agrees with the manifest rule on every path over a hostile alphabet', () => {
+    const alphabet = ['a', 'b', '.', '/', '\\', '~', ':', 'C', '\n', '\u007f', ' ', 'é'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 9 }), (chars) => {
+        const p = chars.join('');
+        expect(describeUnsafeArchivePath(p)).toBe(reference(p));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const p of ['..', '.', '', '/', 'a/', 'a//b', './a', 'a/./b', 'a/../b', '~x', 'C:x', 'a\\b', 'a\tb'])
+      expect(describeUnsafeArchivePath(p)).toBe(reference(p));
+    for (const p of ['a', 'a.b', '.hidden', 'a/..b', 'a/b..', '...', 'x/.../y', 'données/résumé.txt'])
+      expect(describeUnsafeArchivePath(p)).toBeUndefined();
+  });
 });

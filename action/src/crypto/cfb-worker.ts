@@ -2,8 +2,9 @@ import { Worker } from 'node:worker_threads';
 import { EgressError } from '../shared/errors.js';
 
 /**
- * AES-256-CFB of a SEIPDv1 packet on a second thread. The main thread reads,
- * hashes pins, frames the tar and writes; this thread encrypts. Chunks travel as transferred
+ * AES-256-CFB of a SEIPDv1 packet on a second thread. The main thread reads, hashes pins and the
+ * MDC, frames the tar and the packets and hashes the package; this thread encrypts; the write
+ * goes to libuv's pool. Chunks travel as transferred
  * ArrayBuffers (no copy) and come back holding their ciphertext, so the reader reuses them and
  * nothing big is allocated per chunk. Only the session key reaches the worker, never the signing key.
  */
@@ -41,6 +42,9 @@ function cfbWorkerMain(): void {
   // garbage at once. Left to V8, ~64 MiB of it piles up before a collection (RSS grows, and the
   // pages fault again after glibc returns them), so free it now: ArrayBuffer#transfer(0) where
   // the runtime has it (Node ≥ 21), otherwise a young-generation collection every few chunks.
+  // CPU per GiB here: updates of 256–768 KiB 2.0 s; of ~1 MiB 3.2 s, of which 1.1 s in the kernel
+  // (glibc maps and unmaps each output that large).
+  const STEP = 512 * 1024;
   const detach = (ArrayBuffer.prototype as { transfer?: (length: number) => ArrayBuffer }).transfer;
   let collect: ((options: { type: 'minor' }) => void) | undefined;
   if (!detach) {
@@ -65,10 +69,13 @@ function cfbWorkerMain(): void {
       if (message.type === 'data') {
         const pieces = message.pieces!;
         for (const piece of pieces) {
-          const output = cipher.update(piece);
-          // CFB is a stream mode: the ciphertext is exactly as long as the plaintext.
-          piece.set(output);
-          release(output);
+          for (let at = 0; at < piece.length; at += STEP) {
+            const step = piece.subarray(at, Math.min(at + STEP, piece.length));
+            const output = cipher.update(step);
+            // CFB is a stream mode: the ciphertext is exactly as long as the plaintext.
+            step.set(output);
+            release(output);
+          }
         }
         if (collect && ++messages % 8 === 0) collect({ type: 'minor' });
         busy += performance.now() - started;

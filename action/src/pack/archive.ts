@@ -67,6 +67,7 @@ export async function planSignedArchive(options: {
   receipt: Receipt;
   signDetached(bytes: Uint8Array): Promise<Uint8Array>;
 }): Promise<ArchivePlan> {
+  // Checked before anything is signed (and not again in layOut).
   checkRoot(options.root);
   for (const file of options.receipt.files) checkRelativePath(file.path);
   const receiptBytes = encodeReceipt(options.receipt);
@@ -76,12 +77,16 @@ export async function planSignedArchive(options: {
     [RECEIPT_SIGNATURE_NAME, receiptSignature],
   ]);
   const sumsSignature = await options.signDetached(sums);
-  return layOut(options, [
-    [RECEIPT_NAME, receiptBytes],
-    [RECEIPT_SIGNATURE_NAME, receiptSignature],
-    [SUMS_NAME, sums],
-    [SUMS_SIGNATURE_NAME, sumsSignature],
-  ]);
+  return layOut(
+    options,
+    [
+      [RECEIPT_NAME, receiptBytes],
+      [RECEIPT_SIGNATURE_NAME, receiptSignature],
+      [SUMS_NAME, sums],
+      [SUMS_SIGNATURE_NAME, sumsSignature],
+    ],
+    true,
+  );
 }
 
 function encodeReceipt(receipt: Receipt): Uint8Array {
@@ -106,20 +111,16 @@ function checkRoot(root: string): void {
 function layOut(
   options: { root: string; outputsRoot: string; receipt: Receipt },
   metadata: [string, Uint8Array][],
+  pathsChecked = false,
 ): ArchivePlan {
   const { root, receipt } = options;
   checkRoot(root);
-  for (const file of receipt.files) checkRelativePath(file.path);
+  if (!pathsChecked) for (const file of receipt.files) checkRelativePath(file.path);
   const entries: ArchiveEntry[] = [
     ...metadata.map(([name, content]) => ({ archivePath: `${root}/${name}`, content })),
     ...receipt.files.map((file) => ({ archivePath: `${root}/${FILES_DIR}/${file.path}`, file })),
   ];
-  // Byte order of the UTF-8 paths; each path encoded once, not once per comparison.
-  const keyed = entries.map((entry) => ({ entry, key: Buffer.from(entry.archivePath) }));
-  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
-  keyed.forEach((k, i) => {
-    entries[i] = k.entry;
-  });
+  sortByUtf8(entries);
   for (let i = 1; i < entries.length; i += 1) {
     if (entries[i]!.archivePath === entries[i - 1]!.archivePath) {
       throw new EgressError('INPUT', `'${entries[i]!.archivePath}' is listed twice in the collection.`);
@@ -138,6 +139,23 @@ function layOut(
     archiveBytes += fileHeaderLength({ path: entry.archivePath, size, mtime }) + size + paddingLength(size);
   }
   return { root, outputsRoot, mtime, entries, archiveBytes };
+}
+
+/**
+ * Sorts entries by the byte order of their UTF-8 paths. Without surrogate pairs (characters beyond
+ * U+FFFF) that is the order of UTF-16 code units, which strings compare by; with them, each path is
+ * encoded once, not once per comparison.
+ */
+function sortByUtf8(entries: ArchiveEntry[]): void {
+  if (!entries.some((entry) => /[\uD800-\uDFFF]/.test(entry.archivePath))) {
+    entries.sort((a, b) => (a.archivePath < b.archivePath ? -1 : a.archivePath > b.archivePath ? 1 : 0));
+    return;
+  }
+  const keyed = entries.map((entry) => ({ entry, key: Buffer.from(entry.archivePath) }));
+  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  keyed.forEach((k, i) => {
+    entries[i] = k.entry;
+  });
 }
 
 /**
@@ -182,8 +200,9 @@ export function* generateArchiveChunks(
     queue.put(header({ path: entry.archivePath, size, mtime: plan.mtime }));
     if ('content' in entry) queue.put(entry.content);
     else yield* copyPinnedFile(plan.outputsRoot, entry.file, queue, dirs);
-    queue.put(zeros.subarray(0, paddingLength(size)));
-    yield* queue.drain();
+    const padding = paddingLength(size);
+    if (padding > 0) queue.put(zeros.subarray(0, padding));
+    while (queue.ready() > 0) yield queue.take();
   }
   queue.put(encodeEnd());
   yield* queue.drain();
@@ -231,11 +250,11 @@ function* copyPinnedFile(
         hash.update(space.subarray(0, got));
         queue.commit(got);
         remaining -= got;
-        yield* queue.drain();
+        while (queue.ready() > 0) yield queue.take();
       }
       actual = hash.digest('hex');
     }
-    if (actual !== file.sha256.toLowerCase())
+    if (actual !== file.sha256 && actual !== file.sha256.toLowerCase())
       throw pinMismatch(file, `its SHA-256 is ${actual}, pinned ${file.sha256}`);
   } finally {
     closeSync(fd);
@@ -259,7 +278,8 @@ function readInto(fd: number, target: Uint8Array, length: number, file: ReceiptF
  * content out: what is read must still match the pin the reviewers approved.
  */
 function openInside(outputsRoot: string, relative: string, dirs: Map<string, string>): number {
-  checkRelativePath(relative);
+  // `relative` passed checkRelativePath when the plan was laid out. Were it '..' or empty after
+  // its last slash, what opens is a directory, which fstat then refuses.
   const slash = relative.lastIndexOf('/');
   const dir = slash < 0 ? '' : relative.slice(0, slash);
   let realDir = dirs.get(dir);
@@ -267,7 +287,7 @@ function openInside(outputsRoot: string, relative: string, dirs: Map<string, str
     realDir = dir === '' ? outputsRoot : resolveInside(outputsRoot, dir);
     dirs.set(dir, realDir);
   }
-  const target = path.join(realDir, relative.slice(slash + 1));
+  const target = `${realDir}/${relative.slice(slash + 1)}`;
   try {
     return openSync(target, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
@@ -304,11 +324,27 @@ function cannotOpen(relative: string, error: unknown): EgressError {
   });
 }
 
-/** The manifest's lexical rule for item paths, plus: an archived entry is a file, never a directory. */
-function checkRelativePath(relative: string): void {
-  const unsafe =
+/**
+ * Anything that can make a path unsafe, in one pattern: absolute ('/', '~', 'C:'), a backslash, a
+ * control character, an empty, '.' or '..' segment (a trailing '/' and '' included). A path it
+ * does not match is safe; one it matches gets the manifest's precise verdict.
+ */
+const MAYBE_UNSAFE = /^[/~]|^[A-Za-z]:|\\|[\u0000-\u001f\u007f]|(?:^|\/)\.{0,2}(?:\/|$)/;
+
+/**
+ * The manifest's lexical rule for item paths, plus: an archived entry is a file, never a directory.
+ * Returns what is wrong, or undefined.
+ */
+export function describeUnsafeArchivePath(relative: string): string | undefined {
+  if (!MAYBE_UNSAFE.test(relative)) return undefined;
+  return (
     describeUnsafeItemPath(relative) ??
-    (relative === '' || relative.endsWith('/') ? `'${relative}' names no file` : undefined);
+    (relative === '' || relative.endsWith('/') ? `'${relative}' names no file` : undefined)
+  );
+}
+
+function checkRelativePath(relative: string): void {
+  const unsafe = describeUnsafeArchivePath(relative);
   if (unsafe) throw new EgressError('INPUT', `${unsafe}; refused.`);
 }
 

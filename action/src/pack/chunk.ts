@@ -13,6 +13,10 @@ export interface ChunkQueue {
   commit(count: number): void;
   /** Full chunks, oldest first; each is handed over once and never written again. */
   drain(): Generator<Uint8Array>;
+  /** How many full chunks wait (cheaper than `drain()` when, as after most small files, none do). */
+  ready(): number;
+  /** The oldest full chunk (call only while `ready() > 0`). */
+  take(): Uint8Array;
   /** The last, partial chunk (undefined when empty). */
   flush(): Uint8Array | undefined;
   /** Hand a chunk's buffer back once its consumer is done with it; the queue fills it again. */
@@ -55,6 +59,8 @@ export function createChunkQueue(chunkBytes = DEFAULT_CHUNK_BYTES): ChunkQueue {
     *drain() {
       while (full.length > 0) yield full.shift()!;
     },
+    ready: () => full.length,
+    take: () => full.shift()!,
     flush() {
       if (used === 0) return undefined;
       const last = current.subarray(0, used);
@@ -64,6 +70,9 @@ export function createChunkQueue(chunkBytes = DEFAULT_CHUNK_BYTES): ChunkQueue {
     },
     recycle(chunk) {
       if (chunk.buffer.byteLength !== chunkBytes || free.length >= 8) return;
+      // Once per buffer, and never the one being filled: a buffer handed out twice would be
+      // overwritten while it waits to be encrypted.
+      if (chunk.buffer === current.buffer || free.some((f) => f.buffer === chunk.buffer)) return;
       free.push(new Uint8Array(chunk.buffer, 0, chunkBytes));
     },
   };

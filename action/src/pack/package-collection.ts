@@ -4,7 +4,12 @@ import path from 'node:path';
 import type * as openpgp from 'openpgp';
 import { startCfbWorker } from '../crypto/cfb-worker.js';
 import { encryptStream, prepareOwnSeipd } from '../crypto/encrypt.js';
-import { createFileSink, encryptChunksOwnSeipd, type Sink } from '../crypto/seipd-encrypt.js';
+import {
+  createAsyncFileSink,
+  createFileSink,
+  encryptChunksOwnSeipd,
+  type Sink,
+} from '../crypto/seipd-encrypt.js';
 import { signDetached } from '../crypto/sign-detached.js';
 import { EgressError } from '../shared/errors.js';
 import {
@@ -89,9 +94,10 @@ export async function packCollection(options: PackCollectionOptions): Promise<Pa
     clock.lap('plan, sign SHA256SUMS and RECEIPT.json');
     await mkdir(options.outDir, { recursive: true });
     out = await open(partPath, 'wx', 0o600);
-    const sink = createFileSink(out.fd);
+    let written: { sha256: string; size: number };
     const progress = (archived: number) => options.onProgress?.(archived, plan.archiveBytes);
     if (own && worker) {
+      const sink = createAsyncFileSink(out.fd);
       const queue = createChunkQueue();
       const chunks = generateArchiveChunks(plan, queue);
       try {
@@ -110,10 +116,13 @@ export async function packCollection(options: PackCollectionOptions): Promise<Pa
       } finally {
         chunks.return(undefined);
       }
+      written = { sha256: sink.sha256(), size: sink.size() };
       stages['read + pin SHA-256 + tar framing (main thread)'] = stages['plaintext chunks (main thread)']!;
       delete stages['plaintext chunks (main thread)'];
     } else {
-      await writeWithOpenpgp({ plan, options, sink, filename: `${root}.tar`, date, progress });
+      const syncSink = createFileSink(out.fd);
+      await writeWithOpenpgp({ plan, options, sink: syncSink, filename: `${root}.tar`, date, progress });
+      written = { sha256: syncSink.sha256(), size: syncSink.size() };
       clock.lap('tar + encrypt + write (openpgp.js, one thread)');
     }
     // No fsync (it cost 1 s per GiB here): the rename guards against a half-written package after a
@@ -126,8 +135,8 @@ export async function packCollection(options: PackCollectionOptions): Promise<Pa
     return {
       path: finalPath,
       file,
-      sha256: sink.sha256(),
-      size: sink.size(),
+      sha256: written.sha256,
+      size: written.size,
       archiveBytes: plan.archiveBytes,
     };
   } catch (error) {

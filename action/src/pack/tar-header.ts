@@ -50,6 +50,7 @@ export function encodeFileHeader(entry: TarFileHeader): Uint8Array {
 
 /** Bytes `encodeFileHeader` gives for this entry, without building them in the common case. */
 export function fileHeaderLength(entry: TarFileHeader): number {
+  if (entry.size <= MAX_USTAR_SIZE && entry.path.length <= 100 && isAscii(entry.path)) return BLOCK;
   if (entry.size <= MAX_USTAR_SIZE && isAscii(entry.path) && splitUstarName(entry.path)) return BLOCK;
   return encodeFileHeader(entry).length;
 }
@@ -87,9 +88,8 @@ export function createHeaderWriter(mtime: number): (entry: TarFileHeader) => Uin
     };
     write(path, nameStart, path.length, 0);
     if (nameStart > 0) write(path, 0, nameStart - 1, 345);
-    write(size.toString(8).padStart(11, '0'), 0, 11, 124);
-    const checksum = `${sum.toString(8).padStart(6, '0')}`;
-    write(checksum, 0, 6, 148);
+    sum += writeOctalDigits(block, 124, 11, size);
+    writeOctalDigits(block, 148, 6, sum);
     block[154] = 0;
     block[155] = 0x20;
     return block;
@@ -133,6 +133,19 @@ function encodeUstar(
   const checksum = encoder.encode(`${sum.toString(8).padStart(6, '0')}\u0000 `);
   block.set(checksum, 148);
   return block;
+}
+
+/** `width` zero-padded octal digits of `value` (which fits them) at `offset`; returns their byte sum. */
+function writeOctalDigits(block: Uint8Array, offset: number, width: number, value: number): number {
+  let rest = value;
+  let sum = 0;
+  for (let i = offset + width - 1; i >= offset; i -= 1) {
+    const digit = 0x30 + (rest % 8);
+    block[i] = digit;
+    sum += digit;
+    rest = Math.floor(rest / 8);
+  }
+  return sum;
 }
 
 function writeOctal(block: Uint8Array, offset: number, width: number, value: number): void {
