@@ -9,7 +9,7 @@ import { classifyChanges, requestFilePattern } from '../../action/src/app/classi
 import { createSplitRepoFiles } from '../../action/src/app/forge-repo-files.js';
 import { loadRepository } from '../../action/src/app/load-repository.js';
 import { lockRequest } from '../../action/src/app/lock-request.js';
-import { validateRequest } from '../../action/src/app/validate-request.js';
+import { finishPinCheck, validateRequest } from '../../action/src/app/validate-request.js';
 import { createFsRepoFiles } from '../../action/src/cli/fs-repo-files.js';
 
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -66,6 +66,32 @@ describe('validateRequest on the example repository', () => {
       'data-provider-handover',
     ]);
     expect(progress).toEqual([...Array(11).keys()].map((i) => i + 1));
+  });
+
+  it('defers hashing to a digest given later (evaluate: from the disclosure scan), and uses it', async () => {
+    await writeFile(join(root, 'outputs/report/text/findings.md'), 'changed after review\n');
+    const validated = await validateRequest({
+      files: createFsRepoFiles(root),
+      manifestPath: request,
+      outputsDir: join(root, 'outputs'),
+      deferHashes: true,
+    });
+    // Nothing hashed yet: the changed file is not reported until its digest arrives.
+    expect(validated.diagnostics).toEqual([]);
+    const pending = validated.pendingPins!.files.map((f) => f.absolutePath);
+    expect(pending).toHaveLength(11);
+    // A digest from elsewhere is taken as it is: a wrong one for an unchanged file shows it was used.
+    const table = pending.find((p) => p.endsWith('table-1.csv'))!;
+    await finishPinCheck(validated, new Map([[table, '0'.repeat(64)]]));
+    const mismatched = validated.diagnostics.filter((d) => d.code === 'hash-mismatch');
+    expect(mismatched.map((d) => d.message.split("'")[1])).toEqual([
+      'report/tables/table-1.csv',
+      'report/text/findings.md',
+      'report/tables/table-1.csv',
+      'report/text/findings.md',
+    ]);
+    // Both files are pinned in both collections: each pin is reported at its own line.
+    expect(mismatched.map((d) => d.line)).toEqual([25, 28, 48, 51]);
   });
 
   it('lists each changed, missing or escaping file at its line', async () => {

@@ -152,9 +152,11 @@ export async function validateRequest(input: ValidateRequestInput): Promise<Vali
         expanded.directories,
         input.outputsDir,
         input.onProgress,
+        input.deferHashes,
       );
       push(pins.diagnostics);
       validated.outputs = pins.outputs;
+      if (pins.pending) validated.pendingPins = pins.pending;
     }
   } else if (result.value && input.outputsDir !== undefined) {
     const entries = listPinnedEntries(result.value).filter(
