@@ -12,6 +12,7 @@ import {
   type LineSieve,
   type SieveJob,
 } from '../../action/src/disclosure/sieve/line-sieve.js';
+import { createTableScanner } from '../../action/src/disclosure/tables.js';
 import type { TableDeclaration } from '../../action/src/manifest/types.js';
 import { resolveDisclosureRules } from '../../action/src/policy/disclosure-rules.js';
 
@@ -190,14 +191,43 @@ describe('the line sieve', () => {
   it('reports exactly what reading every line reports, on plain text from its first line', async () => {
     const sieve = counting(createLocalSieve());
     await fc.assert(
-      fc.asyncProperty(rows, async (lines) => {
-        const text = lines.map(([cells, end]) => cells.join(' ') + end).join('');
+      fc.asyncProperty(rows, fc.boolean(), async (lines, bom) => {
+        const text = (bom ? '\uFEFF' : '') + lines.map(([cells, end]) => cells.join(' ') + end).join('');
         const { reference, sieved } = await both('notes.txt', text, { sieve });
         expect(sieved.findings.map(key)).toEqual(reference.findings.map(key));
       }),
       { numRuns: 150 },
     );
     expect(sieve.chunks).toBeGreaterThanOrEqual(150);
+  });
+
+  it('keeps a threshold or rounding base beyond any count it judges (such a count is reported)', async () => {
+    const line = new TextEncoder().encode('North,12,20,1.5,ok\n');
+    let sieved = 0;
+    for (const huge of [
+      resolveDisclosureRules({ disclosure: { minCellCount: 1e30, maxFileBytes: 1 << 30 } }),
+      resolveDisclosureRules({
+        disclosure: {
+          minCellCount: 10,
+          maxFileBytes: 1 << 30,
+          rules: { 'unrounded-count': { threshold: 2 ** 70 } },
+        },
+      }),
+    ]) {
+      const table = createTableScanner('t.csv', ',', huge);
+      const rows = (HEADER + PREFIX).split('\n');
+      rows.forEach((text, i) => table.addLine(text, i + 1));
+      const job = table.sieveJob();
+      // Either the table stays in JavaScript, or the sieve reports the line.
+      if (job) {
+        const buffer = new ArrayBuffer(line.length);
+        new Uint8Array(buffer).set(line);
+        const { result } = await createLocalSieve().sieve(buffer, line.length, job);
+        expect(result.reported.length).toBe(2);
+        sieved += 1;
+      }
+    }
+    expect(sieved).toBeGreaterThan(0);
   });
 
   it('finds each identifier where it hides in a large table, on worker threads, with the pin digest', async () => {

@@ -73,7 +73,10 @@ export async function readLines(
     const bytes = new Uint8Array(buffer);
     const r = result.reported;
     for (let i = 0; i < r.length; i += 2) {
-      const start = r[i + 1]!;
+      let start = r[i + 1]!;
+      // A byte-order mark is not text (the JavaScript path's decoder drops it too).
+      if (line + r[i]! === 1 && start === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+        start = 3;
       handlers.onLine(withoutCr(bytes, start, bytes.indexOf(LF, start)), line + r[i]!);
     }
     line += result.lines;

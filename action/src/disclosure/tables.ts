@@ -374,7 +374,10 @@ export function createTableScanner(
   }
 
   const sieveJob = (): SieveJob | undefined => {
-    const wholeBase = base === undefined || base <= 1 ? 0 : Number.isInteger(base) ? base : undefined;
+    // The sieve passes whole numbers of at most 15 digits: a threshold above every one of them
+    // is capped (each still fails), and a base it cannot hold exactly keeps the table in JavaScript.
+    const wholeBase =
+      base === undefined || base <= 1 ? 0 : Number.isInteger(base) && base < 1e15 ? base : undefined;
     if (!headers || rows !== undefined || magnitudes.length > 0 || wholeBase === undefined) return undefined;
     const modes = new Uint8Array(columns.length);
     for (const [i, col] of columns.entries()) {
@@ -387,7 +390,12 @@ export function createTableScanner(
         modes[i] = SIEVE_COUNT;
       } else modes[i] = !declaration && !col.measure && !col.textual ? SIEVE_WHOLE : SIEVE_FREE;
     }
-    return { delimiter: delimiter.charCodeAt(0), modes, minCount: Math.ceil(minCount), base: wholeBase };
+    return {
+      delimiter: delimiter.charCodeAt(0),
+      modes,
+      minCount: Math.min(Math.ceil(minCount), 1e16),
+      base: wholeBase,
+    };
   };
 
   return {
