@@ -87,6 +87,21 @@ describe('deterministic archive', () => {
     for (const line of lines) expect(line).toMatch(/^-rw-r--r-- 0\/0 .* 2026-03-01 12:00:00 /);
   });
 
+  it('orders names without astral characters by their UTF-8 bytes (the string-order shortcut)', async () => {
+    await using tmp = await makeTempDir();
+    const outputs = path.join(tmp.dir, 'outputs');
+    const names = ['ko/한국.txt', 'e/é.txt', 'e/z.txt', 'é.txt', 'Z.txt', '\ufb00.txt', 'a b.txt', 'a-b.txt'];
+    const files = await writeOutputs(outputs, Object.fromEntries(names.map((n) => [n, n])));
+    await writeFile(path.join(tmp.dir, 'p.tar'), await archiveOf(outputs, files));
+    const listing = await runTool('tar', ['-tf', path.join(tmp.dir, 'p.tar')]);
+    const listed = listing
+      .trim()
+      .split('\n')
+      .filter((l) => l.includes('/files/'))
+      .map((l) => l.slice(l.indexOf('/files/') + '/files/'.length));
+    expect(listed).toEqual([...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  });
+
   it('extracts with GNU tar into files that `sha256sum -c SHA256SUMS` accepts', async () => {
     await using tmp = await makeTempDir();
     const outputs = path.join(tmp.dir, 'outputs');
