@@ -2,19 +2,19 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   scanRequestOutputs
-} from "./chunk-V3LVJDCQ.js";
+} from "./chunk-V53OTLA5.js";
 import {
   createProgressReporter,
   openRepository,
   parseManifestArgs,
   printDiagnostics
-} from "./chunk-N4XMSJRH.js";
+} from "./chunk-7FKC4PI4.js";
 import {
   formatDiagnostic,
   hasErrors,
   loadPolicy,
   validateRequest
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

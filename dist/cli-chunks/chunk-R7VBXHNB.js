@@ -3,17 +3,17 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   signCleartext,
   verifyCleartext
-} from "./chunk-ZCJPCCCD.js";
+} from "./chunk-TPGAVXG3.js";
 import {
   describeOpenpgp,
   nameCollectionPackage
-} from "./chunk-I5OQ4HBQ.js";
+} from "./chunk-PLUOKR7E.js";
 import {
   createMessage,
   encrypt,
   hashFile,
   readChunkBytes
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 import {
   EgressError,
   __commonJS,

@@ -5,7 +5,7 @@ import {
   loadPolicy,
   loadRepository,
   toRepoPath
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

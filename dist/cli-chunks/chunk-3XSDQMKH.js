@@ -45529,10 +45529,12 @@ async function validateRequest(input) {
         entries,
         expanded.directories,
         input.outputsDir,
-        input.onProgress
+        input.onProgress,
+        input.deferHashes
       );
       push(pins.diagnostics);
       validated.outputs = pins.outputs;
+      if (pins.pending) validated.pendingPins = pins.pending;
     }
   } else if (result.value && input.outputsDir !== void 0) {
     const entries = listPinnedEntries(result.value).filter(

@@ -2,24 +2,24 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyPackage
-} from "./chunk-CJDXMCX3.js";
+} from "./chunk-JJOGTVOU.js";
 import {
   lockRequest
-} from "./chunk-BAPBCTTO.js";
+} from "./chunk-PHAQTMDM.js";
 import {
   createDelivery,
   deliverPackages
-} from "./chunk-EPV3J3XG.js";
-import "./chunk-ZCJPCCCD.js";
+} from "./chunk-R7VBXHNB.js";
+import "./chunk-TPGAVXG3.js";
 import {
   packRequest,
   readPublicKeys,
   readSecretKey
-} from "./chunk-I5OQ4HBQ.js";
+} from "./chunk-PLUOKR7E.js";
 import {
   parseReviewsFile
-} from "./chunk-F2FUFNPA.js";
-import "./chunk-V3LVJDCQ.js";
+} from "./chunk-QIPKOANJ.js";
+import "./chunk-V53OTLA5.js";
 import {
   createFsRepoFiles,
   formatDiagnostic,
@@ -31,7 +31,7 @@ import {
   parseCommandLine,
   readKey,
   validateRequest
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

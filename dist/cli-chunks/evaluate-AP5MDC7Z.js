@@ -5,21 +5,21 @@ import {
   pullRequestOptions,
   readPullRequestArgs,
   readPullRequestForCommand
-} from "./chunk-3KFFOODU.js";
+} from "./chunk-NUAJWI32.js";
 import {
   createReviewsFileParser,
   evaluatePolicy,
   roleTitle,
   shortSha
-} from "./chunk-F2FUFNPA.js";
+} from "./chunk-QIPKOANJ.js";
 import {
   disclosureFacts,
   scanRequestOutputs
-} from "./chunk-V3LVJDCQ.js";
+} from "./chunk-V53OTLA5.js";
 import {
   createProgressReporter,
   printDiagnostics
-} from "./chunk-N4XMSJRH.js";
+} from "./chunk-7FKC4PI4.js";
 import {
   createFsRepoFiles,
   findRepoRoot,
@@ -34,7 +34,7 @@ import {
   sortDiagnostics,
   toRepoPath,
   validateRequest
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

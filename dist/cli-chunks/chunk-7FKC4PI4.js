@@ -9,7 +9,7 @@ import {
   parseCommandLine,
   sortDiagnostics,
   toRepoPath
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

@@ -4,13 +4,13 @@ import {
   packCommand,
   readPassphraseFile,
   readUserFile
-} from "./chunk-O2ZCFPUC.js";
-import "./chunk-I5OQ4HBQ.js";
-import "./chunk-3KFFOODU.js";
-import "./chunk-F2FUFNPA.js";
-import "./chunk-V3LVJDCQ.js";
-import "./chunk-N4XMSJRH.js";
-import "./chunk-ATVNCL2G.js";
+} from "./chunk-7Y4FMGIP.js";
+import "./chunk-PLUOKR7E.js";
+import "./chunk-NUAJWI32.js";
+import "./chunk-QIPKOANJ.js";
+import "./chunk-V53OTLA5.js";
+import "./chunk-7FKC4PI4.js";
+import "./chunk-3XSDQMKH.js";
 import "./chunk-V3ZJOSVK.js";
 import "./chunk-7N3PT735.js";
 export {

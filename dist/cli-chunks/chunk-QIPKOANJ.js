@@ -2,14 +2,14 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   checkBlockingFindings
-} from "./chunk-V3LVJDCQ.js";
+} from "./chunk-V53OTLA5.js";
 import {
   diagnosticAt,
   findNode,
   loadSchemaFunctions,
   mapSchemaErrors,
   parseYaml
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 
 // action/src/policy/wording.ts
 function formatUser(user) {

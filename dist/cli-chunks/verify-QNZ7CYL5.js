@@ -2,25 +2,25 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyPackage
-} from "./chunk-CJDXMCX3.js";
-import "./chunk-ZCJPCCCD.js";
+} from "./chunk-JJOGTVOU.js";
+import "./chunk-TPGAVXG3.js";
 import {
   readPassphraseFile,
   readUserFile
-} from "./chunk-O2ZCFPUC.js";
+} from "./chunk-7Y4FMGIP.js";
 import {
   readPublicKeys,
   readSecretKey
-} from "./chunk-I5OQ4HBQ.js";
-import "./chunk-3KFFOODU.js";
-import "./chunk-F2FUFNPA.js";
-import "./chunk-V3LVJDCQ.js";
-import "./chunk-N4XMSJRH.js";
+} from "./chunk-PLUOKR7E.js";
+import "./chunk-NUAJWI32.js";
+import "./chunk-QIPKOANJ.js";
+import "./chunk-V53OTLA5.js";
+import "./chunk-7FKC4PI4.js";
 import {
   parseCommandLine,
   requireOnePositional,
   requireOption
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -5,12 +5,12 @@ import {
   openRepository,
   parseManifestArgs,
   printDiagnostics
-} from "./chunk-N4XMSJRH.js";
+} from "./chunk-7FKC4PI4.js";
 import {
   hasErrors,
   sortDiagnostics,
   validateRequest
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

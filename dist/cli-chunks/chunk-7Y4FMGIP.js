@@ -3,19 +3,19 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   packRequest,
   readSecretKey
-} from "./chunk-I5OQ4HBQ.js";
+} from "./chunk-PLUOKR7E.js";
 import {
   pullRequestHelp,
   pullRequestOptions,
   readPullRequestArgs,
   readPullRequestForCommand
-} from "./chunk-3KFFOODU.js";
+} from "./chunk-NUAJWI32.js";
 import {
   createReviewsFileParser
-} from "./chunk-F2FUFNPA.js";
+} from "./chunk-QIPKOANJ.js";
 import {
   printDiagnostics
-} from "./chunk-N4XMSJRH.js";
+} from "./chunk-7FKC4PI4.js";
 import {
   createFsRepoFiles,
   findRepoRoot,
@@ -28,7 +28,7 @@ import {
   requireOption,
   sortDiagnostics,
   toRepoPath
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

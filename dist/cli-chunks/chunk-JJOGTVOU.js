@@ -2,7 +2,7 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyCleartext
-} from "./chunk-ZCJPCCCD.js";
+} from "./chunk-TPGAVXG3.js";
 import {
   FILES_DIR,
   RECEIPT_NAME,
@@ -12,12 +12,12 @@ import {
   describeOpenpgp,
   formatFingerprint,
   verifyDetached
-} from "./chunk-I5OQ4HBQ.js";
+} from "./chunk-PLUOKR7E.js";
 import {
   decrypt,
   describeUnsafeItemPath,
   readMessage
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 import {
   EgressError,
   __commonJS,

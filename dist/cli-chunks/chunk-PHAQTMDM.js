@@ -13,7 +13,7 @@ import {
   resolveOutputsRoot,
   splitPointer,
   validateRequest
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 import {
   EgressError,
   __toESM

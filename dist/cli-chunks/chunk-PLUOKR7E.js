@@ -4,12 +4,12 @@ import {
   evaluatePolicy,
   roleTitle,
   sameCommit
-} from "./chunk-F2FUFNPA.js";
+} from "./chunk-QIPKOANJ.js";
 import {
   disclosureFacts,
   findingsCanBlock,
   scanRequestOutputs
-} from "./chunk-V3LVJDCQ.js";
+} from "./chunk-V53OTLA5.js";
 import {
   createMessage,
   createOutputsResolver,
@@ -31,7 +31,7 @@ import {
   sortDiagnostics,
   validateRequest,
   verify
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

@@ -2,17 +2,17 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   lockRequest
-} from "./chunk-BAPBCTTO.js";
+} from "./chunk-PHAQTMDM.js";
 import {
   createProgressReporter,
   openRepository,
   parseManifestArgs,
   printDiagnostics
-} from "./chunk-N4XMSJRH.js";
+} from "./chunk-7FKC4PI4.js";
 import {
   hasErrors,
   sortDiagnostics
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -2,13 +2,13 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   describeOpenpgp
-} from "./chunk-I5OQ4HBQ.js";
+} from "./chunk-PLUOKR7E.js";
 import {
   createCleartextMessage,
   readCleartextMessage,
   sign,
   verify
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

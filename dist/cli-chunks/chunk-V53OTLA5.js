@@ -5,7 +5,7 @@ import {
   hashFileSync,
   locate,
   resolveOutputsRoot
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";
@@ -493,7 +493,7 @@ function createTableScanner(file, delimiter, rules, declaration) {
     }
   }
   const sieveJob = () => {
-    const wholeBase = base === void 0 || base <= 1 ? 0 : Number.isInteger(base) ? base : void 0;
+    const wholeBase = base === void 0 || base <= 1 ? 0 : Number.isInteger(base) && base < 1e15 ? base : void 0;
     if (!headers || rows !== void 0 || magnitudes.length > 0 || wholeBase === void 0) return void 0;
     const modes = new Uint8Array(columns.length);
     for (const [i, col] of columns.entries()) {
@@ -505,7 +505,12 @@ function createTableScanner(file, delimiter, rules, declaration) {
         modes[i] = SIEVE_COUNT;
       } else modes[i] = !declaration && !col.measure && !col.textual ? SIEVE_WHOLE : SIEVE_FREE;
     }
-    return { delimiter: delimiter.charCodeAt(0), modes, minCount: Math.ceil(minCount), base: wholeBase };
+    return {
+      delimiter: delimiter.charCodeAt(0),
+      modes,
+      minCount: Math.min(Math.ceil(minCount), 1e16),
+      base: wholeBase
+    };
   };
   return {
     sieveJob,
@@ -947,7 +952,9 @@ async function readLines(path, handlers, options = {}) {
     const bytes = new Uint8Array(buffer);
     const r = result.reported;
     for (let i = 0; i < r.length; i += 2) {
-      const start = r[i + 1];
+      let start = r[i + 1];
+      if (line + r[i] === 1 && start === 0 && bytes[0] === 239 && bytes[1] === 187 && bytes[2] === 191)
+        start = 3;
       handlers.onLine(withoutCr(bytes, start, bytes.indexOf(LF, start)), line + r[i]);
     }
     line += result.lines;

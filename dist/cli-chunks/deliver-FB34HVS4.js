@@ -7,37 +7,37 @@ import {
   maskSasSignatures,
   receiptNameOf,
   removePackages
-} from "./chunk-EPV3J3XG.js";
-import "./chunk-ZCJPCCCD.js";
+} from "./chunk-R7VBXHNB.js";
+import "./chunk-TPGAVXG3.js";
 import {
   readPassphraseFile,
   readUserFile
-} from "./chunk-O2ZCFPUC.js";
+} from "./chunk-7Y4FMGIP.js";
 import {
   formatFingerprint,
   packRequest,
   readPublicKeys,
   readSecretKey
-} from "./chunk-I5OQ4HBQ.js";
+} from "./chunk-PLUOKR7E.js";
 import {
   createCliForge,
   pullRequestHelp,
   pullRequestOptions,
   readCliPullRequest,
   readPullRequestArgs
-} from "./chunk-3KFFOODU.js";
+} from "./chunk-NUAJWI32.js";
 import {
   createReviewsFileParser,
   evaluatePolicy
-} from "./chunk-F2FUFNPA.js";
+} from "./chunk-QIPKOANJ.js";
 import {
   disclosureFacts,
   findingsCanBlock,
   scanRequestOutputs
-} from "./chunk-V3LVJDCQ.js";
+} from "./chunk-V53OTLA5.js";
 import {
   printDiagnostics
-} from "./chunk-N4XMSJRH.js";
+} from "./chunk-7FKC4PI4.js";
 import {
   createFsRepoFiles,
   createRedactor,
@@ -51,7 +51,7 @@ import {
   sortDiagnostics,
   toRepoPath,
   validateRequest
-} from "./chunk-ATVNCL2G.js";
+} from "./chunk-3XSDQMKH.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";
