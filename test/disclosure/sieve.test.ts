@@ -10,6 +10,7 @@ import {
   createLocalSieve,
   createSievePool,
   type LineSieve,
+  SIEVE_COUNT,
   type SieveJob,
 } from '../../action/src/disclosure/sieve/line-sieve.js';
 import { createTableScanner } from '../../action/src/disclosure/tables.js';
@@ -20,6 +21,14 @@ import { resolveDisclosureRules } from '../../action/src/policy/disclosure-rules
 // file must give exactly the findings of reading every line in JavaScript (`sieve: 'none'`).
 
 const rules = resolveDisclosureRules({ disclosure: { minCellCount: 10, maxFileBytes: 1 << 30 } });
+/** Thresholds of one to five digits: the sieve compares a count exactly as wide as its threshold
+ * by its digit bytes, without parsing it. */
+const byThreshold = new Map(
+  [7, 10, 137, 1000, 12_345].map((t) => [
+    t,
+    resolveDisclosureRules({ disclosure: { minCellCount: t, maxFileBytes: 1 << 30 } }),
+  ]),
+);
 const rounding = resolveDisclosureRules({
   disclosure: { minCellCount: 10, maxFileBytes: 1 << 30, rules: { 'unrounded-count': { threshold: 5 } } },
 });
@@ -35,6 +44,17 @@ const NEAR_MISSES = [
   '00',
   '15',
   '99999',
+  '6',
+  '136',
+  '137',
+  '138',
+  '0137',
+  '999',
+  '1000',
+  '1001',
+  '12344',
+  '12345',
+  '12346',
   '1234567890123456',
   '12.5',
   '-3',
@@ -120,22 +140,27 @@ const HEADER = 'region,admissions,deaths,rate,note\n';
  * Rows every check passes. Past them (20,000 values sampled per text column, more than 1 MiB so the
  * tail is in a later chunk) the table has learnt its columns and the sieve takes over.
  */
-function boringPrefix(count: number): string {
+function boringPrefix(count: number, threshold = 10): string {
   const lines: string[] = [];
   for (let i = 0; i < count; i += 1)
-    lines.push(`North,${10 + (i % 90)},${20 + (i % 50)},${i % 7}.5,ok ${i % 13}\n`);
+    lines.push(`North,${threshold + (i % 90)},${threshold + 10 + (i % 50)},${i % 7}.5,ok ${i % 13}\n`);
   return lines.join('');
 }
 const PREFIX = boringPrefix(50_000);
+const prefixes = new Map([...byThreshold.keys()].map((t) => [t, boringPrefix(50_000, t)]));
 
 /** Counts the chunks a sieve is given, to show the tests exercise it. */
-function counting(sieve: LineSieve): LineSieve & { chunks: number } {
+function counting(sieve: LineSieve): LineSieve & { chunks: number; countChunks: Map<number, number> } {
   const counted = {
     capacity: sieve.capacity,
     maxColumns: sieve.maxColumns,
     chunks: 0,
+    /** Chunks sieved with a count column, per threshold. */
+    countChunks: new Map<number, number>(),
     sieve: (buffer: ArrayBuffer, length: number, job: SieveJob) => {
       counted.chunks += 1;
+      if (job.modes.includes(SIEVE_COUNT))
+        counted.countChunks.set(job.minCount, (counted.countChunks.get(job.minCount) ?? 0) + 1);
       return sieve.sieve(buffer, length, job);
     },
     close: () => sieve.close(),
@@ -171,21 +196,71 @@ describe('the line sieve', () => {
 
   it('reports exactly what reading every line reports, on tables past their learning rows', async () => {
     const sieve = counting(createLocalSieve());
-    await fc.assert(
-      fc.asyncProperty(rows, fc.boolean(), async (tail, declared) => {
-        const text = HEADER + PREFIX + tail.map(([cells, end]) => cells.join(',') + end).join('');
-        const declaration = declared ? { counts: ['admissions', 'deaths'], roundedTo: 5 } : undefined;
-        const { reference, sieved } = await both('table.csv', text, {
+    // Declared counts rounded to 5 (the sieve's digit-by-digit path), then undeclared tables at each
+    // threshold (its comparison by digit bytes); at 10 with the rounding rule's own threshold set.
+    const cases = [
+      {
+        name: 'declared',
+        prefix: PREFIX,
+        resolved: rules,
+        declaration: { counts: ['admissions', 'deaths'], roundedTo: 5 },
+      },
+      ...[...byThreshold].map(([threshold, resolved]) => ({
+        prefix: prefixes.get(threshold)!,
+        resolved: threshold === 10 ? rounding : resolved,
+      })),
+    ];
+    for (const { prefix, resolved, ...rest } of cases) {
+      await fc.assert(
+        fc.asyncProperty(rows, async (tail) => {
+          const text = HEADER + prefix + tail.map(([cells, end]) => cells.join(',') + end).join('');
+          const declaration = 'declaration' in rest ? { declaration: rest.declaration } : {};
+          const { reference, sieved } = await both('table.csv', text, { sieve, resolved, ...declaration });
+          expect(sieved.findings.map(key)).toEqual(reference.findings.map(key));
+          expect(sieved.sha256).toBe(createHash('sha256').update(text).digest('hex'));
+        }),
+        { numRuns: 10 },
+      );
+    }
+    expect(sieve.chunks).toBeGreaterThanOrEqual(60);
+    // Every threshold really reached the sieve's count comparison.
+    expect([...sieve.countChunks.keys()].sort((a, b) => a - b)).toEqual([...byThreshold.keys()]);
+  });
+
+  it('judges counts at and around each threshold, and in wide tables, as reading every line does', async () => {
+    const sieve = counting(createLocalSieve());
+    for (const [threshold, resolved] of byThreshold) {
+      const width = String(threshold).length;
+      const near = [threshold - 1, threshold, threshold + 1, 10 ** (width - 1), 10 ** width - 1];
+      const values = [...near.map(String), ...near.map((v) => `0${v}`), '0', String(10 ** (width - 1) - 1)];
+      const tail = values.flatMap((v) => [
+        `North,${v},${threshold + 10},1.5,ok 1\n`,
+        `North,${threshold + 10},${v},1.5,ok 1\n`,
+      ]);
+      const { reference, sieved } = await both(
+        'table.csv',
+        HEADER + prefixes.get(threshold) + tail.join(''),
+        {
           sieve,
-          ...(declaration ? { declaration } : {}),
-          resolved: declared ? rules : rounding,
-        });
-        expect(sieved.findings.map(key)).toEqual(reference.findings.map(key));
-        expect(sieved.sha256).toBe(createHash('sha256').update(text).digest('hex'));
-      }),
-      { numRuns: 40 },
-    );
-    expect(sieve.chunks).toBeGreaterThanOrEqual(40);
+          resolved,
+        },
+      );
+      expect(reference.findings.some((f) => f.rule === 'small-cell')).toBe(true);
+      expect(sieved.findings.map(key)).toEqual(reference.findings.map(key));
+    }
+    // Sixteen short fields a line: more field separators in 64 bytes than the sieve places at once.
+    const wideHeader = `${Array.from({ length: 16 }, (_, i) => (i === 13 ? 'admissions' : i === 14 ? 'deaths' : `c${i}`)).join(',')}\n`;
+    const wide = (a: number | string, b: number | string, i = 0) =>
+      `${Array.from({ length: 13 }, (_, k) => String.fromCharCode(97 + ((i + k) % 20))).join(',')},${a},${b},z\n`;
+    const body = Array.from({ length: 60_000 }, (_, i) => wide(10 + (i % 90), 20 + (i % 50), i)).join('');
+    const wideTail = ['3', '9', '10', '0', '09', '11'].flatMap((v) => [wide(v, 30), wide(30, v)]).join('');
+    const { reference, sieved } = await both('wide.csv', wideHeader + body + wideTail, {
+      sieve,
+      resolved: rules,
+    });
+    expect(reference.findings.filter((f) => f.rule === 'small-cell').length).toBeGreaterThanOrEqual(4);
+    expect(sieved.findings.map(key)).toEqual(reference.findings.map(key));
+    expect([...sieve.countChunks.keys()].sort((a, b) => a - b)).toEqual([...byThreshold.keys()]);
   });
 
   it('reports exactly what reading every line reports, on plain text from its first line', async () => {
@@ -216,7 +291,7 @@ describe('the line sieve', () => {
     ]) {
       const table = createTableScanner('t.csv', ',', huge);
       const rows = (HEADER + PREFIX).split('\n');
-      rows.forEach((text, i) => table.addLine(text, i + 1));
+      for (const [i, text] of rows.entries()) table.addLine(text, i + 1);
       const job = table.sieveJob();
       // Either the table stays in JavaScript, or the sieve reports the line.
       if (job) {

@@ -38,11 +38,11 @@ const ending = String.raw`(?:-----END [A-Z0-9 ]+-----)?(?:\.\.\.)?`;
 
 const patterns: { pattern: RegExp; replace: (match: string, kind?: string) => string }[] = [
   {
-    pattern: new RegExp(String.raw`-----BEGIN PGP ([A-Z ]+?)-----${armorBody}${ending}`, 'g'),
+    pattern: new RegExp(`-----BEGIN PGP ([A-Z ]+?)-----${armorBody}${ending}`, 'g'),
     replace: (_m, kind = '') => `<an OpenPGP ${describePgpBlock(kind)}, not shown>`,
   },
   {
-    pattern: new RegExp(String.raw`-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----${armorBody}${ending}`, 'g'),
+    pattern: new RegExp(`-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----${armorBody}${ending}`, 'g'),
     replace: () => '<a private key, not shown>',
   },
   {

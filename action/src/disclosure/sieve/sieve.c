@@ -32,6 +32,14 @@ static uint32_t delimiter;
 static uint32_t columns;
 static uint64_t min_count;
 static uint64_t base;
+/* Where the latest field separators are: a ring, as a line with more fields than it holds fails. */
+#define RING 8192u
+static uint32_t ring[RING];
+/* min_count's digits, for comparing a cell of as many digits without parsing it. */
+static uint32_t min_digits;
+static uint64_t min_key;
+static v128_t reverse_digits;
+static int exact_only;
 
 __attribute__((export_name("input"))) uint8_t *input_at(void) { return input; }
 __attribute__((export_name("modes"))) uint8_t *modes_at(void) { return modes; }
@@ -48,6 +56,18 @@ __attribute__((export_name("configure"))) void configure(uint32_t delim, uint32_
   columns = cols;
   min_count = min < 0 ? 0 : (uint64_t)min;
   base = rounding < 0 ? 0 : (uint64_t)rounding;
+  /* A cell of as many digits as the threshold is compared as a number of up to 8 digit bytes,
+   * least significant byte first (what the swizzle in cell_fails makes of the cell). */
+  min_digits = 0;
+  min_key = 0;
+  for (uint64_t v = min_count; v != 0; v /= 10) {
+    if (min_digits < 8) min_key |= (uint64_t)('0' + v % 10) << (8 * min_digits);
+    min_digits += 1;
+  }
+  uint8_t order[16];
+  for (unsigned j = 0; j < 16; j += 1) order[j] = j < min_digits ? (uint8_t)(min_digits - 1 - j) : 0x80;
+  reverse_digits = wasm_v128_load(order);
+  exact_only = base > 1 || min_digits > 8;
 }
 
 static inline uint64_t mask16(v128_t v) { return (uint64_t)wasm_i8x16_bitmask(v); }
@@ -66,7 +86,7 @@ static inline v128_t vrange(v128_t v, uint8_t lo, uint8_t n) {
 }
 
 /* Byte classes as bit masks, one bit per byte of the 64-byte block at p. */
-static void classify(const uint8_t *p, struct masks *m) {
+static inline __attribute__((always_inline)) void classify(const uint8_t *p, struct masks *m) {
   *m = (struct masks){0};
   const v128_t delim = wasm_i8x16_splat((int8_t)delimiter);
   for (unsigned part = 0; part < 4; part += 1) {
@@ -99,14 +119,9 @@ static void classify(const uint8_t *p, struct masks *m) {
   if (delimiter == 0) m->delim = 0;
 }
 
-/* Judges one cell [start, end) against its column's mode; returns 1 when the line must be re-read. */
-static int cell_fails(uint32_t start, uint32_t end, uint8_t mode) {
+/* A count judged digit by digit: for rounding bases, long thresholds and leading zeros. */
+static int count_fails_exact(uint32_t start, uint32_t end) {
   uint32_t length = end - start;
-  if (mode == WHOLE) {
-    for (uint32_t k = start; k < end; k += 1)
-      if ((uint8_t)(input[k] - '0') > 9) return 1;
-    return 0;
-  }
   if (length == 0 || length > 15) return 1;
   uint64_t value = 0;
   for (uint32_t k = start; k < end; k += 1) {
@@ -118,14 +133,46 @@ static int cell_fails(uint32_t start, uint32_t end, uint8_t mode) {
   return base > 1 && value % base != 0;
 }
 
+/* Bit i set when byte start+i is a digit (16 bytes; the input has padding after its end). */
+static inline uint32_t digit_mask16(uint32_t start) {
+  return (uint32_t)wasm_i8x16_bitmask(vrange(wasm_v128_load(input + start), '0', 10));
+}
+
+/* Judges one cell [start, end) against its column's mode; returns 1 when the line must be re-read.
+ * A count is judged from one 16-byte load, without a loop over its digits: all digits, no leading
+ * zero, and more digits than the threshold, or as many and not less. */
+static inline int cell_fails(uint32_t start, uint32_t end, uint8_t mode) {
+  uint32_t length = end - start;
+  if (mode == WHOLE) {
+    if (length > 16) {
+      for (uint32_t k = start; k < end; k += 1)
+        if ((uint8_t)(input[k] - '0') > 9) return 1;
+      return 0;
+    }
+    uint32_t need = (uint32_t)((1ull << length) - 1);
+    return (digit_mask16(start) & need) != need;
+  }
+  v128_t v = wasm_v128_load(input + start);
+  uint32_t need = (uint32_t)((1ull << (length & 31)) - 1);
+  uint32_t digits = (uint32_t)wasm_i8x16_bitmask(vrange(v, '0', 10));
+  if (length - 1 > 14 || (digits & need) != need) return 1;
+  if (exact_only || input[start] == '0') return count_fails_exact(start, end);
+  uint64_t key = (uint64_t)wasm_i64x2_extract_lane(wasm_i8x16_swizzle(v, reverse_digits), 0);
+  return !((length > min_digits) | ((length == min_digits) & (key >= min_key)));
+}
+
 /* Sieves input[0, length), which ends with '\n'; returns how many lines were reported. */
 __attribute__((export_name("run"))) uint32_t run(uint32_t length) {
-  uint32_t reported = 0, line = 0, line_start = 0, cell_start = 0, column = 0;
-  int failed = 0, pattern_seen = 0;
+  uint32_t reported = 0, line = 0, line_start = 0;
+  int pattern_seen = 0;
   struct masks prev = {0};
-  /* Without a column to judge, only line feeds matter (and the field count, by popcount). */
-  int checked = 0;
-  for (uint32_t c = 0; c < columns; c += 1) checked |= modes[c] != FREE;
+  /* The columns to judge, in order; without any, separators are only counted. */
+  static uint16_t judged[MAX_COLUMNS];
+  uint32_t njudged = 0;
+  for (uint32_t c = 0; c < columns; c += 1)
+    if (modes[c] != FREE) judged[njudged++] = (uint16_t)c;
+  uint32_t seen = 0;      /* separators before this block */
+  uint32_t line_first = 0; /* index of the line's first separator */
   uint64_t prev_r3 = 0, prev_dd = 0;
   for (uint32_t at = 0; at < length; at += 64) {
     struct masks m;
@@ -148,42 +195,55 @@ __attribute__((export_name("run"))) uint32_t run(uint32_t length) {
             (m.x & back(m.dot, prev.dot, 1) & back(m.y, prev.y, 2));
     hits |= g & back(m.sign, prev.sign, 1);                                  /* +44, (0)1 */
     hits &= valid;
-    uint64_t bounds = (checked ? m.nl | m.delim : m.nl) & valid;
-    uint32_t low = 0; /* first bit of the current line inside this block */
-    while (bounds != 0) {
-      uint32_t bit = (uint32_t)__builtin_ctzll(bounds);
-      bounds &= bounds - 1;
-      uint32_t p = at + bit;
-      int newline = (m.nl >> bit) & 1;
-      if (checked && !failed) {
-        uint32_t end = newline && p > cell_start && input[p - 1] == '\r' ? p - 1 : p;
-        if (column >= columns) failed = 1;
-        else if (modes[column] != FREE) failed = cell_fails(cell_start, end, modes[column]);
+    uint64_t delims = m.delim & valid;
+    if (njudged != 0) {
+      /* The block's separators into the ring: eight written whatever the count (a fixed loop, no
+       * branch to mispredict; slots past the count are rewritten later), then any more. */
+      uint64_t bits = delims;
+      uint32_t count = (uint32_t)__builtin_popcountll(bits);
+      for (uint32_t i = 0; i < 8; i += 1) {
+        ring[(seen + i) & (RING - 1)] = at + (uint32_t)__builtin_ctzll(bits | (1ull << 63));
+        bits &= bits - 1;
       }
-      column += 1;
-      cell_start = p + 1;
-      if (newline) {
-        uint64_t span = (bit == 63 ? ~0ull : (2ull << bit) - 1) & ~((1ull << low) - 1);
-        if (!checked) column += (uint32_t)__builtin_popcountll(m.delim & span);
-        int empty = p == line_start || (p == line_start + 1 && input[line_start] == '\r');
-        if (!empty && (failed || pattern_seen || (hits & span) != 0 || (columns != 0 && column != columns))) {
+      for (uint32_t i = 8; i < count; i += 1) {
+        ring[(seen + i) & (RING - 1)] = at + (uint32_t)__builtin_ctzll(bits | (1ull << 63));
+        bits &= bits - 1;
+      }
+    }
+    uint64_t newlines = m.nl & valid;
+    uint32_t low = 0; /* first bit of the current line inside this block */
+    while (newlines != 0) {
+      uint32_t bit = (uint32_t)__builtin_ctzll(newlines);
+      newlines &= newlines - 1;
+      uint32_t p = at + bit;
+      uint64_t below = bit == 63 ? ~0ull >> 1 : (1ull << bit) - 1;
+      uint32_t line_end_sep = seen + (uint32_t)__builtin_popcountll(delims & below);
+      uint64_t span = ((below << 1) | 1) & ~((1ull << low) - 1);
+      int empty = p == line_start || (p == line_start + 1 && input[line_start] == '\r');
+      if (!empty) {
+        int failed = pattern_seen || (hits & span) != 0 ||
+                     (columns != 0 && line_end_sep - line_first + 1 != columns);
+        for (uint32_t j = 0; !failed && j < njudged; j += 1) {
+          uint32_t c = judged[j];
+          uint32_t s = c == 0 ? line_start : ring[(line_first + c - 1) & (RING - 1)] + 1;
+          uint32_t e = c == columns - 1 ? p : ring[(line_first + c) & (RING - 1)];
+          if (c == columns - 1 && e > s && input[e - 1] == '\r') e -= 1;
+          failed = cell_fails(s, e, modes[c]);
+        }
+        if (failed) {
           out_line[reported] = line;
           out_start[reported] = line_start;
           reported += 1;
         }
-        line += 1;
-        line_start = p + 1;
-        low = bit + 1;
-        column = 0;
-        failed = 0;
-        pattern_seen = 0;
       }
+      line += 1;
+      line_start = p + 1;
+      line_first = line_end_sep;
+      low = bit + 1;
+      pattern_seen = 0;
     }
-    if (low < 64) {
-      uint64_t rest = ~((1ull << low) - 1);
-      if ((hits & rest) != 0) pattern_seen = 1;
-      if (!checked) column += (uint32_t)__builtin_popcountll(m.delim & valid & rest);
-    }
+    if (low < 64 && (hits & ~((1ull << low) - 1)) != 0) pattern_seen = 1;
+    seen += (uint32_t)__builtin_popcountll(delims);
     prev = m;
     prev_r3 = r3;
     prev_dd = dd;
