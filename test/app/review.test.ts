@@ -342,6 +342,37 @@ describe.each(['github', 'gitea'] as const)('review mode on %s', (dialect) => {
     );
   });
 
+  test('with the outputs on the runner matching their pins, the request clears: the scan that reads them checks the pins', async () => {
+    const w = world();
+    const pull = openPull(w, {
+      author: 'erin',
+      changes: { ...requestOutputs, [requestPath]: requestManifest() },
+    });
+    for (const r of ['alice', 'bob', 'carol']) submitReview(w, pull, { user: r, body: 'tier: 1' });
+    await using fake = await startFakeForge(dialect, w);
+    const outputs = await mkdtemp(join(tmpdir(), 'egress-review-outputs-'));
+    try {
+      await mkdir(join(outputs, 'report'));
+      await writeFile(join(outputs, 'report/summary.md'), requestOutputs['outputs/report/summary.md']!);
+      const outcome = await reviewPullRequest(adapter(dialect, fake.apiUrl, w), pull.number, {
+        ...options,
+        outputsDir: outputs,
+      });
+      expect(outcome.diagnostics).toEqual([]);
+      expect(outcome).toMatchObject({ state: 'cleared', passed: true });
+      // One byte more and the same review fails on the pin's size and hash.
+      await writeFile(join(outputs, 'report/summary.md'), `${requestOutputs['outputs/report/summary.md']!} `);
+      const changed = await reviewPullRequest(adapter(dialect, fake.apiUrl, w), pull.number, {
+        ...options,
+        outputsDir: outputs,
+      });
+      expect(changed.diagnostics.map((d) => d.code).sort()).toEqual(['hash-mismatch']);
+      expect(changed).toMatchObject({ state: 'invalid', passed: false });
+    } finally {
+      await rm(outputs, { recursive: true, force: true });
+    }
+  });
+
   test('with the outputs on the runner, pins are checked and disclosure risks are reported for the reviewers', async () => {
     const w = world();
     const pull = openPull(w, {

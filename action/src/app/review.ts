@@ -9,7 +9,7 @@ import { verifyPinsAtForge } from './forge-pins.js';
 import { createSplitRepoFiles } from './forge-repo-files.js';
 import { loadPolicy } from './load-policy.js';
 import { type CollectionFindings, disclosureFacts, scanRequestOutputs } from './scan-request.js';
-import { validateRequest } from './validate-request.js';
+import { finishPinCheck, validateRequest } from './validate-request.js';
 
 /** What review mode concluded about one pull request; rendering lives in action/report.ts. */
 export type ReviewState = CollectionState | 'invalid' | 'refused' | 'no-request';
@@ -101,11 +101,15 @@ export async function evaluateFacts(
   }
 
   const files = createSplitRepoFiles(facts.base, facts.head, (p) => requestFilePattern.test(p));
+  const loaded = await loadPolicy(facts.repository.config.policy, facts.base);
+  // With the outputs on this runner the disclosure checks read every file and compute its SHA-256:
+  // the pins are verified from that one pass (deferHashes), as `evaluate` does, not read twice.
+  const scanHere = Boolean(options.outputsDir && loaded.policy);
   const validated = await validateRequest({
     files,
     manifestPath,
     repo: facts.repository,
-    ...(options.outputsDir ? { outputsDir: options.outputsDir } : {}),
+    ...(options.outputsDir ? { outputsDir: options.outputsDir, deferHashes: scanHere } : {}),
   });
   // Pins are always verified: against the outputs on the runner when given, otherwise streamed
   // from the forge at the head commit. An unpinned item or an unverified pin never passes.
@@ -122,23 +126,26 @@ export async function evaluateFacts(
         : `Pins (SHA-256 and size) are checked against the files at the head commit ${pull.headSha.slice(0, 7)}, read through the forge.`,
     );
   }
-  const loaded = await loadPolicy(facts.repository.config.policy, facts.base);
+  const manifest = validated.manifest;
+  const workPackage = manifest ? facts.repository.workPackages.get(manifest.workPackage) : undefined;
+  // Advice for the reviewers, read from the outputs on this runner; blocking only where the policy says so.
+  const digests = new Map<string, string>();
+  const findings =
+    manifest && loaded.policy && options.outputsDir
+      ? await scanRequestOutputs(manifest, options.outputsDir, loaded.policy, {
+          ...(validated.document ? { document: validated.document } : {}),
+          ...(validated.outputs ? { outputs: validated.outputs } : {}),
+          onScanned: (absolutePath, sha256) => digests.set(absolutePath, sha256),
+        })
+      : undefined;
+  // Any pin the scan did not read (no manifest to scan by) is hashed here.
+  await finishPinCheck(validated, digests);
   const diagnostics = [
     ...configDiagnostics,
     ...loaded.diagnostics,
     ...validated.diagnostics,
     ...pinDiagnostics,
   ];
-  const manifest = validated.manifest;
-  const workPackage = manifest ? facts.repository.workPackages.get(manifest.workPackage) : undefined;
-  // Advice for the reviewers, read from the outputs on this runner; blocking only where the policy says so.
-  const findings =
-    manifest && loaded.policy && options.outputsDir
-      ? await scanRequestOutputs(manifest, options.outputsDir, loaded.policy, {
-          ...(validated.document ? { document: validated.document } : {}),
-          ...(validated.outputs ? { outputs: validated.outputs } : {}),
-        })
-      : undefined;
   let result: PolicyResult | undefined;
   if (manifest && workPackage && loaded.policy) {
     result = evaluatePolicy({
