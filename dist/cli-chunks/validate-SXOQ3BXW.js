@@ -5,12 +5,12 @@ import {
   openRepository,
   parseManifestArgs,
   printDiagnostics
-} from "./chunk-7FKC4PI4.js";
+} from "./chunk-H7AZR3LD.js";
 import {
   hasErrors,
   sortDiagnostics,
   validateRequest
-} from "./chunk-3XSDQMKH.js";
+} from "./chunk-BRQVCF5E.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

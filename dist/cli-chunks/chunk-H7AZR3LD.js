@@ -9,7 +9,7 @@ import {
   parseCommandLine,
   sortDiagnostics,
   toRepoPath
-} from "./chunk-3XSDQMKH.js";
+} from "./chunk-BRQVCF5E.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

@@ -3,19 +3,19 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   packRequest,
   readSecretKey
-} from "./chunk-PLUOKR7E.js";
+} from "./chunk-YFCL2WOI.js";
 import {
   pullRequestHelp,
   pullRequestOptions,
   readPullRequestArgs,
   readPullRequestForCommand
-} from "./chunk-NUAJWI32.js";
+} from "./chunk-CQWLZKA2.js";
 import {
   createReviewsFileParser
-} from "./chunk-QIPKOANJ.js";
+} from "./chunk-7TYUKOIL.js";
 import {
   printDiagnostics
-} from "./chunk-7FKC4PI4.js";
+} from "./chunk-H7AZR3LD.js";
 import {
   createFsRepoFiles,
   findRepoRoot,
@@ -28,7 +28,7 @@ import {
   requireOption,
   sortDiagnostics,
   toRepoPath
-} from "./chunk-3XSDQMKH.js";
+} from "./chunk-BRQVCF5E.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

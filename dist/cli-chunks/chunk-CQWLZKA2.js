@@ -5,7 +5,7 @@ import {
   loadPolicy,
   loadRepository,
   toRepoPath
-} from "./chunk-3XSDQMKH.js";
+} from "./chunk-BRQVCF5E.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

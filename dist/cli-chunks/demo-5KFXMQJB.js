@@ -2,24 +2,24 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyPackage
-} from "./chunk-JJOGTVOU.js";
+} from "./chunk-IGBRSCQB.js";
 import {
   lockRequest
-} from "./chunk-PHAQTMDM.js";
+} from "./chunk-YJ3O2GBX.js";
 import {
   createDelivery,
   deliverPackages
-} from "./chunk-R7VBXHNB.js";
-import "./chunk-TPGAVXG3.js";
+} from "./chunk-UHG5TVH3.js";
+import "./chunk-ZRSKN3LZ.js";
 import {
   packRequest,
   readPublicKeys,
   readSecretKey
-} from "./chunk-PLUOKR7E.js";
+} from "./chunk-YFCL2WOI.js";
 import {
   parseReviewsFile
-} from "./chunk-QIPKOANJ.js";
-import "./chunk-V53OTLA5.js";
+} from "./chunk-7TYUKOIL.js";
+import "./chunk-LZ2MHZ4I.js";
 import {
   createFsRepoFiles,
   formatDiagnostic,
@@ -31,7 +31,7 @@ import {
   parseCommandLine,
   readKey,
   validateRequest
-} from "./chunk-3XSDQMKH.js";
+} from "./chunk-BRQVCF5E.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -7,37 +7,37 @@ import {
   maskSasSignatures,
   receiptNameOf,
   removePackages
-} from "./chunk-R7VBXHNB.js";
-import "./chunk-TPGAVXG3.js";
+} from "./chunk-UHG5TVH3.js";
+import "./chunk-ZRSKN3LZ.js";
 import {
   readPassphraseFile,
   readUserFile
-} from "./chunk-7Y4FMGIP.js";
+} from "./chunk-3KZJ3HQJ.js";
 import {
   formatFingerprint,
   packRequest,
   readPublicKeys,
   readSecretKey
-} from "./chunk-PLUOKR7E.js";
+} from "./chunk-YFCL2WOI.js";
 import {
   createCliForge,
   pullRequestHelp,
   pullRequestOptions,
   readCliPullRequest,
   readPullRequestArgs
-} from "./chunk-NUAJWI32.js";
+} from "./chunk-CQWLZKA2.js";
 import {
   createReviewsFileParser,
   evaluatePolicy
-} from "./chunk-QIPKOANJ.js";
+} from "./chunk-7TYUKOIL.js";
 import {
   disclosureFacts,
   findingsCanBlock,
   scanRequestOutputs
-} from "./chunk-V53OTLA5.js";
+} from "./chunk-LZ2MHZ4I.js";
 import {
   printDiagnostics
-} from "./chunk-7FKC4PI4.js";
+} from "./chunk-H7AZR3LD.js";
 import {
   createFsRepoFiles,
   createRedactor,
@@ -51,7 +51,7 @@ import {
   sortDiagnostics,
   toRepoPath,
   validateRequest
-} from "./chunk-3XSDQMKH.js";
+} from "./chunk-BRQVCF5E.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

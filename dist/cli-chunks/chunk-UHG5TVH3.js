@@ -3,17 +3,17 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   signCleartext,
   verifyCleartext
-} from "./chunk-TPGAVXG3.js";
+} from "./chunk-ZRSKN3LZ.js";
 import {
   describeOpenpgp,
   nameCollectionPackage
-} from "./chunk-PLUOKR7E.js";
+} from "./chunk-YFCL2WOI.js";
 import {
   createMessage,
   encrypt,
   hashFile,
   readChunkBytes
-} from "./chunk-3XSDQMKH.js";
+} from "./chunk-BRQVCF5E.js";
 import {
   EgressError,
   __commonJS,

@@ -4,12 +4,12 @@ import {
   evaluatePolicy,
   roleTitle,
   sameCommit
-} from "./chunk-QIPKOANJ.js";
+} from "./chunk-7TYUKOIL.js";
 import {
   disclosureFacts,
   findingsCanBlock,
   scanRequestOutputs
-} from "./chunk-V53OTLA5.js";
+} from "./chunk-LZ2MHZ4I.js";
 import {
   createMessage,
   createOutputsResolver,
@@ -31,7 +31,7 @@ import {
   sortDiagnostics,
   validateRequest,
   verify
-} from "./chunk-3XSDQMKH.js";
+} from "./chunk-BRQVCF5E.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

@@ -13,7 +13,7 @@ import {
   resolveOutputsRoot,
   splitPointer,
   validateRequest
-} from "./chunk-3XSDQMKH.js";
+} from "./chunk-BRQVCF5E.js";
 import {
   EgressError,
   __toESM

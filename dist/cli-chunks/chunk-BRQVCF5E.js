@@ -7635,11 +7635,11 @@ var armorBody = String.raw`(?:[A-Za-z0-9+/=\r\n]|\\[rn]|(?:Version|Comment|Hash|
 var ending = String.raw`(?:-----END [A-Z0-9 ]+-----)?(?:\.\.\.)?`;
 var patterns = [
   {
-    pattern: new RegExp(String.raw`-----BEGIN PGP ([A-Z ]+?)-----${armorBody}${ending}`, "g"),
+    pattern: new RegExp(`-----BEGIN PGP ([A-Z ]+?)-----${armorBody}${ending}`, "g"),
     replace: (_m, kind = "") => `<an OpenPGP ${describePgpBlock(kind)}, not shown>`
   },
   {
-    pattern: new RegExp(String.raw`-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----${armorBody}${ending}`, "g"),
+    pattern: new RegExp(`-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----${armorBody}${ending}`, "g"),
     replace: () => "<a private key, not shown>"
   },
   {

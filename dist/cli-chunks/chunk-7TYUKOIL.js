@@ -2,14 +2,14 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   checkBlockingFindings
-} from "./chunk-V53OTLA5.js";
+} from "./chunk-LZ2MHZ4I.js";
 import {
   diagnosticAt,
   findNode,
   loadSchemaFunctions,
   mapSchemaErrors,
   parseYaml
-} from "./chunk-3XSDQMKH.js";
+} from "./chunk-BRQVCF5E.js";
 
 // action/src/policy/wording.ts
 function formatUser(user) {

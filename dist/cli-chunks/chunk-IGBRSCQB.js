@@ -2,7 +2,7 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyCleartext
-} from "./chunk-TPGAVXG3.js";
+} from "./chunk-ZRSKN3LZ.js";
 import {
   FILES_DIR,
   RECEIPT_NAME,
@@ -12,12 +12,12 @@ import {
   describeOpenpgp,
   formatFingerprint,
   verifyDetached
-} from "./chunk-PLUOKR7E.js";
+} from "./chunk-YFCL2WOI.js";
 import {
   decrypt,
   describeUnsafeItemPath,
   readMessage
-} from "./chunk-3XSDQMKH.js";
+} from "./chunk-BRQVCF5E.js";
 import {
   EgressError,
   __commonJS,

@@ -2,25 +2,25 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyPackage
-} from "./chunk-JJOGTVOU.js";
-import "./chunk-TPGAVXG3.js";
+} from "./chunk-IGBRSCQB.js";
+import "./chunk-ZRSKN3LZ.js";
 import {
   readPassphraseFile,
   readUserFile
-} from "./chunk-7Y4FMGIP.js";
+} from "./chunk-3KZJ3HQJ.js";
 import {
   readPublicKeys,
   readSecretKey
-} from "./chunk-PLUOKR7E.js";
-import "./chunk-NUAJWI32.js";
-import "./chunk-QIPKOANJ.js";
-import "./chunk-V53OTLA5.js";
-import "./chunk-7FKC4PI4.js";
+} from "./chunk-YFCL2WOI.js";
+import "./chunk-CQWLZKA2.js";
+import "./chunk-7TYUKOIL.js";
+import "./chunk-LZ2MHZ4I.js";
+import "./chunk-H7AZR3LD.js";
 import {
   parseCommandLine,
   requireOnePositional,
   requireOption
-} from "./chunk-3XSDQMKH.js";
+} from "./chunk-BRQVCF5E.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

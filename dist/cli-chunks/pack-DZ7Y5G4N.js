@@ -4,13 +4,13 @@ import {
   packCommand,
   readPassphraseFile,
   readUserFile
-} from "./chunk-7Y4FMGIP.js";
-import "./chunk-PLUOKR7E.js";
-import "./chunk-NUAJWI32.js";
-import "./chunk-QIPKOANJ.js";
-import "./chunk-V53OTLA5.js";
-import "./chunk-7FKC4PI4.js";
-import "./chunk-3XSDQMKH.js";
+} from "./chunk-3KZJ3HQJ.js";
+import "./chunk-YFCL2WOI.js";
+import "./chunk-CQWLZKA2.js";
+import "./chunk-7TYUKOIL.js";
+import "./chunk-LZ2MHZ4I.js";
+import "./chunk-H7AZR3LD.js";
+import "./chunk-BRQVCF5E.js";
 import "./chunk-V3ZJOSVK.js";
 import "./chunk-7N3PT735.js";
 export {

@@ -5,21 +5,21 @@ import {
   pullRequestOptions,
   readPullRequestArgs,
   readPullRequestForCommand
-} from "./chunk-NUAJWI32.js";
+} from "./chunk-CQWLZKA2.js";
 import {
   createReviewsFileParser,
   evaluatePolicy,
   roleTitle,
   shortSha
-} from "./chunk-QIPKOANJ.js";
+} from "./chunk-7TYUKOIL.js";
 import {
   disclosureFacts,
   scanRequestOutputs
-} from "./chunk-V53OTLA5.js";
+} from "./chunk-LZ2MHZ4I.js";
 import {
   createProgressReporter,
   printDiagnostics
-} from "./chunk-7FKC4PI4.js";
+} from "./chunk-H7AZR3LD.js";
 import {
   createFsRepoFiles,
   findRepoRoot,
@@ -34,7 +34,7 @@ import {
   sortDiagnostics,
   toRepoPath,
   validateRequest
-} from "./chunk-3XSDQMKH.js";
+} from "./chunk-BRQVCF5E.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -2,17 +2,17 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   lockRequest
-} from "./chunk-PHAQTMDM.js";
+} from "./chunk-YJ3O2GBX.js";
 import {
   createProgressReporter,
   openRepository,
   parseManifestArgs,
   printDiagnostics
-} from "./chunk-7FKC4PI4.js";
+} from "./chunk-H7AZR3LD.js";
 import {
   hasErrors,
   sortDiagnostics
-} from "./chunk-3XSDQMKH.js";
+} from "./chunk-BRQVCF5E.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -2,19 +2,19 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   scanRequestOutputs
-} from "./chunk-V53OTLA5.js";
+} from "./chunk-LZ2MHZ4I.js";
 import {
   createProgressReporter,
   openRepository,
   parseManifestArgs,
   printDiagnostics
-} from "./chunk-7FKC4PI4.js";
+} from "./chunk-H7AZR3LD.js";
 import {
   formatDiagnostic,
   hasErrors,
   loadPolicy,
   validateRequest
-} from "./chunk-3XSDQMKH.js";
+} from "./chunk-BRQVCF5E.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -2,13 +2,13 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   describeOpenpgp
-} from "./chunk-PLUOKR7E.js";
+} from "./chunk-YFCL2WOI.js";
 import {
   createCleartextMessage,
   readCleartextMessage,
   sign,
   verify
-} from "./chunk-3XSDQMKH.js";
+} from "./chunk-BRQVCF5E.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";
