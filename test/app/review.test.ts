@@ -373,6 +373,43 @@ describe.each(['github', 'gitea'] as const)('review mode on %s', (dialect) => {
     }
   });
 
+  test('with the outputs on the runner, a pinned file the disclosure scan does not read (a generation script) is still verified', async () => {
+    const script = 'print("synthetic")\n';
+    const manifest = requestManifest()
+      .replace('kind: report', 'kind: generated-dataset')
+      .replace(
+        '    items:\n',
+        [
+          '    generation:',
+          '      method: synthetic',
+          `      script: {path: code/make.py, sha256: ${'ab'.repeat(32)}, size: ${script.length}}`,
+          '      justification: Synthetic.',
+          '      structure: One text file.',
+          '      targetTier: 0',
+          '    items:\n',
+        ].join('\n'),
+      );
+    const w = world();
+    const pull = openPull(w, { author: 'erin', changes: { ...requestOutputs, [requestPath]: manifest } });
+    await using fake = await startFakeForge(dialect, w);
+    const outputs = await mkdtemp(join(tmpdir(), 'egress-review-outputs-'));
+    try {
+      await mkdir(join(outputs, 'report'));
+      await mkdir(join(outputs, 'code'));
+      await writeFile(join(outputs, 'report/summary.md'), requestOutputs['outputs/report/summary.md']!);
+      await writeFile(join(outputs, 'code/make.py'), script);
+      const outcome = await reviewPullRequest(adapter(dialect, fake.apiUrl, w), pull.number, {
+        ...options,
+        outputsDir: outputs,
+      });
+      const mismatches = outcome.diagnostics.filter((d) => d.code === 'hash-mismatch');
+      expect(mismatches.map((d) => d.message)).toEqual([expect.stringContaining('code/make.py')]);
+      expect(outcome.passed).toBe(false);
+    } finally {
+      await rm(outputs, { recursive: true, force: true });
+    }
+  });
+
   test('with the outputs on the runner, pins are checked and disclosure risks are reported for the reviewers', async () => {
     const w = world();
     const pull = openPull(w, {

@@ -22,9 +22,10 @@ import { resolveDisclosureRules } from '../../action/src/policy/disclosure-rules
 
 const rules = resolveDisclosureRules({ disclosure: { minCellCount: 10, maxFileBytes: 1 << 30 } });
 /** Thresholds of one to five digits: the sieve compares a count exactly as wide as its threshold
- * by its digit bytes, without parsing it. */
+ * by its digit bytes, without parsing it. (A count of six digits or more is already reported as a
+ * possible identifier, so wider thresholds cannot show the comparison at work.) */
 const byThreshold = new Map(
-  [7, 10, 137, 1000, 12_345].map((t) => [
+  [1, 7, 10, 137, 1000, 12_345].map((t) => [
     t,
     resolveDisclosureRules({ disclosure: { minCellCount: t, maxFileBytes: 1 << 30 } }),
   ]),
@@ -231,8 +232,12 @@ describe('the line sieve', () => {
     const sieve = counting(createLocalSieve());
     for (const [threshold, resolved] of byThreshold) {
       const width = String(threshold).length;
-      const near = [threshold - 1, threshold, threshold + 1, 10 ** (width - 1), 10 ** width - 1];
-      const values = [...near.map(String), ...near.map((v) => `0${v}`), '0', String(10 ** (width - 1) - 1)];
+      // Beside the threshold in its last digit and in a middle one, and the ends of its width.
+      const near = [threshold - 1, threshold, threshold + 1, threshold - 10, threshold + 10];
+      near.push(10 ** (width - 1), 10 ** width - 1);
+      const whole = near.filter((v) => v >= 0);
+      const values = [...whole.map(String), ...whole.map((v) => `0${v}`), '0'];
+      values.push(String(10 ** (width - 1) - 1));
       const tail = values.flatMap((v) => [
         `North,${v},${threshold + 10},1.5,ok 1\n`,
         `North,${threshold + 10},${v},1.5,ok 1\n`,
@@ -245,7 +250,8 @@ describe('the line sieve', () => {
           resolved,
         },
       );
-      expect(reference.findings.some((f) => f.rule === 'small-cell')).toBe(true);
+      // At 1 only 0 is below the threshold, and zeros are not small cells.
+      expect(reference.findings.some((f) => f.rule === 'small-cell')).toBe(threshold > 1);
       expect(sieved.findings.map(key)).toEqual(reference.findings.map(key));
     }
     // Sixteen short fields a line: more field separators in 64 bytes than the sieve places at once.
@@ -254,12 +260,28 @@ describe('the line sieve', () => {
       `${Array.from({ length: 13 }, (_, k) => String.fromCharCode(97 + ((i + k) % 20))).join(',')},${a},${b},z\n`;
     const body = Array.from({ length: 60_000 }, (_, i) => wide(10 + (i % 90), 20 + (i % 50), i)).join('');
     const wideTail = ['3', '9', '10', '0', '09', '11'].flatMap((v) => [wide(v, 30), wide(30, v)]).join('');
+    const before = sieve.countChunks.get(10) ?? 0;
     const { reference, sieved } = await both('wide.csv', wideHeader + body + wideTail, {
       sieve,
       resolved: rules,
     });
+    expect(sieve.countChunks.get(10)).toBeGreaterThan(before);
     expect(reference.findings.filter((f) => f.rule === 'small-cell').length).toBeGreaterThanOrEqual(4);
     expect(sieved.findings.map(key)).toEqual(reference.findings.map(key));
+    // Counts in the first and the last column, with CRLF line ends (2 MB: past the first chunk).
+    const edgeBody = Array.from(
+      { length: 200_000 },
+      (_, i) => `${10 + (i % 90)},x${i % 7},${20 + (i % 50)}\r\n`,
+    );
+    const edgeTail = ['5', '30', '09', '10'].flatMap((v) => [`${v},a,30\r\n`, `30,a,${v}\r\n`]);
+    const edgeBefore = sieve.countChunks.get(10) ?? 0;
+    const edge = await both('edge.csv', `admissions,x,deaths\r\n${edgeBody.join('')}${edgeTail.join('')}`, {
+      sieve,
+      resolved: rules,
+    });
+    expect(sieve.countChunks.get(10)).toBeGreaterThan(edgeBefore);
+    expect(edge.reference.findings.filter((f) => f.rule === 'small-cell').length).toBeGreaterThanOrEqual(4);
+    expect(edge.sieved.findings.map(key)).toEqual(edge.reference.findings.map(key));
     expect([...sieve.countChunks.keys()].sort((a, b) => a - b)).toEqual([...byThreshold.keys()]);
   });
 

@@ -131,14 +131,14 @@ export async function evaluateFacts(
   // Advice for the reviewers, read from the outputs on this runner; blocking only where the policy says so.
   const digests = new Map<string, string>();
   const findings =
-    manifest && loaded.policy && options.outputsDir
-      ? await scanRequestOutputs(manifest, options.outputsDir, loaded.policy, {
+    manifest && scanHere
+      ? await scanRequestOutputs(manifest, options.outputsDir!, loaded.policy!, {
           ...(validated.document ? { document: validated.document } : {}),
           ...(validated.outputs ? { outputs: validated.outputs } : {}),
           onScanned: (absolutePath, sha256) => digests.set(absolutePath, sha256),
         })
       : undefined;
-  // Any pin the scan did not read (no manifest to scan by) is hashed here.
+  // Pins the scan did not read (a generation script, a path it spells differently) are hashed here.
   await finishPinCheck(validated, digests);
   const diagnostics = [
     ...configDiagnostics,

@@ -34,6 +34,8 @@ static uint64_t min_count;
 static uint64_t base;
 /* Where the latest field separators are: a ring, as a line with more fields than it holds fails. */
 #define RING 8192u
+/* A judged line needs its own separators plus at most 63 written after them in its last block. */
+_Static_assert(RING >= MAX_COLUMNS + 64, "the ring must hold a whole line of separators");
 static uint32_t ring[RING];
 /* min_count's digits, for comparing a cell of as many digits without parsing it. */
 static uint32_t min_digits;
@@ -53,7 +55,8 @@ __attribute__((export_name("lines"))) uint32_t lines(void) { return chunk_lines;
 __attribute__((export_name("configure"))) void configure(uint32_t delim, uint32_t cols, double min,
                                                           double rounding) {
   delimiter = delim;
-  columns = cols;
+  /* JavaScript sends at most MAX_COLUMNS modes; more would overrun modes[] and the ring's bound. */
+  columns = cols > MAX_COLUMNS ? MAX_COLUMNS : cols;
   min_count = min < 0 ? 0 : (uint64_t)min;
   base = rounding < 0 ? 0 : (uint64_t)rounding;
   /* A cell of as many digits as the threshold is compared as a number of up to 8 digit bytes,
