@@ -7,18 +7,18 @@ import {
   maskSasSignatures,
   receiptNameOf,
   removePackages
-} from "./chunk-UHG5TVH3.js";
-import "./chunk-ZRSKN3LZ.js";
+} from "./chunk-OBDNYL44.js";
+import "./chunk-TUZG7TCY.js";
 import {
   readPassphraseFile,
   readUserFile
-} from "./chunk-3KZJ3HQJ.js";
+} from "./chunk-XVDP3IN6.js";
 import {
   formatFingerprint,
   packRequest,
   readPublicKeys,
   readSecretKey
-} from "./chunk-YFCL2WOI.js";
+} from "./chunk-S446TINE.js";
 import {
   createCliForge,
   pullRequestHelp,
@@ -29,12 +29,12 @@ import {
 import {
   createReviewsFileParser,
   evaluatePolicy
-} from "./chunk-7TYUKOIL.js";
+} from "./chunk-RUBLMAFV.js";
 import {
   disclosureFacts,
   findingsCanBlock,
   scanRequestOutputs
-} from "./chunk-LZ2MHZ4I.js";
+} from "./chunk-NGHMK7LK.js";
 import {
   printDiagnostics
 } from "./chunk-H7AZR3LD.js";

@@ -3,7 +3,7 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   packRequest,
   readSecretKey
-} from "./chunk-YFCL2WOI.js";
+} from "./chunk-S446TINE.js";
 import {
   pullRequestHelp,
   pullRequestOptions,
@@ -12,7 +12,7 @@ import {
 } from "./chunk-CQWLZKA2.js";
 import {
   createReviewsFileParser
-} from "./chunk-7TYUKOIL.js";
+} from "./chunk-RUBLMAFV.js";
 import {
   printDiagnostics
 } from "./chunk-H7AZR3LD.js";

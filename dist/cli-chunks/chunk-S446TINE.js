@@ -4,12 +4,12 @@ import {
   evaluatePolicy,
   roleTitle,
   sameCommit
-} from "./chunk-7TYUKOIL.js";
+} from "./chunk-RUBLMAFV.js";
 import {
   disclosureFacts,
   findingsCanBlock,
   scanRequestOutputs
-} from "./chunk-LZ2MHZ4I.js";
+} from "./chunk-NGHMK7LK.js";
 import {
   createMessage,
   createOutputsResolver,

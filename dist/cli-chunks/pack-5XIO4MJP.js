@@ -4,11 +4,11 @@ import {
   packCommand,
   readPassphraseFile,
   readUserFile
-} from "./chunk-3KZJ3HQJ.js";
-import "./chunk-YFCL2WOI.js";
+} from "./chunk-XVDP3IN6.js";
+import "./chunk-S446TINE.js";
 import "./chunk-CQWLZKA2.js";
-import "./chunk-7TYUKOIL.js";
-import "./chunk-LZ2MHZ4I.js";
+import "./chunk-RUBLMAFV.js";
+import "./chunk-NGHMK7LK.js";
 import "./chunk-H7AZR3LD.js";
 import "./chunk-BRQVCF5E.js";
 import "./chunk-V3ZJOSVK.js";

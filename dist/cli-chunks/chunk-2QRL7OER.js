@@ -2,7 +2,7 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyCleartext
-} from "./chunk-ZRSKN3LZ.js";
+} from "./chunk-TUZG7TCY.js";
 import {
   FILES_DIR,
   RECEIPT_NAME,
@@ -12,7 +12,7 @@ import {
   describeOpenpgp,
   formatFingerprint,
   verifyDetached
-} from "./chunk-YFCL2WOI.js";
+} from "./chunk-S446TINE.js";
 import {
   decrypt,
   describeUnsafeItemPath,

@@ -2,24 +2,24 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyPackage
-} from "./chunk-IGBRSCQB.js";
+} from "./chunk-2QRL7OER.js";
 import {
   lockRequest
 } from "./chunk-YJ3O2GBX.js";
 import {
   createDelivery,
   deliverPackages
-} from "./chunk-UHG5TVH3.js";
-import "./chunk-ZRSKN3LZ.js";
+} from "./chunk-OBDNYL44.js";
+import "./chunk-TUZG7TCY.js";
 import {
   packRequest,
   readPublicKeys,
   readSecretKey
-} from "./chunk-YFCL2WOI.js";
+} from "./chunk-S446TINE.js";
 import {
   parseReviewsFile
-} from "./chunk-7TYUKOIL.js";
-import "./chunk-LZ2MHZ4I.js";
+} from "./chunk-RUBLMAFV.js";
+import "./chunk-NGHMK7LK.js";
 import {
   createFsRepoFiles,
   formatDiagnostic,

@@ -2,19 +2,19 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyPackage
-} from "./chunk-IGBRSCQB.js";
-import "./chunk-ZRSKN3LZ.js";
+} from "./chunk-2QRL7OER.js";
+import "./chunk-TUZG7TCY.js";
 import {
   readPassphraseFile,
   readUserFile
-} from "./chunk-3KZJ3HQJ.js";
+} from "./chunk-XVDP3IN6.js";
 import {
   readPublicKeys,
   readSecretKey
-} from "./chunk-YFCL2WOI.js";
+} from "./chunk-S446TINE.js";
 import "./chunk-CQWLZKA2.js";
-import "./chunk-7TYUKOIL.js";
-import "./chunk-LZ2MHZ4I.js";
+import "./chunk-RUBLMAFV.js";
+import "./chunk-NGHMK7LK.js";
 import "./chunk-H7AZR3LD.js";
 import {
   parseCommandLine,

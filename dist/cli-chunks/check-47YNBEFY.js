@@ -2,7 +2,7 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   scanRequestOutputs
-} from "./chunk-LZ2MHZ4I.js";
+} from "./chunk-NGHMK7LK.js";
 import {
   createProgressReporter,
   openRepository,

@@ -2,7 +2,7 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   describeOpenpgp
-} from "./chunk-YFCL2WOI.js";
+} from "./chunk-S446TINE.js";
 import {
   createCleartextMessage,
   readCleartextMessage,

@@ -11,11 +11,11 @@ import {
   evaluatePolicy,
   roleTitle,
   shortSha
-} from "./chunk-7TYUKOIL.js";
+} from "./chunk-RUBLMAFV.js";
 import {
   disclosureFacts,
   scanRequestOutputs
-} from "./chunk-LZ2MHZ4I.js";
+} from "./chunk-NGHMK7LK.js";
 import {
   createProgressReporter,
   printDiagnostics

@@ -3,11 +3,11 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   signCleartext,
   verifyCleartext
-} from "./chunk-ZRSKN3LZ.js";
+} from "./chunk-TUZG7TCY.js";
 import {
   describeOpenpgp,
   nameCollectionPackage
-} from "./chunk-YFCL2WOI.js";
+} from "./chunk-S446TINE.js";
 import {
   createMessage,
   encrypt,
