@@ -198,10 +198,9 @@ describe('the line sieve', () => {
   it('reports exactly what reading every line reports, on tables past their learning rows', async () => {
     const sieve = counting(createLocalSieve());
     // Declared counts rounded to 5 (the sieve's digit-by-digit path), then undeclared tables at each
-    // threshold (its comparison by digit bytes); at 10 with the rounding rule's own threshold set.
+    // threshold (its comparison by digit bytes); the one at 10 also sets unrounded-count's threshold.
     const cases = [
       {
-        name: 'declared',
         prefix: PREFIX,
         resolved: rules,
         declaration: { counts: ['admissions', 'deaths'], roundedTo: 5 },
