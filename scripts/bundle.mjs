@@ -57,8 +57,13 @@ export function precompiledSchemas() {
   return {
     name: 'precompiled-schemas',
     setup(pluginBuild) {
+      // A path relative to the repository: esbuild prints it into the bundle, which must not
+      // depend on where the repository is checked out.
       pluginBuild.onResolve({ filter: /[\\/]compiled-schemas\.js$/ }, (args) => ({
-        path: path.join(args.resolveDir, args.path.replace(/\.js$/, '.ts')),
+        path: path
+          .relative(repoRoot, path.join(args.resolveDir, args.path.replace(/\.js$/, '.ts')))
+          .split(path.sep)
+          .join('/'),
         namespace: 'precompiled-schemas',
       }));
       pluginBuild.onLoad({ filter: /.*/, namespace: 'precompiled-schemas' }, async () => {

@@ -2,7 +2,7 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyCleartext
-} from "./chunk-TUZG7TCY.js";
+} from "./chunk-G7M5TAYK.js";
 import {
   FILES_DIR,
   RECEIPT_NAME,
@@ -12,12 +12,12 @@ import {
   describeOpenpgp,
   formatFingerprint,
   verifyDetached
-} from "./chunk-S446TINE.js";
+} from "./chunk-RM6HKCYJ.js";
 import {
   decrypt,
   describeUnsafeItemPath,
   readMessage
-} from "./chunk-BRQVCF5E.js";
+} from "./chunk-3J3S3TFB.js";
 import {
   EgressError,
   __commonJS,

@@ -3,17 +3,17 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   signCleartext,
   verifyCleartext
-} from "./chunk-TUZG7TCY.js";
+} from "./chunk-G7M5TAYK.js";
 import {
   describeOpenpgp,
   nameCollectionPackage
-} from "./chunk-S446TINE.js";
+} from "./chunk-RM6HKCYJ.js";
 import {
   createMessage,
   encrypt,
   hashFile,
   readChunkBytes
-} from "./chunk-BRQVCF5E.js";
+} from "./chunk-3J3S3TFB.js";
 import {
   EgressError,
   __commonJS,

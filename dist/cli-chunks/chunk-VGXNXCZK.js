@@ -2,14 +2,14 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   checkBlockingFindings
-} from "./chunk-NGHMK7LK.js";
+} from "./chunk-BV4H3DRH.js";
 import {
   diagnosticAt,
   findNode,
   loadSchemaFunctions,
   mapSchemaErrors,
   parseYaml
-} from "./chunk-BRQVCF5E.js";
+} from "./chunk-3J3S3TFB.js";
 
 // action/src/policy/wording.ts
 function formatUser(user) {

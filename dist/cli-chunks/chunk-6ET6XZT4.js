@@ -13,7 +13,7 @@ import {
   resolveOutputsRoot,
   splitPointer,
   validateRequest
-} from "./chunk-BRQVCF5E.js";
+} from "./chunk-3J3S3TFB.js";
 import {
   EgressError,
   __toESM

@@ -2,24 +2,24 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyPackage
-} from "./chunk-2QRL7OER.js";
+} from "./chunk-RIH4OPYW.js";
 import {
   lockRequest
-} from "./chunk-YJ3O2GBX.js";
+} from "./chunk-6ET6XZT4.js";
 import {
   createDelivery,
   deliverPackages
-} from "./chunk-OBDNYL44.js";
-import "./chunk-TUZG7TCY.js";
+} from "./chunk-SYVL4IYK.js";
+import "./chunk-G7M5TAYK.js";
 import {
   packRequest,
   readPublicKeys,
   readSecretKey
-} from "./chunk-S446TINE.js";
+} from "./chunk-RM6HKCYJ.js";
 import {
   parseReviewsFile
-} from "./chunk-RUBLMAFV.js";
-import "./chunk-NGHMK7LK.js";
+} from "./chunk-VGXNXCZK.js";
+import "./chunk-BV4H3DRH.js";
 import {
   createFsRepoFiles,
   formatDiagnostic,
@@ -31,7 +31,7 @@ import {
   parseCommandLine,
   readKey,
   validateRequest
-} from "./chunk-BRQVCF5E.js";
+} from "./chunk-3J3S3TFB.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -5,7 +5,7 @@ import {
   loadPolicy,
   loadRepository,
   toRepoPath
-} from "./chunk-BRQVCF5E.js";
+} from "./chunk-3J3S3TFB.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

@@ -4,13 +4,13 @@ import {
   packCommand,
   readPassphraseFile,
   readUserFile
-} from "./chunk-XVDP3IN6.js";
-import "./chunk-S446TINE.js";
-import "./chunk-CQWLZKA2.js";
-import "./chunk-RUBLMAFV.js";
-import "./chunk-NGHMK7LK.js";
-import "./chunk-H7AZR3LD.js";
-import "./chunk-BRQVCF5E.js";
+} from "./chunk-6EAPW3FH.js";
+import "./chunk-RM6HKCYJ.js";
+import "./chunk-DBCLZHKV.js";
+import "./chunk-VGXNXCZK.js";
+import "./chunk-BV4H3DRH.js";
+import "./chunk-XFTMOKU7.js";
+import "./chunk-3J3S3TFB.js";
 import "./chunk-V3ZJOSVK.js";
 import "./chunk-7N3PT735.js";
 export {

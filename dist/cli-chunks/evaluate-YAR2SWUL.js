@@ -5,21 +5,21 @@ import {
   pullRequestOptions,
   readPullRequestArgs,
   readPullRequestForCommand
-} from "./chunk-CQWLZKA2.js";
+} from "./chunk-DBCLZHKV.js";
 import {
   createReviewsFileParser,
   evaluatePolicy,
   roleTitle,
   shortSha
-} from "./chunk-RUBLMAFV.js";
+} from "./chunk-VGXNXCZK.js";
 import {
   disclosureFacts,
   scanRequestOutputs
-} from "./chunk-NGHMK7LK.js";
+} from "./chunk-BV4H3DRH.js";
 import {
   createProgressReporter,
   printDiagnostics
-} from "./chunk-H7AZR3LD.js";
+} from "./chunk-XFTMOKU7.js";
 import {
   createFsRepoFiles,
   findRepoRoot,
@@ -34,7 +34,7 @@ import {
   sortDiagnostics,
   toRepoPath,
   validateRequest
-} from "./chunk-BRQVCF5E.js";
+} from "./chunk-3J3S3TFB.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -2,19 +2,19 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   scanRequestOutputs
-} from "./chunk-NGHMK7LK.js";
+} from "./chunk-BV4H3DRH.js";
 import {
   createProgressReporter,
   openRepository,
   parseManifestArgs,
   printDiagnostics
-} from "./chunk-H7AZR3LD.js";
+} from "./chunk-XFTMOKU7.js";
 import {
   formatDiagnostic,
   hasErrors,
   loadPolicy,
   validateRequest
-} from "./chunk-BRQVCF5E.js";
+} from "./chunk-3J3S3TFB.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

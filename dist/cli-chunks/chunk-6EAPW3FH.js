@@ -3,19 +3,19 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   packRequest,
   readSecretKey
-} from "./chunk-S446TINE.js";
+} from "./chunk-RM6HKCYJ.js";
 import {
   pullRequestHelp,
   pullRequestOptions,
   readPullRequestArgs,
   readPullRequestForCommand
-} from "./chunk-CQWLZKA2.js";
+} from "./chunk-DBCLZHKV.js";
 import {
   createReviewsFileParser
-} from "./chunk-RUBLMAFV.js";
+} from "./chunk-VGXNXCZK.js";
 import {
   printDiagnostics
-} from "./chunk-H7AZR3LD.js";
+} from "./chunk-XFTMOKU7.js";
 import {
   createFsRepoFiles,
   findRepoRoot,
@@ -28,7 +28,7 @@ import {
   requireOption,
   sortDiagnostics,
   toRepoPath
-} from "./chunk-BRQVCF5E.js";
+} from "./chunk-3J3S3TFB.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

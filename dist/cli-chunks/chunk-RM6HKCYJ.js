@@ -4,12 +4,12 @@ import {
   evaluatePolicy,
   roleTitle,
   sameCommit
-} from "./chunk-RUBLMAFV.js";
+} from "./chunk-VGXNXCZK.js";
 import {
   disclosureFacts,
   findingsCanBlock,
   scanRequestOutputs
-} from "./chunk-NGHMK7LK.js";
+} from "./chunk-BV4H3DRH.js";
 import {
   createMessage,
   createOutputsResolver,
@@ -31,7 +31,7 @@ import {
   sortDiagnostics,
   validateRequest,
   verify
-} from "./chunk-BRQVCF5E.js";
+} from "./chunk-3J3S3TFB.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

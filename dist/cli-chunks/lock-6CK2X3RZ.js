@@ -2,17 +2,17 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   lockRequest
-} from "./chunk-YJ3O2GBX.js";
+} from "./chunk-6ET6XZT4.js";
 import {
   createProgressReporter,
   openRepository,
   parseManifestArgs,
   printDiagnostics
-} from "./chunk-H7AZR3LD.js";
+} from "./chunk-XFTMOKU7.js";
 import {
   hasErrors,
   sortDiagnostics
-} from "./chunk-BRQVCF5E.js";
+} from "./chunk-3J3S3TFB.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

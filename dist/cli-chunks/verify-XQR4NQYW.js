@@ -2,25 +2,25 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyPackage
-} from "./chunk-2QRL7OER.js";
-import "./chunk-TUZG7TCY.js";
+} from "./chunk-RIH4OPYW.js";
+import "./chunk-G7M5TAYK.js";
 import {
   readPassphraseFile,
   readUserFile
-} from "./chunk-XVDP3IN6.js";
+} from "./chunk-6EAPW3FH.js";
 import {
   readPublicKeys,
   readSecretKey
-} from "./chunk-S446TINE.js";
-import "./chunk-CQWLZKA2.js";
-import "./chunk-RUBLMAFV.js";
-import "./chunk-NGHMK7LK.js";
-import "./chunk-H7AZR3LD.js";
+} from "./chunk-RM6HKCYJ.js";
+import "./chunk-DBCLZHKV.js";
+import "./chunk-VGXNXCZK.js";
+import "./chunk-BV4H3DRH.js";
+import "./chunk-XFTMOKU7.js";
 import {
   parseCommandLine,
   requireOnePositional,
   requireOption
-} from "./chunk-BRQVCF5E.js";
+} from "./chunk-3J3S3TFB.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

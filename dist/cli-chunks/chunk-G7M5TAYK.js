@@ -2,13 +2,13 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   describeOpenpgp
-} from "./chunk-S446TINE.js";
+} from "./chunk-RM6HKCYJ.js";
 import {
   createCleartextMessage,
   readCleartextMessage,
   sign,
   verify
-} from "./chunk-BRQVCF5E.js";
+} from "./chunk-3J3S3TFB.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

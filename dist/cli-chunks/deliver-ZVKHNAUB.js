@@ -7,37 +7,37 @@ import {
   maskSasSignatures,
   receiptNameOf,
   removePackages
-} from "./chunk-OBDNYL44.js";
-import "./chunk-TUZG7TCY.js";
+} from "./chunk-SYVL4IYK.js";
+import "./chunk-G7M5TAYK.js";
 import {
   readPassphraseFile,
   readUserFile
-} from "./chunk-XVDP3IN6.js";
+} from "./chunk-6EAPW3FH.js";
 import {
   formatFingerprint,
   packRequest,
   readPublicKeys,
   readSecretKey
-} from "./chunk-S446TINE.js";
+} from "./chunk-RM6HKCYJ.js";
 import {
   createCliForge,
   pullRequestHelp,
   pullRequestOptions,
   readCliPullRequest,
   readPullRequestArgs
-} from "./chunk-CQWLZKA2.js";
+} from "./chunk-DBCLZHKV.js";
 import {
   createReviewsFileParser,
   evaluatePolicy
-} from "./chunk-RUBLMAFV.js";
+} from "./chunk-VGXNXCZK.js";
 import {
   disclosureFacts,
   findingsCanBlock,
   scanRequestOutputs
-} from "./chunk-NGHMK7LK.js";
+} from "./chunk-BV4H3DRH.js";
 import {
   printDiagnostics
-} from "./chunk-H7AZR3LD.js";
+} from "./chunk-XFTMOKU7.js";
 import {
   createFsRepoFiles,
   createRedactor,
@@ -51,7 +51,7 @@ import {
   sortDiagnostics,
   toRepoPath,
   validateRequest
-} from "./chunk-BRQVCF5E.js";
+} from "./chunk-3J3S3TFB.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

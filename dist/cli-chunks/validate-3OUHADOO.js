@@ -5,12 +5,12 @@ import {
   openRepository,
   parseManifestArgs,
   printDiagnostics
-} from "./chunk-H7AZR3LD.js";
+} from "./chunk-XFTMOKU7.js";
 import {
   hasErrors,
   sortDiagnostics,
   validateRequest
-} from "./chunk-BRQVCF5E.js";
+} from "./chunk-3J3S3TFB.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";
