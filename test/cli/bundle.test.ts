@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,5 +64,20 @@ describe('the bundled CLI reports schema problems as the source does', () => {
     const { source, bundle } = await both(argv);
     expect(source.stdout).toMatch(/LOOKS_GOOD/);
     expect(bundle).toEqual(source);
+  });
+});
+
+describe('the committed bundle', () => {
+  it('does not depend on where the repository is checked out (no absolute path of this checkout in it)', async () => {
+    const files = [
+      'dist/index.js',
+      'dist/cli.js',
+      ...(await readdir(join(repoRoot, 'dist/cli-chunks'))).map((f) => `dist/cli-chunks/${f}`),
+    ];
+    const withPath = [];
+    for (const file of files)
+      if ((await readFile(join(repoRoot, file), 'utf8')).includes(repoRoot.replace(/\/$/, '')))
+        withPath.push(file);
+    expect(withPath).toEqual([]);
   });
 });
