@@ -20,6 +20,7 @@ import type { DeliveryFile, DestinationSecrets } from '../../action/src/deliver/
 import type { AzureBlobDestination } from '../../action/src/manifest/config-types.js';
 import { EgressError } from '../../action/src/shared/errors.js';
 import { type Azurite, startAzurite } from './azurite-fixture.js';
+import { expectHoldsAndRemovePending } from './pending-contract.js';
 
 const sha = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const fastRetry = { maxTries: 2, retryDelayInMs: 20, maxRetryDelayInMs: 50 };
@@ -76,6 +77,16 @@ describe('azure-blob delivery against Azurite', () => {
     for await (const container of service.listContainers()) names.push(container.name);
     return names;
   }
+
+  it('says what a final name holds, and removes pending receipts only', async () => {
+    const delivery = createAzureBlobDelivery(
+      'researcher-blob',
+      destination,
+      { repoRoot: work, secrets },
+      { retry: fastRetry },
+    );
+    await expectHoldsAndRemovePending(delivery, 'req-pending', source, () => listed('egress-req-pending'));
+  });
 
   it('commits every file under its final name in the request container, and a re-run sends nothing', async () => {
     const sent: string[] = [];

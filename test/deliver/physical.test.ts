@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPhysicalDelivery } from '../../action/src/deliver/physical.js';
+import { expectHoldsAndRemovePending } from './pending-contract.js';
 
 const sha = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
@@ -37,6 +38,16 @@ describe('physical delivery', () => {
     const again = await delivery.deliver('req-1', files);
     expect(again.alreadyDelivered).toBe(true);
     expect(again.custody).toBeUndefined();
+  });
+
+  it('says what a final name holds, and removes pending receipts only', async () => {
+    const delivery = createPhysicalDelivery(
+      { kind: 'physical', path: 'disk' },
+      { repoRoot: work, secrets: {} },
+    );
+    await expectHoldsAndRemovePending(delivery, 'req-pending', source, () =>
+      readdir(join(work, 'disk', 'req-pending')),
+    );
   });
 
   it('records who wrote which labelled disk, and when', async () => {

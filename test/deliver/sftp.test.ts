@@ -8,6 +8,7 @@ import { createSftpDelivery, type SftpDeliveryOptions } from '../../action/src/d
 import type { SftpDestination } from '../../action/src/manifest/config-types.js';
 import { EgressError } from '../../action/src/shared/errors.js';
 import { makeTempDir, type TempDir } from '../pack/pack-fixtures.js';
+import { expectHoldsAndRemovePending } from './pending-contract.js';
 import { generateClientKey, type SshdFixture, startSshd } from './sshd-fixture.js';
 
 const sha = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
@@ -94,6 +95,17 @@ describe('sftp delivery against a real sshd', () => {
         /already exists with different content/,
       );
       expect(await readFile(join(sshd.root, 'req-conflict', 'b.tar.gpg'), 'utf8')).toBe('first package');
+    } finally {
+      await delivery.close();
+    }
+  });
+
+  it('says what a final name holds, and removes pending receipts only', async () => {
+    const delivery = open();
+    try {
+      await expectHoldsAndRemovePending(delivery, 'req-pending', source, () =>
+        readdir(join(sshd.root, 'req-pending')),
+      );
     } finally {
       await delivery.close();
     }

@@ -15,7 +15,13 @@ import {
 } from './azure/connect.js';
 import { statusOf, translateAzureError } from './azure/errors.js';
 import { type StagedUploadOptions, uploadStaged } from './azure/staged-upload.js';
-import type { Delivery, DeliveryContext, DeliveryFile, DeliveryResult } from './delivery.js';
+import {
+  type Delivery,
+  type DeliveryContext,
+  type DeliveryFile,
+  type DeliveryResult,
+  refuseUnlessPending,
+} from './delivery.js';
 
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const hourMs = 3_600_000;
@@ -177,6 +183,27 @@ export function createAzureBlobDelivery(
         alreadyDelivered: already === files.length,
         accessUrls: await accessUrls(container, files),
       };
+    },
+    async holds(folder, file) {
+      if (!SAFE_NAME.test(file.remoteName)) {
+        throw new EgressError('INPUT', `unsafe file name '${file.remoteName}' at a destination`);
+      }
+      const found = await existing(containerFor(folder), file.remoteName);
+      if (!found) return 'absent';
+      return found.sha256 === file.sha256 && found.size === file.size ? 'same' : 'different';
+    },
+    async removePending(folder, remoteName) {
+      refuseUnlessPending(remoteName);
+      if (!SAFE_NAME.test(remoteName)) {
+        throw new EgressError('INPUT', `unsafe file name '${remoteName}' at a destination`);
+      }
+      const container = containerFor(folder);
+      try {
+        await container.getBlockBlobClient(remoteName).deleteIfExists();
+      } catch (error) {
+        if (statusOf(error) === 404) return;
+        throw translateAzureError(error, `removing ${container.url}/${remoteName}`, connect().secretHint);
+      }
     },
     async close() {},
   };

@@ -3,6 +3,7 @@
  * its signed receipt) that must appear at the destination completely or not at all.
  */
 import type { Destination } from '../manifest/config-types.js';
+import { EgressError } from '../shared/errors.js';
 
 export interface DeliveryFile {
   /** Local path of the file to send. */
@@ -12,6 +13,34 @@ export interface DeliveryFile {
   /** Lower-case hex SHA-256 of the file, checked at the destination before it becomes visible. */
   sha256: string;
   size: number;
+}
+
+/** A file at the destination, named and pinned, without a local copy. */
+export type RemoteFile = Omit<DeliveryFile, 'localPath'>;
+
+const PENDING_RECEIPT = '.receipt.pending.asc';
+
+/**
+ * The signed receipt goes first under this name, the package next, and the receipt last under its
+ * final name: a run killed between the package and its receipt leaves the package provably ours
+ * (the pending receipt is signed and names its hash), so the next run completes the delivery.
+ */
+export function pendingReceiptNameOf(packageFile: string): string {
+  return `${packageFile}${PENDING_RECEIPT}`;
+}
+
+export function isPendingReceiptName(remoteName: string): boolean {
+  return remoteName.endsWith(PENDING_RECEIPT) && remoteName.length > PENDING_RECEIPT.length;
+}
+
+/** What every adapter's `removePending` checks first: it never removes anything else. */
+export function refuseUnlessPending(remoteName: string): void {
+  if (!isPendingReceiptName(remoteName)) {
+    throw new EgressError(
+      'INTERNAL',
+      `'${remoteName}' is not a pending receipt; a delivered file is never removed`,
+    );
+  }
 }
 
 /** Chain of custody for a physical disk (who wrote it, when, onto which labelled device). */
@@ -56,6 +85,16 @@ export interface Delivery {
     files: readonly DeliveryFile[],
     onProgress?: DeliveryProgress,
   ): Promise<DeliveryResult>;
+  /**
+   * What the destination holds under a final name, without changing anything: exactly this
+   * content (`same`), nothing (`absent`), or something else (`different`).
+   */
+  holds(folder: string, file: RemoteFile): Promise<'absent' | 'same' | 'different'>;
+  /**
+   * Removes a pending receipt (a name `isPendingReceiptName` accepts; any other name is refused,
+   * so no package or delivered receipt can be removed this way). A missing file is not an error.
+   */
+  removePending(folder: string, remoteName: string): Promise<void>;
   /** Releases connections; safe to call more than once. */
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, open, readFile, rm, stat, statfs, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readFile, rm, stat, statfs, unlink } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
@@ -16,8 +16,21 @@ import type {
   DeliveryProgress,
   DeliveryResult,
 } from './delivery.js';
+import { refuseUnlessPending } from './delivery.js';
 
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function safeFolder(folder: string): string {
+  if (!SAFE_NAME.test(folder)) throw new EgressError('INPUT', `unsafe delivery folder name '${folder}'`);
+  return folder;
+}
+
+function safeName(remoteName: string): string {
+  if (!SAFE_NAME.test(remoteName)) {
+    throw new EgressError('INPUT', `unsafe file name '${remoteName}' for a delivery`);
+  }
+  return remoteName;
+}
 
 /** Flushes a file or directory to the device; some filesystems refuse it on directories. */
 async function flush(path: string, flags: 'r' | 'r+'): Promise<void> {
@@ -136,17 +149,26 @@ export function createPhysicalDelivery(destination: PhysicalDestination, context
       }
       return readFile(target, 'utf8');
     },
+    async holds(folder, file) {
+      const target = join(root, safeFolder(folder), safeName(file.remoteName));
+      const info = await lstat(target).catch(() => undefined);
+      if (!info) return 'absent';
+      if (!info.isFile() || info.size !== file.size) return 'different';
+      return (await hashFile(target)).sha256 === file.sha256 ? 'same' : 'different';
+    },
+    async removePending(folder, remoteName) {
+      refuseUnlessPending(remoteName);
+      const dir = join(root, safeFolder(folder));
+      await rm(join(dir, safeName(remoteName)), { force: true });
+      await flush(dir, 'r').catch(() => undefined);
+    },
     async close() {},
     async deliver(folder, files, onProgress): Promise<DeliveryResult> {
-      if (!SAFE_NAME.test(folder)) throw new EgressError('INPUT', `unsafe delivery folder name '${folder}'`);
-      const dir = join(root, folder);
+      const dir = join(root, safeFolder(folder));
       await mkdir(dir, { recursive: true });
       const todo: DeliveryFile[] = [];
       for (const file of files) {
-        if (!SAFE_NAME.test(file.remoteName)) {
-          throw new EgressError('INPUT', `unsafe file name '${file.remoteName}' for a delivery`);
-        }
-        if (await sameAsDelivered(join(dir, file.remoteName), file)) continue;
+        if (await sameAsDelivered(join(dir, safeName(file.remoteName)), file)) continue;
         todo.push(file);
       }
       // Refuse up front when the files cannot fit, rather than fill the disk and fail half way.

@@ -6,7 +6,14 @@
 import { posix } from 'node:path';
 import type { SftpDestination } from '../manifest/config-types.js';
 import { EgressError } from '../shared/errors.js';
-import type { Delivery, DeliveryContext, DeliveryFile, DeliveryResult } from './delivery.js';
+import {
+  type Delivery,
+  type DeliveryContext,
+  type DeliveryFile,
+  type DeliveryResult,
+  type RemoteFile,
+  refuseUnlessPending,
+} from './delivery.js';
 import { describeTarget, openSftpSession, type SftpSession, translateSftpError } from './sftp/session.js';
 import {
   fsyncRemote,
@@ -137,13 +144,20 @@ export function createSftpDelivery(
     return dir;
   }
 
-  /** Same bytes under the final name: decided by size, then by reading it back and hashing. */
-  async function finalState(live: SftpSession, file: DeliveryFile, path: string): Promise<'absent' | 'same'> {
+  /** What is under the final name: decided by size, then by reading it back and hashing. */
+  async function heldAt(live: SftpSession, file: RemoteFile, path: string) {
     const info = await statRemote(live, path);
     if (!info) return 'absent';
     if (info.isFile() && info.size === file.size && (await hashRemote(live, path)) === file.sha256) {
       return 'same';
     }
+    return 'different';
+  }
+
+  /** Same bytes under the final name, or absent; anything else is refused. */
+  async function finalState(live: SftpSession, file: DeliveryFile, path: string): Promise<'absent' | 'same'> {
+    const held = await heldAt(live, file, path);
+    if (held !== 'different') return held;
     throw new EgressError(
       'DELIVERY',
       `sftp://${target}${path} already exists with different content; a delivered file is never overwritten. Ask the server's administrator to look at it, or deliver under a new request id`,
@@ -246,6 +260,27 @@ export function createSftpDelivery(
       };
     },
 
+    async holds(folder, file) {
+      if (!SAFE_NAME.test(folder) || !SAFE_NAME.test(file.remoteName)) {
+        throw new EgressError('INPUT', `unsafe name '${folder}/${file.remoteName}' at a destination`);
+      }
+      return withRetries(`looking at ${file.remoteName}`, async (live) => {
+        const dir = await folderPath(live, folder, false);
+        return heldAt(live, file, posix.join(dir, file.remoteName));
+      });
+    },
+
+    async removePending(folder, remoteName) {
+      refuseUnlessPending(remoteName);
+      if (!SAFE_NAME.test(folder) || !SAFE_NAME.test(remoteName)) {
+        throw new EgressError('INPUT', `unsafe name '${folder}/${remoteName}' at a destination`);
+      }
+      await withRetries(`removing ${remoteName}`, async (live) => {
+        const path = posix.join(await folderPath(live, folder, false), remoteName);
+        if (await statRemote(live, path)) await removeRemote(live, path);
+      });
+    },
+
     async close() {
       const open = session;
       session = undefined;
@@ -257,14 +292,18 @@ export function createSftpDelivery(
 /** Temporary files of an earlier, different package under the same name can never be resumed. */
 async function removeStaleTemps(live: SftpSession, dir: string, file: DeliveryFile): Promise<void> {
   const ours = tempName(file);
-  const prefix = `.${file.remoteName}.`;
+  // Exactly this file's temporary names: `.a.tar.gpg.` also begins `.a.tar.gpg.receipt.asc.…`.
+  const isTempOfFile = (name: string) =>
+    name.length === ours.length &&
+    name.startsWith(`.${file.remoteName}.`) &&
+    /^\.[0-9a-f]{16}\.partial$/.test(name.slice(file.remoteName.length + 1));
   const names = await new Promise<string[]>((resolve, reject) =>
     live.sftp.readdir(dir, (error, list) =>
       error ? reject(error) : resolve(list.map((entry) => entry.filename)),
     ),
   );
   for (const name of names) {
-    if (name !== ours && name.startsWith(prefix) && name.endsWith('.partial')) {
+    if (name !== ours && isTempOfFile(name)) {
       await removeRemote(live, posix.join(dir, name));
     }
   }
