@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -37,6 +38,21 @@ function countingDelivery(): { create: CreateDelivery; sent: string[] } {
         },
       };
     },
+  };
+}
+
+/** An adapter that dies on the given package: after it arrived, or just before it is sent. */
+function killedAt(packageFile: string, when: 'after-package' | 'before-package'): CreateDelivery {
+  return (name, destination, context) => {
+    const inner = createDelivery(name, destination, context);
+    return {
+      ...inner,
+      async deliver(folder, files, onProgress) {
+        if (files[0]?.remoteName !== packageFile) return inner.deliver(folder, files, onProgress);
+        if (when === 'after-package') await inner.deliver(folder, [files[0]], onProgress);
+        throw new Error('killed');
+      },
+    };
   };
 }
 
@@ -135,7 +151,8 @@ describe('the release flow (merge → re-evaluate → pack → deliver)', () => 
     const merged = mergeRequest(forge, repo);
     const first = countingDelivery();
     await release(forge, repo, tmp.dir, merged.number, { create: first.create });
-    expect(first.sent).toHaveLength(4);
+    // Per collection: the pending receipt, the package, the receipt.
+    expect(first.sent).toHaveLength(6);
     const second = countingDelivery();
     const { outcome } = await release(forge, repo, tmp.dir, merged.number, { create: second.create });
     expect(outcome?.state).toBe('already-delivered');
@@ -154,9 +171,80 @@ describe('the release flow (merge → re-evaluate → pack → deliver)', () => 
     const { outcome } = await release(forge, repo, tmp.dir, merged.number, { create: again.create });
     expect(outcome?.state).toBe('delivered');
     expect(again.sent).toEqual([
+      `archive-disk:${requestId}/${requestId}-analysis-code.tar.gpg.receipt.pending.asc`,
       `archive-disk:${requestId}/${requestId}-analysis-code.tar.gpg`,
       `archive-disk:${requestId}/${requestId}-analysis-code.tar.gpg.receipt.asc`,
     ]);
+  });
+
+  test('a run killed between a package and its receipt: the next run completes it with the receipt it signed', async () => {
+    const { tmp, repo, forge } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo);
+    const pkg = `${requestId}-analysis-code.tar.gpg`;
+    await expect(
+      release(forge, repo, tmp.dir, merged.number, { create: killedAt(pkg, 'after-package') }),
+    ).rejects.toThrow(/killed/);
+    const dir = join(tmp.dir, 'delivered', 'archive', requestId);
+    expect((await readdir(dir)).sort()).toEqual([pkg, `${pkg}.receipt.pending.asc`]);
+    const pending = await readFile(join(dir, `${pkg}.receipt.pending.asc`), 'utf8');
+    const packageSha = createHash('sha256')
+      .update(await readFile(join(dir, pkg)))
+      .digest('hex');
+
+    const again = countingDelivery();
+    const { outcome } = await release(forge, repo, tmp.dir, merged.number, { create: again.create });
+    expect(outcome?.state).toBe('already-delivered');
+    expect(again.sent).toEqual([`archive-disk:${requestId}/${pkg}.receipt.asc`]);
+    expect((await readdir(dir)).sort()).toEqual([pkg, `${pkg}.receipt.asc`]);
+    const receipt = await readFile(join(dir, `${pkg}.receipt.asc`), 'utf8');
+    expect(receipt).toBe(pending);
+    expect(receipt).toContain(`"sha256": "${packageSha}"`);
+    await using gpg = await makeGnupgHome();
+    await gpg.importKey(repo.signer.publicArmored);
+    const verified = await gpg.gpg(['--status-fd', '1', '--verify', join(dir, `${pkg}.receipt.asc`)]);
+    expect(verified.stdout).toContain(`VALIDSIG ${repo.signer.fingerprint}`);
+  });
+
+  test('a run killed after the pending receipt, before the package: the next run delivers afresh', async () => {
+    const { tmp, repo, forge } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo);
+    const pkg = `${requestId}-analysis-code.tar.gpg`;
+    await expect(
+      release(forge, repo, tmp.dir, merged.number, { create: killedAt(pkg, 'before-package') }),
+    ).rejects.toThrow(/killed/);
+    const dir = join(tmp.dir, 'delivered', 'archive', requestId);
+    expect(await readdir(dir)).toEqual([`${pkg}.receipt.pending.asc`]);
+    const stale = await readFile(join(dir, `${pkg}.receipt.pending.asc`), 'utf8');
+
+    const { outcome } = await release(forge, repo, tmp.dir, merged.number);
+    expect(outcome?.state).toBe('delivered');
+    expect((await readdir(dir)).sort()).toEqual([pkg, `${pkg}.receipt.asc`]);
+    const receipt = await readFile(join(dir, `${pkg}.receipt.asc`), 'utf8');
+    expect(receipt).not.toBe(stale);
+    const packageSha = createHash('sha256')
+      .update(await readFile(join(dir, pkg)))
+      .digest('hex');
+    expect(receipt).toContain(`"sha256": "${packageSha}"`);
+  });
+
+  test('a pending receipt that is not ours blocks the request and is left as it is', async () => {
+    const { tmp, repo, forge } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo);
+    const dir = join(tmp.dir, 'delivered', 'archive', requestId);
+    await runTool('mkdir', ['-p', dir]);
+    const pending = join(dir, `${requestId}-analysis-code.tar.gpg.receipt.pending.asc`);
+    await writeFile(pending, 'planted\n');
+    const counted = countingDelivery();
+    const { outcome } = await release(forge, repo, tmp.dir, merged.number, { create: counted.create });
+    expect(outcome?.state).toBe('conflict');
+    expect(outcome?.reasons.join(' ')).toMatch(
+      /receipt\.pending\.asc is already at the destination but is not signed by this egress signing key/,
+    );
+    expect(counted.sent).toEqual([]);
+    expect(await readFile(pending, 'utf8')).toBe('planted\n');
   });
 
   test('a merger without the releasing role delivers nothing', async () => {

@@ -3,7 +3,13 @@ import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as openpgp from 'openpgp';
 import { signCleartext, verifyCleartext } from '../crypto/sign-text.js';
-import type { CreateDelivery, Custody, Delivery, DeliveryContext } from '../deliver/delivery.js';
+import {
+  type CreateDelivery,
+  type Custody,
+  type Delivery,
+  type DeliveryContext,
+  pendingReceiptNameOf,
+} from '../deliver/delivery.js';
 import type { RepoConfig } from '../manifest/config-types.js';
 import { nameCollectionPackage } from '../pack/package-collection.js';
 import type { Receipt, ReceiptFile } from '../pack/receipt-types.js';
@@ -39,8 +45,9 @@ export function receiptNameOf(packageFile: string): string {
  * Sends each package with its signed delivery receipt (the packing receipt plus the package's
  * hash and where it went) to the collection's destination, through the injected adapter. Every
  * destination makes the files visible only once complete and verified, and treats an identical
- * re-run as done. The package goes first and its receipt last, so a receipt at the destination
- * always means the package beside it is complete.
+ * re-run as done. The receipt goes first under its pending name, then the package, then the
+ * receipt under its final name: a receipt at the destination always means the package beside it
+ * is complete, and a run killed in between leaves what the next one needs to finish.
  */
 export async function deliverPackages(input: {
   packages: readonly PackedPackage[];
@@ -103,6 +110,10 @@ export async function deliverPackages(input: {
     };
     const delivery = input.createDelivery(name, destination, input.context);
     try {
+      // The receipt first under its pending name, so a run killed after the package leaves it provably ours.
+      const pendingName = pendingReceiptNameOf(packed.file);
+      await clearStalePending(delivery, folder, packed.file, signed, input.signingKey);
+      await delivery.deliver(folder, [{ ...receiptFile, remoteName: pendingName }]);
       const total = packed.size + receiptFile.size;
       const result = await delivery.deliver(
         folder,
@@ -113,6 +124,7 @@ export async function deliverPackages(input: {
         (file, sent) =>
           input.onProgress?.(collection, file === packed.file ? sent : packed.size + sent, total),
       );
+      await delivery.removePending(folder, pendingName);
       const links = result.accessUrls ?? [];
       for (const link of links) {
         input.onSecret?.(link.url);
@@ -182,6 +194,8 @@ export interface ExpectedDelivery {
 export type ExistingDelivery =
   | { state: 'absent' }
   | { state: 'delivered'; receipt: Receipt; signed: string }
+  /** The package is complete at the destination, its receipt only under the pending name. */
+  | { state: 'interrupted'; receipt: Receipt; signed: string }
   | { state: 'conflict'; reason: string };
 
 /**
@@ -197,9 +211,103 @@ export async function findExistingDelivery(
   signingKey: openpgp.PrivateKey,
 ): Promise<ExistingDelivery> {
   const names = { request: { id: expected.request }, collection: { name: expected.collection } };
-  const file = receiptNameOf(
-    `${nameCollectionPackage(names as Pick<Receipt, 'request' | 'collection'>)}.tar.gpg`,
-  );
+  const packageFile = `${nameCollectionPackage(names as Pick<Receipt, 'request' | 'collection'>)}.tar.gpg`;
+  const final = await judgeReceipt(delivery, expected, receiptNameOf(packageFile), signingKey);
+  if (final.state !== 'absent') return final;
+  // No receipt: did an earlier run stop after sending the package? Its pending receipt says so.
+  const pending = await judgeReceipt(delivery, expected, pendingReceiptNameOf(packageFile), signingKey);
+  if (pending.state !== 'delivered') return pending;
+  const pinned = pending.receipt.package;
+  const held =
+    pinned?.file === packageFile
+      ? await delivery.holds(expected.request, {
+          remoteName: packageFile,
+          sha256: pinned.sha256,
+          size: pinned.size,
+        })
+      : 'different';
+  if (held === 'same') return { state: 'interrupted', receipt: pending.receipt, signed: pending.signed };
+  // It stopped before the package arrived: nothing was delivered, and the pending receipt is replaced.
+  if (held === 'absent') return { state: 'absent' };
+  return {
+    state: 'conflict',
+    reason: `${expected.request}/${packageFile} at the destination is not the package its pending receipt describes; both were left as they are. Find out who wrote them before delivering this request.`,
+  };
+}
+
+/**
+ * Finishes a delivery whose package arrived but whose receipt did not: the receipt the earlier run
+ * signed goes under its final name (the package's hash is in it), and the pending copy goes.
+ */
+export async function completeInterruptedDelivery(
+  delivery: Delivery,
+  folder: string,
+  packageFile: string,
+  signed: string,
+  localPath: string,
+): Promise<void> {
+  await writeFile(localPath, signed);
+  await delivery.deliver(folder, [
+    {
+      localPath,
+      remoteName: receiptNameOf(packageFile),
+      sha256: createHash('sha256').update(signed).digest('hex'),
+      size: Buffer.byteLength(signed),
+    },
+  ]);
+  await delivery.removePending(folder, pendingReceiptNameOf(packageFile));
+}
+
+/**
+ * A pending receipt left by a run that stopped before its package arrived describes nothing that
+ * was delivered: it is removed. One beside its complete package is an interrupted delivery, which
+ * the release completes instead; one not signed by this key is someone else's and stays.
+ */
+async function clearStalePending(
+  delivery: Delivery,
+  folder: string,
+  packageFile: string,
+  signed: string,
+  signingKey: openpgp.PrivateKey,
+): Promise<void> {
+  const name = pendingReceiptNameOf(packageFile);
+  const text = await delivery.readExisting(folder, name, maxReceiptBytes);
+  if (text === undefined || text === signed) return;
+  const signedText = await verifyCleartext(text, [signingKey.toPublic()]).catch(() => undefined);
+  let pinned: Receipt['package'];
+  try {
+    pinned = signedText === undefined ? undefined : (JSON.parse(signedText) as Receipt).package;
+  } catch {
+    pinned = undefined;
+  }
+  if (!pinned) {
+    throw new EgressError(
+      'DELIVERY',
+      `${folder}/${name} is at the destination but is not a pending receipt signed by this egress signing key; it was left as it is. Find out who wrote it before delivering this request.`,
+    );
+  }
+  const held = await delivery.holds(folder, {
+    remoteName: packageFile,
+    sha256: pinned.sha256,
+    size: pinned.size,
+  });
+  if (held === 'same') {
+    throw new EgressError(
+      'DELIVERY',
+      `${folder}/${packageFile} is at the destination with a pending receipt but no receipt: an earlier delivery was interrupted. Run the release again; it completes that delivery.`,
+    );
+  }
+  // Absent: remove it. Another package under the name: the delivery refuses it, as before.
+  if (held === 'absent') await delivery.removePending(folder, name);
+}
+
+/** A signed receipt at the destination, judged by what it says. */
+async function judgeReceipt(
+  delivery: Delivery,
+  expected: ExpectedDelivery,
+  file: string,
+  signingKey: openpgp.PrivateKey,
+): Promise<Exclude<ExistingDelivery, { state: 'interrupted' }>> {
   const text = await delivery.readExisting(expected.request, file, maxReceiptBytes);
   if (text === undefined) return { state: 'absent' };
   let signedText: string;

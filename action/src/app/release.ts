@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as openpgp from 'openpgp';
 import { formatFingerprint, readPublicKeys } from '../crypto/keys.js';
-import type { CreateDelivery, DeliveryContext } from '../deliver/delivery.js';
+import type { CreateDelivery, Delivery, DeliveryContext } from '../deliver/delivery.js';
 import type { Collection, Manifest } from '../manifest/types.js';
 import type { ReceiptEvidence, ReceiptFile } from '../pack/receipt-types.js';
 import { evaluatePolicy } from '../policy/evaluate.js';
@@ -12,6 +12,7 @@ import { type Diagnostic, hasErrors } from '../shared/diagnostics.js';
 import { EgressError } from '../shared/errors.js';
 import type { RepoFiles } from '../shared/repo-files.js';
 import {
+  completeInterruptedDelivery,
   type DeliveredPackage,
   deliverPackages,
   type ExistingDelivery,
@@ -168,16 +169,26 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
   // A folder of its own per run: packing never writes over a package or receipt left by another.
   await mkdir(input.workDir, { recursive: true });
   const runDir = await mkdtemp(join(input.workDir, `${manifest.id}-`));
-  const toPack = manifest.collections
-    .map((c) => c.name)
-    .filter((name) => existing.get(name)?.state !== 'delivered');
+  const arrived = (
+    found: ExistingDelivery | undefined,
+  ): found is Extract<ExistingDelivery, { state: 'delivered' | 'interrupted' }> =>
+    found?.state === 'delivered' || found?.state === 'interrupted';
+  const toPack = manifest.collections.map((c) => c.name).filter((name) => !arrived(existing.get(name)));
   const collections: CollectionRelease[] = [];
   for (const collection of manifest.collections) {
     const found = existing.get(collection.name);
-    if (found?.state !== 'delivered') continue;
+    if (!arrived(found)) continue;
     // A local copy of the receipt found at the destination, for the `receipt` output.
-    const receiptPath = join(runDir, receiptNameOf(`${manifest.id}-${collection.name}.tar.gpg`));
-    await writeFile(receiptPath, found.signed);
+    const packageFile = `${manifest.id}-${collection.name}.tar.gpg`;
+    const receiptPath = join(runDir, receiptNameOf(packageFile));
+    if (found.state === 'interrupted') {
+      input.onProgress?.({ phase: 'delivering', collection: collection.name, doneBytes: 0, totalBytes: 0 });
+      await withDelivery(input, collection.destination, (delivery) =>
+        completeInterruptedDelivery(delivery, manifest.id, packageFile, found.signed, receiptPath),
+      );
+    } else {
+      await writeFile(receiptPath, found.signed);
+    }
     collections.push({
       collection: collection.name,
       destination: collection.destination,
@@ -254,13 +265,24 @@ async function checkDestination(
   if (!destination) {
     return { state: 'conflict', reason: `destination '${collection.destination}' is not configured` };
   }
-  const delivery = input.createDelivery(collection.destination, destination, input.deliveryContext);
-  try {
-    return await findExistingDelivery(
+  return withDelivery(input, collection.destination, (delivery) =>
+    findExistingDelivery(
       delivery,
       { request: manifest.id, collection: collection.name, files: expectedFiles(collection, excludedItems) },
       input.signingKey,
-    );
+    ),
+  );
+}
+
+/** One adapter for one step, closed afterwards (the destination is configured: checked before). */
+async function withDelivery<T>(
+  input: ReleaseInput,
+  name: string,
+  step: (delivery: Delivery) => Promise<T>,
+): Promise<T> {
+  const delivery = input.createDelivery(name, input.repo.config.destinations[name]!, input.deliveryContext);
+  try {
+    return await step(delivery);
   } finally {
     await delivery.close();
   }

@@ -9,7 +9,7 @@ import {
 import {
   createDelivery,
   deliverPackages
-} from "./chunk-SYVL4IYK.js";
+} from "./chunk-O4CT55YR.js";
 import "./chunk-G7M5TAYK.js";
 import {
   packRequest,

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
+  completeInterruptedDelivery,
   createDelivery,
   deliverPackages,
   findExistingDelivery,
   maskSasSignatures,
   receiptNameOf,
   removePackages
-} from "./chunk-SYVL4IYK.js";
+} from "./chunk-O4CT55YR.js";
 import "./chunk-G7M5TAYK.js";
 import {
   readPassphraseFile,
@@ -141,13 +142,24 @@ async function releaseRequest(input) {
   }
   await mkdir(input.workDir, { recursive: true });
   const runDir = await mkdtemp(join(input.workDir, `${manifest.id}-`));
-  const toPack = manifest.collections.map((c) => c.name).filter((name) => existing.get(name)?.state !== "delivered");
+  const arrived = (found) => found?.state === "delivered" || found?.state === "interrupted";
+  const toPack = manifest.collections.map((c) => c.name).filter((name) => !arrived(existing.get(name)));
   const collections = [];
   for (const collection of manifest.collections) {
     const found = existing.get(collection.name);
-    if (found?.state !== "delivered") continue;
-    const receiptPath = join(runDir, receiptNameOf(`${manifest.id}-${collection.name}.tar.gpg`));
-    await writeFile(receiptPath, found.signed);
+    if (!arrived(found)) continue;
+    const packageFile = `${manifest.id}-${collection.name}.tar.gpg`;
+    const receiptPath = join(runDir, receiptNameOf(packageFile));
+    if (found.state === "interrupted") {
+      input.onProgress?.({ phase: "delivering", collection: collection.name, doneBytes: 0, totalBytes: 0 });
+      await withDelivery(
+        input,
+        collection.destination,
+        (delivery) => completeInterruptedDelivery(delivery, manifest.id, packageFile, found.signed, receiptPath)
+      );
+    } else {
+      await writeFile(receiptPath, found.signed);
+    }
     collections.push({
       collection: collection.name,
       destination: collection.destination,
@@ -214,13 +226,20 @@ async function checkDestination(input, manifest, collection, excludedItems) {
   if (!destination) {
     return { state: "conflict", reason: `destination '${collection.destination}' is not configured` };
   }
-  const delivery = input.createDelivery(collection.destination, destination, input.deliveryContext);
-  try {
-    return await findExistingDelivery(
+  return withDelivery(
+    input,
+    collection.destination,
+    (delivery) => findExistingDelivery(
       delivery,
       { request: manifest.id, collection: collection.name, files: expectedFiles(collection, excludedItems) },
       input.signingKey
-    );
+    )
+  );
+}
+async function withDelivery(input, name, step) {
+  const delivery = input.createDelivery(name, input.repo.config.destinations[name], input.deliveryContext);
+  try {
+    return await step(delivery);
   } finally {
     await delivery.close();
   }

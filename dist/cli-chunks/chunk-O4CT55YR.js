@@ -65487,6 +65487,23 @@ async function uploadStaged(blob, file, options = {}) {
   }
 }
 
+// action/src/deliver/delivery.ts
+var PENDING_RECEIPT = ".receipt.pending.asc";
+function pendingReceiptNameOf(packageFile) {
+  return `${packageFile}${PENDING_RECEIPT}`;
+}
+function isPendingReceiptName(remoteName) {
+  return remoteName.endsWith(PENDING_RECEIPT) && remoteName.length > PENDING_RECEIPT.length;
+}
+function refuseUnlessPending(remoteName) {
+  if (!isPendingReceiptName(remoteName)) {
+    throw new EgressError(
+      "INTERNAL",
+      `'${remoteName}' is not a pending receipt; a delivered file is never removed`
+    );
+  }
+}
+
 // action/src/deliver/azure-blob.ts
 var SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 var hourMs = 36e5;
@@ -65614,6 +65631,27 @@ function createAzureBlobDelivery(name, destination, context3, options = {}) {
         accessUrls: await accessUrls(container, files)
       };
     },
+    async holds(folder, file) {
+      if (!SAFE_NAME.test(file.remoteName)) {
+        throw new EgressError("INPUT", `unsafe file name '${file.remoteName}' at a destination`);
+      }
+      const found = await existing(containerFor(folder), file.remoteName);
+      if (!found) return "absent";
+      return found.sha256 === file.sha256 && found.size === file.size ? "same" : "different";
+    },
+    async removePending(folder, remoteName) {
+      refuseUnlessPending(remoteName);
+      if (!SAFE_NAME.test(remoteName)) {
+        throw new EgressError("INPUT", `unsafe file name '${remoteName}' at a destination`);
+      }
+      const container = containerFor(folder);
+      try {
+        await container.getBlockBlobClient(remoteName).deleteIfExists();
+      } catch (error) {
+        if (statusOf(error) === 404) return;
+        throw translateAzureError(error, `removing ${container.url}/${remoteName}`, connect().secretHint);
+      }
+    },
     async close() {
     }
   };
@@ -65622,12 +65660,22 @@ function createAzureBlobDelivery(name, destination, context3, options = {}) {
 // action/src/deliver/physical.ts
 import { randomBytes } from "node:crypto";
 import { createReadStream as createReadStream2, createWriteStream } from "node:fs";
-import { link, mkdir, open as open2, readFile, rm, stat, statfs, unlink } from "node:fs/promises";
+import { link, lstat, mkdir, open as open2, readFile, rm, stat, statfs, unlink } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { Transform as Transform2 } from "node:stream";
 import { pipeline } from "node:stream/promises";
 var SAFE_NAME2 = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+function safeFolder(folder) {
+  if (!SAFE_NAME2.test(folder)) throw new EgressError("INPUT", `unsafe delivery folder name '${folder}'`);
+  return folder;
+}
+function safeName(remoteName) {
+  if (!SAFE_NAME2.test(remoteName)) {
+    throw new EgressError("INPUT", `unsafe file name '${remoteName}' for a delivery`);
+  }
+  return remoteName;
+}
 async function flush(path, flags) {
   const handle = await open2(path, flags);
   await handle.sync().finally(() => handle.close());
@@ -65718,18 +65766,27 @@ function createPhysicalDelivery(destination, context3) {
       }
       return readFile(target, "utf8");
     },
+    async holds(folder, file) {
+      const target = join(root, safeFolder(folder), safeName(file.remoteName));
+      const info = await lstat(target).catch(() => void 0);
+      if (!info) return "absent";
+      if (!info.isFile() || info.size !== file.size) return "different";
+      return (await hashFile(target)).sha256 === file.sha256 ? "same" : "different";
+    },
+    async removePending(folder, remoteName) {
+      refuseUnlessPending(remoteName);
+      const dir = join(root, safeFolder(folder));
+      await rm(join(dir, safeName(remoteName)), { force: true });
+      await flush(dir, "r").catch(() => void 0);
+    },
     async close() {
     },
     async deliver(folder, files, onProgress) {
-      if (!SAFE_NAME2.test(folder)) throw new EgressError("INPUT", `unsafe delivery folder name '${folder}'`);
-      const dir = join(root, folder);
+      const dir = join(root, safeFolder(folder));
       await mkdir(dir, { recursive: true });
       const todo = [];
       for (const file of files) {
-        if (!SAFE_NAME2.test(file.remoteName)) {
-          throw new EgressError("INPUT", `unsafe file name '${file.remoteName}' for a delivery`);
-        }
-        if (await sameAsDelivered(join(dir, file.remoteName), file)) continue;
+        if (await sameAsDelivered(join(dir, safeName(file.remoteName)), file)) continue;
         todo.push(file);
       }
       const space = await statfs(dir).catch(() => void 0);
@@ -66207,12 +66264,17 @@ function createSftpDelivery(destination, context3, options = {}) {
     }
     return dir;
   }
-  async function finalState(live, file, path) {
+  async function heldAt(live, file, path) {
     const info = await statRemote(live, path);
     if (!info) return "absent";
     if (info.isFile() && info.size === file.size && await hashRemote(live, path) === file.sha256) {
       return "same";
     }
+    return "different";
+  }
+  async function finalState(live, file, path) {
+    const held = await heldAt(live, file, path);
+    if (held !== "different") return held;
     throw new EgressError(
       "DELIVERY",
       `sftp://${target}${path} already exists with different content; a delivered file is never overwritten. Ask the server's administrator to look at it, or deliver under a new request id`
@@ -66307,6 +66369,25 @@ function createSftpDelivery(destination, context3, options = {}) {
         alreadyDelivered: files.every((file) => state3.get(file.remoteName) === "already")
       };
     },
+    async holds(folder, file) {
+      if (!SAFE_NAME3.test(folder) || !SAFE_NAME3.test(file.remoteName)) {
+        throw new EgressError("INPUT", `unsafe name '${folder}/${file.remoteName}' at a destination`);
+      }
+      return withRetries(`looking at ${file.remoteName}`, async (live) => {
+        const dir = await folderPath(live, folder, false);
+        return heldAt(live, file, posix.join(dir, file.remoteName));
+      });
+    },
+    async removePending(folder, remoteName) {
+      refuseUnlessPending(remoteName);
+      if (!SAFE_NAME3.test(folder) || !SAFE_NAME3.test(remoteName)) {
+        throw new EgressError("INPUT", `unsafe name '${folder}/${remoteName}' at a destination`);
+      }
+      await withRetries(`removing ${remoteName}`, async (live) => {
+        const path = posix.join(await folderPath(live, folder, false), remoteName);
+        if (await statRemote(live, path)) await removeRemote(live, path);
+      });
+    },
     async close() {
       const open3 = session;
       session = void 0;
@@ -66316,7 +66397,7 @@ function createSftpDelivery(destination, context3, options = {}) {
 }
 async function removeStaleTemps(live, dir, file) {
   const ours = tempName(file);
-  const prefix2 = `.${file.remoteName}.`;
+  const isTempOfFile = (name) => name.length === ours.length && name.startsWith(`.${file.remoteName}.`) && /^\.[0-9a-f]{16}\.partial$/.test(name.slice(file.remoteName.length + 1));
   const names = await new Promise(
     (resolve2, reject) => live.sftp.readdir(
       dir,
@@ -66324,7 +66405,7 @@ async function removeStaleTemps(live, dir, file) {
     )
   );
   for (const name of names) {
-    if (name !== ours && name.startsWith(prefix2) && name.endsWith(".partial")) {
+    if (name !== ours && isTempOfFile(name)) {
       await removeRemote(live, posix.join(dir, name));
     }
   }
@@ -66395,6 +66476,9 @@ async function deliverPackages(input) {
     };
     const delivery = input.createDelivery(name, destination, input.context);
     try {
+      const pendingName = pendingReceiptNameOf(packed.file);
+      await clearStalePending(delivery, folder, packed.file, signed, input.signingKey);
+      await delivery.deliver(folder, [{ ...receiptFile, remoteName: pendingName }]);
       const total = packed.size + receiptFile.size;
       const result = await delivery.deliver(
         folder,
@@ -66404,6 +66488,7 @@ async function deliverPackages(input) {
         ],
         (file, sent) => input.onProgress?.(collection, file === packed.file ? sent : packed.size + sent, total)
       );
+      await delivery.removePending(folder, pendingName);
       const links = result.accessUrls ?? [];
       for (const link2 of links) {
         input.onSecret?.(link2.url);
@@ -66453,9 +66538,67 @@ function describeLocation(name, destination, folder, file) {
 }
 async function findExistingDelivery(delivery, expected, signingKey) {
   const names = { request: { id: expected.request }, collection: { name: expected.collection } };
-  const file = receiptNameOf(
-    `${nameCollectionPackage(names)}.tar.gpg`
-  );
+  const packageFile = `${nameCollectionPackage(names)}.tar.gpg`;
+  const final = await judgeReceipt(delivery, expected, receiptNameOf(packageFile), signingKey);
+  if (final.state !== "absent") return final;
+  const pending = await judgeReceipt(delivery, expected, pendingReceiptNameOf(packageFile), signingKey);
+  if (pending.state !== "delivered") return pending;
+  const pinned = pending.receipt.package;
+  const held = pinned?.file === packageFile ? await delivery.holds(expected.request, {
+    remoteName: packageFile,
+    sha256: pinned.sha256,
+    size: pinned.size
+  }) : "different";
+  if (held === "same") return { state: "interrupted", receipt: pending.receipt, signed: pending.signed };
+  if (held === "absent") return { state: "absent" };
+  return {
+    state: "conflict",
+    reason: `${expected.request}/${packageFile} at the destination is not the package its pending receipt describes; both were left as they are. Find out who wrote them before delivering this request.`
+  };
+}
+async function completeInterruptedDelivery(delivery, folder, packageFile, signed, localPath) {
+  await writeFile(localPath, signed);
+  await delivery.deliver(folder, [
+    {
+      localPath,
+      remoteName: receiptNameOf(packageFile),
+      sha256: createHash5("sha256").update(signed).digest("hex"),
+      size: Buffer.byteLength(signed)
+    }
+  ]);
+  await delivery.removePending(folder, pendingReceiptNameOf(packageFile));
+}
+async function clearStalePending(delivery, folder, packageFile, signed, signingKey) {
+  const name = pendingReceiptNameOf(packageFile);
+  const text = await delivery.readExisting(folder, name, maxReceiptBytes);
+  if (text === void 0 || text === signed) return;
+  const signedText = await verifyCleartext(text, [signingKey.toPublic()]).catch(() => void 0);
+  let pinned;
+  try {
+    pinned = signedText === void 0 ? void 0 : JSON.parse(signedText).package;
+  } catch {
+    pinned = void 0;
+  }
+  if (!pinned) {
+    throw new EgressError(
+      "DELIVERY",
+      `${folder}/${name} is at the destination but is not a pending receipt signed by this egress signing key; it was left as it is. Find out who wrote it before delivering this request.`
+    );
+  }
+  const held = await delivery.holds(folder, {
+    remoteName: packageFile,
+    sha256: pinned.sha256,
+    size: pinned.size
+  });
+  if (held === "same") {
+    throw new EgressError(
+      "DELIVERY",
+      `${folder}/${packageFile} is at the destination with a pending receipt but no receipt: an earlier delivery was interrupted. Run the release again; it completes that delivery.`
+    );
+  }
+  if (held === "absent") await delivery.removePending(folder, name);
+}
+async function judgeReceipt(delivery, expected, file, signingKey) {
   const text = await delivery.readExisting(expected.request, file, maxReceiptBytes);
   if (text === void 0) return { state: "absent" };
   let signedText;
@@ -66503,6 +66646,7 @@ export {
   receiptNameOf,
   deliverPackages,
   findExistingDelivery,
+  completeInterruptedDelivery,
   removePackages,
   createDelivery
 };
