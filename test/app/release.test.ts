@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readPullRequestSource } from '../../action/src/app/pull-request-source.js';
@@ -38,6 +38,27 @@ function countingDelivery(): { create: CreateDelivery; sent: string[] } {
         },
       };
     },
+  };
+}
+
+const LINK_SECRET = 'sig=CANARYLINKSECRET';
+
+/** As an Azure destination does: a secret access link for every file of a delivery. */
+function withLinks(create: CreateDelivery): CreateDelivery {
+  return (name, destination, context) => {
+    const inner = create(name, destination, context);
+    return {
+      ...inner,
+      async deliver(folder, files, onProgress) {
+        const result = await inner.deliver(folder, files, onProgress);
+        const accessUrls = files.map((f) => ({
+          remoteName: f.remoteName,
+          url: `https://blob.example/${folder}/${f.remoteName}?${LINK_SECRET}`,
+          expiresAt: '2026-03-05T10:00:00Z',
+        }));
+        return { ...result, accessUrls };
+      },
+    };
   };
 }
 
@@ -177,7 +198,7 @@ describe('the release flow (merge → re-evaluate → pack → deliver)', () => 
     ]);
   });
 
-  test('a run killed between a package and its receipt: the next run completes it with the receipt it signed', async () => {
+  test('a run killed between a package and its receipt: the next run completes it with the receipt it signed, and its links', async () => {
     const { tmp, repo, forge } = await setup();
     await using _ = tmp;
     const merged = mergeRequest(forge, repo);
@@ -191,11 +212,25 @@ describe('the release flow (merge → re-evaluate → pack → deliver)', () => 
     const packageSha = createHash('sha256')
       .update(await readFile(join(dir, pkg)))
       .digest('hex');
+    const packageInode = (await stat(join(dir, pkg))).ino;
 
     const again = countingDelivery();
-    const { outcome } = await release(forge, repo, tmp.dir, merged.number, { create: again.create });
-    expect(outcome?.state).toBe('already-delivered');
-    expect(again.sent).toEqual([`archive-disk:${requestId}/${pkg}.receipt.asc`]);
+    const { outcome } = await release(forge, repo, tmp.dir, merged.number, {
+      create: withLinks(again.create),
+    });
+    expect(outcome?.state).toBe('delivered');
+    const completed = outcome?.collections.find((c) => c.collection === 'analysis-code');
+    expect(completed?.alreadyDelivered).toBe(false);
+    // The killed run posted no links: this one hands them out, sealed to the recipients.
+    expect(completed?.sealedAccess).toContain('-----BEGIN PGP MESSAGE-----');
+    expect(JSON.stringify(outcome)).not.toContain(LINK_SECRET);
+    expect(outcome?.collections.find((c) => c.collection === 'report-inputs')?.alreadyDelivered).toBe(true);
+    // The package is named so that its link is made, and checked, not sent again.
+    expect(again.sent).toEqual([
+      `archive-disk:${requestId}/${pkg}`,
+      `archive-disk:${requestId}/${pkg}.receipt.asc`,
+    ]);
+    expect((await stat(join(dir, pkg))).ino).toBe(packageInode);
     expect((await readdir(dir)).sort()).toEqual([pkg, `${pkg}.receipt.asc`]);
     const receipt = await readFile(join(dir, `${pkg}.receipt.asc`), 'utf8');
     expect(receipt).toBe(pending);
@@ -204,6 +239,54 @@ describe('the release flow (merge → re-evaluate → pack → deliver)', () => 
     await gpg.importKey(repo.signer.publicArmored);
     const verified = await gpg.gpg(['--status-fd', '1', '--verify', join(dir, `${pkg}.receipt.asc`)]);
     expect(verified.stdout).toContain(`VALIDSIG ${repo.signer.fingerprint}`);
+  });
+
+  test('a run killed after the receipt, before removing the pending copy: the next run removes it', async () => {
+    const { tmp, repo, forge } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo);
+    await release(forge, repo, tmp.dir, merged.number);
+    const dir = join(tmp.dir, 'delivered', 'archive', requestId);
+    const pkg = `${requestId}-analysis-code.tar.gpg`;
+    await copyFile(join(dir, `${pkg}.receipt.asc`), join(dir, `${pkg}.receipt.pending.asc`));
+    const { outcome } = await release(forge, repo, tmp.dir, merged.number);
+    expect(outcome?.state).toBe('already-delivered');
+    expect((await readdir(dir)).sort()).toEqual([pkg, `${pkg}.receipt.asc`]);
+  });
+
+  test('a pending receipt beside a package it does not describe stops the request; both are left', async () => {
+    const { tmp, repo, forge } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo);
+    await release(forge, repo, tmp.dir, merged.number);
+    const dir = join(tmp.dir, 'delivered', 'archive', requestId);
+    const pkg = `${requestId}-analysis-code.tar.gpg`;
+    await rename(join(dir, `${pkg}.receipt.asc`), join(dir, `${pkg}.receipt.pending.asc`));
+    await rm(join(dir, pkg));
+    await writeFile(join(dir, pkg), 'another package\n');
+    const counted = countingDelivery();
+    const { outcome } = await release(forge, repo, tmp.dir, merged.number, { create: counted.create });
+    expect(outcome?.state).toBe('conflict');
+    expect(outcome?.reasons.join(' ')).toMatch(
+      /is not the package its pending receipt describes; both were left/,
+    );
+    expect(counted.sent).toEqual([]);
+    expect((await readdir(dir)).sort()).toEqual([pkg, `${pkg}.receipt.pending.asc`]);
+    expect(await readFile(join(dir, pkg), 'utf8')).toBe('another package\n');
+  });
+
+  test('a package with no receipt at all (an earlier egress-gate): refused before anything is written', async () => {
+    const { tmp, repo, forge } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo);
+    await release(forge, repo, tmp.dir, merged.number);
+    const dir = join(tmp.dir, 'delivered', 'archive', requestId);
+    const pkg = `${requestId}-analysis-code.tar.gpg`;
+    await rm(join(dir, `${pkg}.receipt.asc`));
+    await expect(release(forge, repo, tmp.dir, merged.number)).rejects.toThrow(
+      /already at the destination without a receipt .* Remove that file at the destination and re-run/,
+    );
+    expect(await readdir(dir)).toEqual([pkg]);
   });
 
   test('a run killed after the pending receipt, before the package: the next run delivers afresh', async () => {

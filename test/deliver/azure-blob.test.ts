@@ -88,6 +88,27 @@ describe('azure-blob delivery against Azurite', () => {
     await expectHoldsAndRemovePending(delivery, 'req-pending', source, () => listed('egress-req-pending'));
   });
 
+  it('a blob whose sha256 metadata lies is not taken for the package (the pending receipt publishes the hash)', async () => {
+    const delivery = createAzureBlobDelivery(
+      'researcher-blob',
+      destination,
+      { repoRoot: work, secrets },
+      { retry: fastRetry },
+    );
+    const real = await source('req-forged-x.tar.gpg', 'the real package');
+    const forged = Buffer.from('a forged package'.padEnd(real.size, '!'));
+    const container = service.getContainerClient('egress-req-forged');
+    await container.createIfNotExists();
+    await container
+      .getBlockBlobClient(real.remoteName)
+      .upload(forged, forged.length, { metadata: { sha256: real.sha256 } });
+    expect(await delivery.holds('req-forged', real)).toBe('different');
+    await expect(delivery.deliver('req-forged', [real])).rejects.toThrow(
+      /already exists with different content/,
+    );
+    expect((await container.getBlobClient(real.remoteName).downloadToBuffer()).equals(forged)).toBe(true);
+  });
+
   it('commits every file under its final name in the request container, and a re-run sends nothing', async () => {
     const sent: string[] = [];
     const progress: number[] = [];

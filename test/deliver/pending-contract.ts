@@ -23,9 +23,13 @@ export async function expectHoldsAndRemovePending(
   expect(await delivery.holds(`${folder}-never`, pkg)).toBe('absent');
 
   await expect(delivery.removePending(folder, pkg.remoteName)).rejects.toThrow(/not a pending receipt/);
-  await expect(delivery.removePending(folder, '.receipt.pending.asc')).rejects.toThrow(
-    /not a pending receipt/,
-  );
+  for (const other of [
+    `${pkg.remoteName}.receipt.asc`,
+    `.${pkg.remoteName}.${'0'.repeat(16)}.partial`,
+    '.receipt.pending.asc',
+  ]) {
+    await expect(delivery.removePending(folder, other)).rejects.toThrow(/not a pending receipt/);
+  }
   expect((await listed()).sort()).toEqual([pkg.remoteName, pending.remoteName].sort());
   await delivery.removePending(folder, pending.remoteName);
   // Gone already, or never there: nothing to do.

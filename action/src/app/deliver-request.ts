@@ -8,6 +8,7 @@ import {
   type Custody,
   type Delivery,
   type DeliveryContext,
+  type DeliveryResult,
   pendingReceiptNameOf,
 } from '../deliver/delivery.js';
 import type { RepoConfig } from '../manifest/config-types.js';
@@ -110,61 +111,95 @@ export async function deliverPackages(input: {
     };
     const delivery = input.createDelivery(name, destination, input.context);
     try {
+      const pkg = { remoteName: packed.file, sha256: packed.sha256, size: packed.size };
       // The receipt first under its pending name, so a run killed after the package leaves it provably ours.
       const pendingName = pendingReceiptNameOf(packed.file);
       await clearStalePending(delivery, folder, packed.file, signed, input.signingKey);
+      if ((await delivery.holds(folder, pkg)) === 'different')
+        throw packageWithoutReceipt(folder, packed.file);
       await delivery.deliver(folder, [{ ...receiptFile, remoteName: pendingName }]);
       const total = packed.size + receiptFile.size;
       const result = await delivery.deliver(
         folder,
-        [
-          { localPath: packed.path, remoteName: packed.file, sha256: packed.sha256, size: packed.size },
-          receiptFile,
-        ],
+        [{ localPath: packed.path, ...pkg }, receiptFile],
         (file, sent) =>
           input.onProgress?.(collection, file === packed.file ? sent : packed.size + sent, total),
       );
       await delivery.removePending(folder, pendingName);
-      const links = result.accessUrls ?? [];
-      for (const link of links) {
-        input.onSecret?.(link.url);
-        const query = link.url.indexOf('?');
-        if (query >= 0) input.onSecret?.(link.url.slice(query + 1));
-      }
-      const keys = receipt.recipients
-        .map((fp) => input.recipientKeys?.get(fp))
-        .filter((k): k is openpgp.PublicKey => k !== undefined);
-      if (links.length > 0 && keys.length !== receipt.recipients.length) {
-        throw new EgressError(
-          'CONFIG',
-          `the access links for '${collection}' must be encrypted to its recipients, but not every recipient key was found under the configuration's keys`,
-        );
-      }
-      delivered.push({
-        collection,
-        destination: name,
-        location: result.location,
-        receiptPath,
-        receipt: deliveryReceipt,
-        alreadyDelivered: result.alreadyDelivered,
-        ...(links.length > 0
-          ? {
-              sealedAccess: await sealAccessLinks({
-                request: receipt.request.id,
-                collection,
-                links,
-                keys,
-                signingKey: input.signingKey,
-              }),
-            }
-          : {}),
-        ...(result.custody ? { custody: result.custody } : {}),
-      });
+      delivered.push(
+        await describeDelivered(result, {
+          collection,
+          destination: name,
+          receiptPath,
+          receipt: deliveryReceipt,
+          signingKey: input.signingKey,
+          ...(input.recipientKeys ? { recipientKeys: input.recipientKeys } : {}),
+          ...(input.onSecret ? { onSecret: input.onSecret } : {}),
+        }),
+      );
     } finally {
       await delivery.close();
     }
   }
   return delivered;
+}
+
+interface DeliveredFacts {
+  collection: string;
+  destination: string;
+  receiptPath: string;
+  /** The delivery receipt: the packing receipt plus the package and where it went. */
+  receipt: Receipt;
+  signingKey: openpgp.PrivateKey;
+  recipientKeys?: ReadonlyMap<string, openpgp.PublicKey>;
+  onSecret?: (secret: string) => void;
+}
+
+/** What a delivery reports, its access links sealed to the package's recipients. */
+async function describeDelivered(result: DeliveryResult, facts: DeliveredFacts): Promise<DeliveredPackage> {
+  const { collection, receipt } = facts;
+  const links = result.accessUrls ?? [];
+  for (const link of links) {
+    facts.onSecret?.(link.url);
+    const query = link.url.indexOf('?');
+    if (query >= 0) facts.onSecret?.(link.url.slice(query + 1));
+  }
+  const keys = receipt.recipients
+    .map((fp) => facts.recipientKeys?.get(fp))
+    .filter((k): k is openpgp.PublicKey => k !== undefined);
+  if (links.length > 0 && keys.length !== receipt.recipients.length) {
+    throw new EgressError(
+      'CONFIG',
+      `the access links for '${collection}' must be encrypted to its recipients, but not every recipient key was found under the configuration's keys`,
+    );
+  }
+  return {
+    collection,
+    destination: facts.destination,
+    location: result.location,
+    receiptPath: facts.receiptPath,
+    receipt,
+    alreadyDelivered: result.alreadyDelivered,
+    ...(links.length > 0
+      ? {
+          sealedAccess: await sealAccessLinks({
+            request: receipt.request.id,
+            collection,
+            links,
+            keys,
+            signingKey: facts.signingKey,
+          }),
+        }
+      : {}),
+    ...(result.custody ? { custody: result.custody } : {}),
+  };
+}
+
+function packageWithoutReceipt(folder: string, packageFile: string): EgressError {
+  return new EgressError(
+    'DELIVERY',
+    `${folder}/${packageFile} is already at the destination without a receipt (left by an earlier egress-gate that stopped before its receipt, or written by someone else); a delivered request is never overwritten, and nothing was sent. Remove that file at the destination and re-run.`,
+  );
 }
 
 /** Where the recipient finds the package, in words without any secret (no SAS token). */
@@ -231,31 +266,50 @@ export async function findExistingDelivery(
   if (held === 'absent') return { state: 'absent' };
   return {
     state: 'conflict',
-    reason: `${expected.request}/${packageFile} at the destination is not the package its pending receipt describes; both were left as they are. Find out who wrote them before delivering this request.`,
+    reason: `${expected.request}/${packageFile} at the destination is not the package its pending receipt describes; both were left as they are. Two release runs of this request overlapped, or someone else wrote the package: if no other release of it is running and the package is not a delivery of its own, remove both files at the destination and re-run.`,
   };
 }
 
 /**
  * Finishes a delivery whose package arrived but whose receipt did not: the receipt the earlier run
- * signed goes under its final name (the package's hash is in it), and the pending copy goes.
+ * signed goes under its final name (the package's hash is in it), and the pending copy goes. The
+ * package is named in the delivery too (complete already, it is checked, not sent), so the
+ * destination hands out its access links: the killed run posted none.
  */
 export async function completeInterruptedDelivery(
   delivery: Delivery,
-  folder: string,
-  packageFile: string,
   signed: string,
-  localPath: string,
-): Promise<void> {
-  await writeFile(localPath, signed);
-  await delivery.deliver(folder, [
+  facts: DeliveredFacts,
+): Promise<DeliveredPackage> {
+  const folder = facts.receipt.request.id;
+  const pkg = facts.receipt.package;
+  if (!pkg) throw new EgressError('INTERNAL', 'an interrupted delivery without its package named');
+  await writeFile(facts.receiptPath, signed);
+  const result = await delivery.deliver(folder, [
+    // Never read: a file complete under its final name is only checked.
+    { localPath: '', remoteName: pkg.file, sha256: pkg.sha256, size: pkg.size },
     {
-      localPath,
-      remoteName: receiptNameOf(packageFile),
+      localPath: facts.receiptPath,
+      remoteName: receiptNameOf(pkg.file),
       sha256: createHash('sha256').update(signed).digest('hex'),
       size: Buffer.byteLength(signed),
     },
   ]);
-  await delivery.removePending(folder, pendingReceiptNameOf(packageFile));
+  await delivery.removePending(folder, pendingReceiptNameOf(pkg.file));
+  return describeDelivered(result, facts);
+}
+
+/** A run killed after the final receipt but before removing the pending copy: it goes now. */
+export async function removeLeftoverPending(
+  delivery: Delivery,
+  folder: string,
+  packageFile: string,
+  signed: string,
+): Promise<void> {
+  const name = pendingReceiptNameOf(packageFile);
+  if ((await delivery.readExisting(folder, name, maxReceiptBytes)) === signed) {
+    await delivery.removePending(folder, name);
+  }
 }
 
 /**

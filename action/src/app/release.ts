@@ -18,6 +18,7 @@ import {
   type ExistingDelivery,
   findExistingDelivery,
   receiptNameOf,
+  removeLeftoverPending,
   removePackages,
 } from './deliver-request.js';
 import type { LoadedRepository } from './load-repository.js';
@@ -175,6 +176,7 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
     found?.state === 'delivered' || found?.state === 'interrupted';
   const toPack = manifest.collections.map((c) => c.name).filter((name) => !arrived(existing.get(name)));
   const collections: CollectionRelease[] = [];
+  const recipientKeys = await recipientKeysOf(input.repo);
   for (const collection of manifest.collections) {
     const found = existing.get(collection.name);
     if (!arrived(found)) continue;
@@ -183,12 +185,24 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
     const receiptPath = join(runDir, receiptNameOf(packageFile));
     if (found.state === 'interrupted') {
       input.onProgress?.({ phase: 'delivering', collection: collection.name, doneBytes: 0, totalBytes: 0 });
-      await withDelivery(input, collection.destination, (delivery) =>
-        completeInterruptedDelivery(delivery, manifest.id, packageFile, found.signed, receiptPath),
+      const completed = await withDelivery(input, collection.destination, (delivery) =>
+        completeInterruptedDelivery(delivery, found.signed, {
+          collection: collection.name,
+          destination: collection.destination,
+          receiptPath,
+          receipt: found.receipt,
+          signingKey: input.signingKey,
+          recipientKeys,
+          ...(input.onSecret ? { onSecret: input.onSecret } : {}),
+        }),
       );
-    } else {
-      await writeFile(receiptPath, found.signed);
+      collections.push({ ...completed, recipients: completed.receipt.recipients });
+      continue;
     }
+    await writeFile(receiptPath, found.signed);
+    await withDelivery(input, collection.destination, (delivery) =>
+      removeLeftoverPending(delivery, manifest.id, packageFile, found.signed),
+    );
     collections.push({
       collection: collection.name,
       destination: collection.destination,
@@ -200,7 +214,8 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
     });
   }
   if (toPack.length === 0) {
-    return { ...base, ...described, state: 'already-delivered', passed: true, reasons: [], collections };
+    const state = collections.every((c) => c.alreadyDelivered) ? 'already-delivered' : 'delivered';
+    return { ...base, ...described, state, passed: true, reasons: [], collections };
   }
 
   const packInput: PackRequestInput = {
@@ -241,7 +256,7 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
       signingKey: input.signingKey,
       createDelivery: input.createDelivery,
       context: input.deliveryContext,
-      recipientKeys: await recipientKeysOf(input.repo),
+      recipientKeys,
       ...(input.onSecret ? { onSecret: input.onSecret } : {}),
       onProgress: (collection, doneBytes, totalBytes) =>
         input.onProgress?.({ phase: 'delivering', collection, doneBytes, totalBytes }),

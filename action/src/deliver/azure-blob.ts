@@ -3,6 +3,7 @@
  * block blob per file, committed atomically only after every block arrived and the bytes read hash
  * to the pin. The recipient gets one read-only, expiring SAS URL per blob (account-key SAS).
  */
+import { createHash } from 'node:crypto';
 import { BlobSASPermissions, type ContainerClient, SASProtocol } from '@azure/storage-blob';
 import type { AzureBlobDestination } from '../manifest/config-types.js';
 import { EgressError } from '../shared/errors.js';
@@ -20,6 +21,7 @@ import {
   type DeliveryContext,
   type DeliveryFile,
   type DeliveryResult,
+  type RemoteFile,
   refuseUnlessPending,
 } from './delivery.js';
 
@@ -70,9 +72,31 @@ export function createAzureBlobDelivery(
     }
   }
 
+  /**
+   * Whether a blob we did not just commit holds exactly this content. Its `sha256` metadata is
+   * whatever its writer set, and the pending receipt publishes the hash before the package
+   * exists, so matching metadata is only the cheap first test: the bytes are read and hashed.
+   */
+  async function holdsContent(
+    container: ContainerClient,
+    file: RemoteFile,
+    found: ExistingBlob,
+  ): Promise<boolean> {
+    if (found.sha256 !== file.sha256 || found.size !== file.size) return false;
+    const where = `${container.url}/${file.remoteName}`;
+    try {
+      const response = await container.getBlobClient(file.remoteName).download(0);
+      const hash = createHash('sha256');
+      for await (const chunk of response.readableStreamBody ?? []) hash.update(chunk as Buffer);
+      return hash.digest('hex') === file.sha256;
+    } catch (error) {
+      throw translateAzureError(error, `reading ${where}`, connect().secretHint);
+    }
+  }
+
   /** A blob already under the final name: the same package (a re-run), or a refusal. */
-  function judge(container: ContainerClient, file: DeliveryFile, found: ExistingBlob): void {
-    if (found.sha256 === file.sha256 && found.size === file.size) return;
+  async function judge(container: ContainerClient, file: DeliveryFile, found: ExistingBlob): Promise<void> {
+    if (await holdsContent(container, file, found)) return;
     throw new EgressError(
       'DELIVERY',
       `${container.url}/${file.remoteName} already exists with different content (sha256 ${found.sha256 ?? 'not recorded'}, ${found.size} bytes); a delivered request is never overwritten`,
@@ -108,7 +132,7 @@ export function createAzureBlobDelivery(
     if (!found)
       throw new EgressError('DELIVERY', `${where} is missing right after its commit`, { transient: true });
     if (result.outcome === 'exists') {
-      judge(container, file, found);
+      await judge(container, file, found);
       return;
     }
     if (found.size !== file.size || found.sha256 !== file.sha256) {
@@ -171,7 +195,7 @@ export function createAzureBlobDelivery(
       for (const file of files) {
         const found = await existing(container, file.remoteName);
         if (found) {
-          judge(container, file, found);
+          await judge(container, file, found);
           already += 1;
           onProgress?.(file.remoteName, file.size, file.size);
           continue;
@@ -188,9 +212,10 @@ export function createAzureBlobDelivery(
       if (!SAFE_NAME.test(file.remoteName)) {
         throw new EgressError('INPUT', `unsafe file name '${file.remoteName}' at a destination`);
       }
-      const found = await existing(containerFor(folder), file.remoteName);
+      const container = containerFor(folder);
+      const found = await existing(container, file.remoteName);
       if (!found) return 'absent';
-      return found.sha256 === file.sha256 && found.size === file.size ? 'same' : 'different';
+      return (await holdsContent(container, file, found)) ? 'same' : 'different';
     },
     async removePending(folder, remoteName) {
       refuseUnlessPending(remoteName);

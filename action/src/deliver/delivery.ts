@@ -6,7 +6,7 @@ import type { Destination } from '../manifest/config-types.js';
 import { EgressError } from '../shared/errors.js';
 
 export interface DeliveryFile {
-  /** Local path of the file to send. */
+  /** Local path of the file to send; never read when the file is already complete under its final name. */
   localPath: string;
   /** Name at the destination (no directories). */
   remoteName: string;

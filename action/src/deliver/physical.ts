@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, lstat, mkdir, open, readFile, rm, stat, statfs, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readFile, rm, statfs, unlink } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
@@ -15,6 +15,7 @@ import type {
   DeliveryFile,
   DeliveryProgress,
   DeliveryResult,
+  RemoteFile,
 } from './delivery.js';
 import { refuseUnlessPending } from './delivery.js';
 
@@ -51,20 +52,36 @@ function outOfSpace(root: string, file: DeliveryFile, detail: string, cause?: un
   );
 }
 
-function alreadyThere(target: string, digest: string): EgressError {
+function alreadyThere(target: string, file: RemoteFile): EgressError {
   return new EgressError(
     'DELIVERY',
-    `${target} already exists with different content (sha256 ${digest}); a delivered request is never overwritten`,
+    `${target} already exists with different content (not ${file.size} bytes with sha256 ${file.sha256}, or not a regular file); a delivered request is never overwritten`,
   );
+}
+
+/** What is at `target` itself (a link is not followed); undefined only when nothing is there. */
+async function entryAt(target: string) {
+  return lstat(target).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw new EgressError('DELIVERY', `cannot look at ${target}: ${error.code ?? error.message}`, {
+      cause: error,
+    });
+  });
+}
+
+/** Exactly this content, as a regular file (a link to a matching file is not a delivery). */
+async function heldAt(target: string, file: RemoteFile): Promise<'absent' | 'same' | 'different'> {
+  const info = await entryAt(target);
+  if (!info) return 'absent';
+  if (!info.isFile() || info.size !== file.size) return 'different';
+  return (await hashFile(target)).sha256 === file.sha256 ? 'same' : 'different';
 }
 
 /** True when `target` holds exactly the pinned content; refuses when it holds anything else. */
 async function sameAsDelivered(target: string, file: DeliveryFile): Promise<boolean> {
-  const info = await stat(target).catch(() => undefined);
-  if (!info) return false;
-  const { sha256: digest } = await hashFile(target);
-  if (digest === file.sha256) return true;
-  throw alreadyThere(target, digest);
+  const held = await heldAt(target, file);
+  if (held === 'different') throw alreadyThere(target, file);
+  return held === 'same';
 }
 
 /**
@@ -139,7 +156,7 @@ export function createPhysicalDelivery(destination: PhysicalDestination, context
     async readExisting(folder, remoteName, maxBytes) {
       if (!SAFE_NAME.test(folder) || !SAFE_NAME.test(remoteName)) return undefined;
       const target = join(root, folder, remoteName);
-      const info = await stat(target).catch(() => undefined);
+      const info = await entryAt(target);
       if (!info) return undefined;
       if (!info.isFile() || info.size > maxBytes) {
         throw new EgressError(
@@ -150,11 +167,7 @@ export function createPhysicalDelivery(destination: PhysicalDestination, context
       return readFile(target, 'utf8');
     },
     async holds(folder, file) {
-      const target = join(root, safeFolder(folder), safeName(file.remoteName));
-      const info = await lstat(target).catch(() => undefined);
-      if (!info) return 'absent';
-      if (!info.isFile() || info.size !== file.size) return 'different';
-      return (await hashFile(target)).sha256 === file.sha256 ? 'same' : 'different';
+      return heldAt(join(root, safeFolder(folder), safeName(file.remoteName)), file);
     },
     async removePending(folder, remoteName) {
       refuseUnlessPending(remoteName);

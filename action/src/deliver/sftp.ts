@@ -19,6 +19,7 @@ import {
   fsyncRemote,
   hashLocalOffThread,
   hashRemote,
+  lstatRemote,
   readRemote,
   removeRemote,
   renameRemoteNoReplace,
@@ -146,7 +147,7 @@ export function createSftpDelivery(
 
   /** What is under the final name: decided by size, then by reading it back and hashing. */
   async function heldAt(live: SftpSession, file: RemoteFile, path: string) {
-    const info = await statRemote(live, path);
+    const info = await lstatRemote(live, path);
     if (!info) return 'absent';
     if (info.isFile() && info.size === file.size && (await hashRemote(live, path)) === file.sha256) {
       return 'same';

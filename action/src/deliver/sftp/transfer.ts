@@ -32,8 +32,17 @@ function call<T>(run: (done: (error: Error | null | undefined, value: T) => void
 
 /** The remote file's attributes, or undefined when there is no such file. */
 export async function statRemote(session: SftpSession, path: string): Promise<Stats | undefined> {
+  return absentAsUndefined(call<Stats>((done) => session.sftp.stat(path, done)));
+}
+
+/** The entry itself, a link not followed: what a delivered file must be is a regular file. */
+export async function lstatRemote(session: SftpSession, path: string): Promise<Stats | undefined> {
+  return absentAsUndefined(call<Stats>((done) => session.sftp.lstat(path, done)));
+}
+
+async function absentAsUndefined<T>(answer: Promise<T>): Promise<T | undefined> {
   try {
-    return await call<Stats>((done) => session.sftp.stat(path, done));
+    return await answer;
   } catch (error) {
     if ((error as { code?: unknown }).code === 2) return undefined;
     throw error;

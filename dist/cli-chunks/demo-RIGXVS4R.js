@@ -9,7 +9,7 @@ import {
 import {
   createDelivery,
   deliverPackages
-} from "./chunk-O4CT55YR.js";
+} from "./chunk-SWZ7GXKP.js";
 import "./chunk-G7M5TAYK.js";
 import {
   packRequest,

@@ -7,8 +7,9 @@ import {
   findExistingDelivery,
   maskSasSignatures,
   receiptNameOf,
+  removeLeftoverPending,
   removePackages
-} from "./chunk-O4CT55YR.js";
+} from "./chunk-SWZ7GXKP.js";
 import "./chunk-G7M5TAYK.js";
 import {
   readPassphraseFile,
@@ -145,6 +146,7 @@ async function releaseRequest(input) {
   const arrived = (found) => found?.state === "delivered" || found?.state === "interrupted";
   const toPack = manifest.collections.map((c) => c.name).filter((name) => !arrived(existing.get(name)));
   const collections = [];
+  const recipientKeys = await recipientKeysOf(input.repo);
   for (const collection of manifest.collections) {
     const found = existing.get(collection.name);
     if (!arrived(found)) continue;
@@ -152,14 +154,28 @@ async function releaseRequest(input) {
     const receiptPath = join(runDir, receiptNameOf(packageFile));
     if (found.state === "interrupted") {
       input.onProgress?.({ phase: "delivering", collection: collection.name, doneBytes: 0, totalBytes: 0 });
-      await withDelivery(
+      const completed = await withDelivery(
         input,
         collection.destination,
-        (delivery) => completeInterruptedDelivery(delivery, manifest.id, packageFile, found.signed, receiptPath)
+        (delivery) => completeInterruptedDelivery(delivery, found.signed, {
+          collection: collection.name,
+          destination: collection.destination,
+          receiptPath,
+          receipt: found.receipt,
+          signingKey: input.signingKey,
+          recipientKeys,
+          ...input.onSecret ? { onSecret: input.onSecret } : {}
+        })
       );
-    } else {
-      await writeFile(receiptPath, found.signed);
+      collections.push({ ...completed, recipients: completed.receipt.recipients });
+      continue;
     }
+    await writeFile(receiptPath, found.signed);
+    await withDelivery(
+      input,
+      collection.destination,
+      (delivery) => removeLeftoverPending(delivery, manifest.id, packageFile, found.signed)
+    );
     collections.push({
       collection: collection.name,
       destination: collection.destination,
@@ -171,7 +187,8 @@ async function releaseRequest(input) {
     });
   }
   if (toPack.length === 0) {
-    return { ...base, ...described, state: "already-delivered", passed: true, reasons: [], collections };
+    const state = collections.every((c) => c.alreadyDelivered) ? "already-delivered" : "delivered";
+    return { ...base, ...described, state, passed: true, reasons: [], collections };
   }
   const packInput = {
     files: input.files,
@@ -209,7 +226,7 @@ async function releaseRequest(input) {
       signingKey: input.signingKey,
       createDelivery: input.createDelivery,
       context: input.deliveryContext,
-      recipientKeys: await recipientKeysOf(input.repo),
+      recipientKeys,
       ...input.onSecret ? { onSecret: input.onSecret } : {},
       onProgress: (collection, doneBytes, totalBytes) => input.onProgress?.({ phase: "delivering", collection, doneBytes, totalBytes })
     });

@@ -7921,7 +7921,7 @@ var require_keyParser = __commonJS({
     var {
       createDecipheriv,
       createECDH,
-      createHash: createHash6,
+      createHash: createHash7,
       createHmac: createHmac4,
       createSign,
       createVerify,
@@ -8609,11 +8609,11 @@ ${formatted}-----END ${type} KEY-----`;
                 );
               }
               const ivSlice = bufferSlice(cipherIV, 0, 8);
-              let cipherKey = createHash6("md5").update(passphrase).update(ivSlice).digest();
+              let cipherKey = createHash7("md5").update(passphrase).update(ivSlice).digest();
               while (cipherKey.length < encInfo.keyLen) {
                 cipherKey = combineBuffers(
                   cipherKey,
-                  createHash6("md5").update(cipherKey).update(passphrase).update(ivSlice).digest()
+                  createHash7("md5").update(cipherKey).update(passphrase).update(ivSlice).digest()
                 );
               }
               if (cipherKey.length > encInfo.keyLen)
@@ -8778,8 +8778,8 @@ ${formatted}-----END ${type} KEY-----`;
         if (encrypted) {
           const encInfo = CIPHER_INFO[cipherName];
           let cipherKey = combineBuffers(
-            createHash6("sha1").update(PPK_PP1).update(passphrase).digest(),
-            createHash6("sha1").update(PPK_PP2).update(passphrase).digest()
+            createHash7("sha1").update(PPK_PP1).update(passphrase).digest(),
+            createHash7("sha1").update(PPK_PP2).update(passphrase).digest()
           );
           if (cipherKey.length > encInfo.keyLen)
             cipherKey = bufferSlice(cipherKey, 0, encInfo.keyLen);
@@ -8819,7 +8819,7 @@ ${formatted}-----END ${type} KEY-----`;
           passphrase = EMPTY_PASSPHRASE;
         const calcMAC = createHmac4(
           "sha1",
-          createHash6("sha1").update("putty-private-key-file-mac-key").update(passphrase).digest()
+          createHash7("sha1").update("putty-private-key-file-mac-key").update(passphrase).digest()
         ).update(macData).digest("hex");
         if (calcMAC !== mac) {
           if (encrypted) {
@@ -11141,7 +11141,7 @@ var require_kex = __commonJS({
       createDiffieHellman,
       createDiffieHellmanGroup,
       createECDH,
-      createHash: createHash6,
+      createHash: createHash7,
       createPublicKey,
       diffieHellman,
       generateKeyPairSync,
@@ -11567,7 +11567,7 @@ var require_kex = __commonJS({
               DISCONNECT_REASON.KEY_EXCHANGE_FAILED
             );
           }
-          const hash = createHash6(this.hashName);
+          const hash = createHash7(this.hashName);
           hashString(hash, isServer ? this._remoteIdentRaw : this._identRaw);
           hashString(hash, isServer ? this._identRaw : this._remoteIdentRaw);
           hashString(hash, isServer ? this._remoteKexinit : this._kexinit);
@@ -12575,9 +12575,9 @@ var require_kex = __commonJS({
     function generateKEXVal(len, hashName, secret, exchangeHash, sessionID, char) {
       let ret;
       if (len) {
-        let digest = createHash6(hashName).update(secret).update(exchangeHash).update(char).update(sessionID).digest();
+        let digest = createHash7(hashName).update(secret).update(exchangeHash).update(char).update(sessionID).digest();
         while (digest.length < len) {
-          const chunk = createHash6(hashName).update(secret).update(exchangeHash).update(digest).digest();
+          const chunk = createHash7(hashName).update(secret).update(exchangeHash).update(digest).digest();
           const extended = Buffer.allocUnsafe(digest.length + chunk.length);
           extended.set(digest, 0);
           extended.set(chunk, digest.length);
@@ -18012,7 +18012,7 @@ var require_client = __commonJS({
   "node_modules/ssh2/lib/client.js"(exports2, module) {
     "use strict";
     var {
-      createHash: createHash6,
+      createHash: createHash7,
       getHashes,
       randomFillSync
     } = __require("crypto");
@@ -18234,7 +18234,7 @@ var require_client = __commonJS({
           }
           hostVerifier = (key, verify) => {
             if (hashAlgo)
-              key = createHash6(hashAlgo).update(key).digest("hex");
+              key = createHash7(hashAlgo).update(key).digest("hex");
             const ret = hashCb(key, verify);
             if (ret !== void 0)
               verify(ret);
@@ -26755,6 +26755,9 @@ async function sealAccessLinks(input) {
 function maskSasSignatures(text) {
   return text.replace(/([?&]sig=)[^&\s'"]+/gi, "$1***");
 }
+
+// action/src/deliver/azure-blob.ts
+import { createHash as createHash3 } from "node:crypto";
 
 // node_modules/@typespec/ts-http-runtime/dist/esm/abort-controller/AbortError.js
 var AbortError = class extends Error {
@@ -65527,8 +65530,20 @@ function createAzureBlobDelivery(name, destination, context3, options = {}) {
       throw translateAzureError(error, `reading ${container.url}/${remoteName}`, connect().secretHint);
     }
   }
-  function judge(container, file, found) {
-    if (found.sha256 === file.sha256 && found.size === file.size) return;
+  async function holdsContent(container, file, found) {
+    if (found.sha256 !== file.sha256 || found.size !== file.size) return false;
+    const where2 = `${container.url}/${file.remoteName}`;
+    try {
+      const response = await container.getBlobClient(file.remoteName).download(0);
+      const hash = createHash3("sha256");
+      for await (const chunk of response.readableStreamBody ?? []) hash.update(chunk);
+      return hash.digest("hex") === file.sha256;
+    } catch (error) {
+      throw translateAzureError(error, `reading ${where2}`, connect().secretHint);
+    }
+  }
+  async function judge(container, file, found) {
+    if (await holdsContent(container, file, found)) return;
     throw new EgressError(
       "DELIVERY",
       `${container.url}/${file.remoteName} already exists with different content (sha256 ${found.sha256 ?? "not recorded"}, ${found.size} bytes); a delivered request is never overwritten`
@@ -65557,7 +65572,7 @@ function createAzureBlobDelivery(name, destination, context3, options = {}) {
     if (!found)
       throw new EgressError("DELIVERY", `${where2} is missing right after its commit`, { transient: true });
     if (result.outcome === "exists") {
-      judge(container, file, found);
+      await judge(container, file, found);
       return;
     }
     if (found.size !== file.size || found.sha256 !== file.sha256) {
@@ -65618,7 +65633,7 @@ function createAzureBlobDelivery(name, destination, context3, options = {}) {
       for (const file of files) {
         const found = await existing(container, file.remoteName);
         if (found) {
-          judge(container, file, found);
+          await judge(container, file, found);
           already += 1;
           onProgress?.(file.remoteName, file.size, file.size);
           continue;
@@ -65635,9 +65650,10 @@ function createAzureBlobDelivery(name, destination, context3, options = {}) {
       if (!SAFE_NAME.test(file.remoteName)) {
         throw new EgressError("INPUT", `unsafe file name '${file.remoteName}' at a destination`);
       }
-      const found = await existing(containerFor(folder), file.remoteName);
+      const container = containerFor(folder);
+      const found = await existing(container, file.remoteName);
       if (!found) return "absent";
-      return found.sha256 === file.sha256 && found.size === file.size ? "same" : "different";
+      return await holdsContent(container, file, found) ? "same" : "different";
     },
     async removePending(folder, remoteName) {
       refuseUnlessPending(remoteName);
@@ -65660,7 +65676,7 @@ function createAzureBlobDelivery(name, destination, context3, options = {}) {
 // action/src/deliver/physical.ts
 import { randomBytes } from "node:crypto";
 import { createReadStream as createReadStream2, createWriteStream } from "node:fs";
-import { link, lstat, mkdir, open as open2, readFile, rm, stat, statfs, unlink } from "node:fs/promises";
+import { link, lstat, mkdir, open as open2, readFile, rm, statfs, unlink } from "node:fs/promises";
 import { userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { Transform as Transform2 } from "node:stream";
@@ -65691,18 +65707,30 @@ function outOfSpace(root, file, detail, cause) {
     cause === void 0 ? {} : { cause }
   );
 }
-function alreadyThere(target, digest) {
+function alreadyThere(target, file) {
   return new EgressError(
     "DELIVERY",
-    `${target} already exists with different content (sha256 ${digest}); a delivered request is never overwritten`
+    `${target} already exists with different content (not ${file.size} bytes with sha256 ${file.sha256}, or not a regular file); a delivered request is never overwritten`
   );
 }
+async function entryAt(target) {
+  return lstat(target).catch((error) => {
+    if (error.code === "ENOENT") return void 0;
+    throw new EgressError("DELIVERY", `cannot look at ${target}: ${error.code ?? error.message}`, {
+      cause: error
+    });
+  });
+}
+async function heldAt(target, file) {
+  const info = await entryAt(target);
+  if (!info) return "absent";
+  if (!info.isFile() || info.size !== file.size) return "different";
+  return (await hashFile(target)).sha256 === file.sha256 ? "same" : "different";
+}
 async function sameAsDelivered(target, file) {
-  const info = await stat(target).catch(() => void 0);
-  if (!info) return false;
-  const { sha256: digest } = await hashFile(target);
-  if (digest === file.sha256) return true;
-  throw alreadyThere(target, digest);
+  const held = await heldAt(target, file);
+  if (held === "different") throw alreadyThere(target, file);
+  return held === "same";
 }
 async function copyVerified(file, dir, root, onProgress) {
   const partial = join(dir, `.${file.remoteName}.${randomBytes(8).toString("hex")}.partial`);
@@ -65756,7 +65784,7 @@ function createPhysicalDelivery(destination, context3) {
     async readExisting(folder, remoteName, maxBytes) {
       if (!SAFE_NAME2.test(folder) || !SAFE_NAME2.test(remoteName)) return void 0;
       const target = join(root, folder, remoteName);
-      const info = await stat(target).catch(() => void 0);
+      const info = await entryAt(target);
       if (!info) return void 0;
       if (!info.isFile() || info.size > maxBytes) {
         throw new EgressError(
@@ -65767,11 +65795,7 @@ function createPhysicalDelivery(destination, context3) {
       return readFile(target, "utf8");
     },
     async holds(folder, file) {
-      const target = join(root, safeFolder(folder), safeName(file.remoteName));
-      const info = await lstat(target).catch(() => void 0);
-      if (!info) return "absent";
-      if (!info.isFile() || info.size !== file.size) return "different";
-      return (await hashFile(target)).sha256 === file.sha256 ? "same" : "different";
+      return heldAt(join(root, safeFolder(folder), safeName(file.remoteName)), file);
     },
     async removePending(folder, remoteName) {
       refuseUnlessPending(remoteName);
@@ -65813,9 +65837,9 @@ import { posix } from "node:path";
 
 // action/src/deliver/sftp/session.ts
 var import_ssh2_sftp_client = __toESM(require_src2(), 1);
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 function fingerprintHostKey(key) {
-  return `SHA256:${createHash3("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
+  return `SHA256:${createHash4("sha256").update(key).digest("base64").replace(/=+$/, "")}`;
 }
 function keyType(key) {
   if (key.length < 4) return "unknown";
@@ -65967,7 +65991,7 @@ async function openSftpSession(options) {
 }
 
 // action/src/deliver/sftp/transfer.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 import { createReadStream as createReadStream3 } from "node:fs";
 import { Transform as Transform3 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
@@ -65985,8 +66009,14 @@ function call(run) {
   });
 }
 async function statRemote(session, path) {
+  return absentAsUndefined(call((done) => session.sftp.stat(path, done)));
+}
+async function lstatRemote(session, path) {
+  return absentAsUndefined(call((done) => session.sftp.lstat(path, done)));
+}
+async function absentAsUndefined(answer) {
   try {
-    return await call((done) => session.sftp.stat(path, done));
+    return await answer;
   } catch (error) {
     if (error.code === 2) return void 0;
     throw error;
@@ -66008,7 +66038,7 @@ function readRemote(session, path, options = {}) {
   return stream;
 }
 async function hashRemote(session, path, start = 0, end) {
-  const hash = createHash4("sha256");
+  const hash = createHash5("sha256");
   if (end !== void 0 && end <= start) return hash.digest("hex");
   const stream = readRemote(session, path, {
     start,
@@ -66019,7 +66049,7 @@ async function hashRemote(session, path, start = 0, end) {
   return hash.digest("hex");
 }
 async function hashLocal(path, start = 0, end) {
-  const hash = createHash4("sha256");
+  const hash = createHash5("sha256");
   if (end === void 0 || end > start) {
     const stream = createReadStream3(path, {
       start,
@@ -66264,8 +66294,8 @@ function createSftpDelivery(destination, context3, options = {}) {
     }
     return dir;
   }
-  async function heldAt(live, file, path) {
-    const info = await statRemote(live, path);
+  async function heldAt2(live, file, path) {
+    const info = await lstatRemote(live, path);
     if (!info) return "absent";
     if (info.isFile() && info.size === file.size && await hashRemote(live, path) === file.sha256) {
       return "same";
@@ -66273,7 +66303,7 @@ function createSftpDelivery(destination, context3, options = {}) {
     return "different";
   }
   async function finalState(live, file, path) {
-    const held = await heldAt(live, file, path);
+    const held = await heldAt2(live, file, path);
     if (held !== "different") return held;
     throw new EgressError(
       "DELIVERY",
@@ -66375,7 +66405,7 @@ function createSftpDelivery(destination, context3, options = {}) {
       }
       return withRetries(`looking at ${file.remoteName}`, async (live) => {
         const dir = await folderPath(live, folder, false);
-        return heldAt(live, file, posix.join(dir, file.remoteName));
+        return heldAt2(live, file, posix.join(dir, file.remoteName));
       });
     },
     async removePending(folder, remoteName) {
@@ -66424,8 +66454,8 @@ function createDelivery(name, destination, context3) {
 }
 
 // action/src/app/deliver-request.ts
-import { createHash as createHash5 } from "node:crypto";
-import { readFile as readFile2, rm as rm2, stat as stat2, writeFile } from "node:fs/promises";
+import { createHash as createHash6 } from "node:crypto";
+import { readFile as readFile2, rm as rm2, stat, writeFile } from "node:fs/promises";
 import { join as join2 } from "node:path";
 var maxReceiptBytes = 1024 * 1024;
 function receiptNameOf(packageFile) {
@@ -66471,60 +66501,80 @@ async function deliverPackages(input) {
     const receiptFile = {
       localPath: receiptPath,
       remoteName: receiptNameOf(packed.file),
-      sha256: createHash5("sha256").update(signed).digest("hex"),
-      size: (await stat2(receiptPath)).size
+      sha256: createHash6("sha256").update(signed).digest("hex"),
+      size: (await stat(receiptPath)).size
     };
     const delivery = input.createDelivery(name, destination, input.context);
     try {
+      const pkg = { remoteName: packed.file, sha256: packed.sha256, size: packed.size };
       const pendingName = pendingReceiptNameOf(packed.file);
       await clearStalePending(delivery, folder, packed.file, signed, input.signingKey);
+      if (await delivery.holds(folder, pkg) === "different")
+        throw packageWithoutReceipt(folder, packed.file);
       await delivery.deliver(folder, [{ ...receiptFile, remoteName: pendingName }]);
       const total = packed.size + receiptFile.size;
       const result = await delivery.deliver(
         folder,
-        [
-          { localPath: packed.path, remoteName: packed.file, sha256: packed.sha256, size: packed.size },
-          receiptFile
-        ],
+        [{ localPath: packed.path, ...pkg }, receiptFile],
         (file, sent) => input.onProgress?.(collection, file === packed.file ? sent : packed.size + sent, total)
       );
       await delivery.removePending(folder, pendingName);
-      const links = result.accessUrls ?? [];
-      for (const link2 of links) {
-        input.onSecret?.(link2.url);
-        const query = link2.url.indexOf("?");
-        if (query >= 0) input.onSecret?.(link2.url.slice(query + 1));
-      }
-      const keys = receipt.recipients.map((fp) => input.recipientKeys?.get(fp)).filter((k) => k !== void 0);
-      if (links.length > 0 && keys.length !== receipt.recipients.length) {
-        throw new EgressError(
-          "CONFIG",
-          `the access links for '${collection}' must be encrypted to its recipients, but not every recipient key was found under the configuration's keys`
-        );
-      }
-      delivered.push({
-        collection,
-        destination: name,
-        location: result.location,
-        receiptPath,
-        receipt: deliveryReceipt,
-        alreadyDelivered: result.alreadyDelivered,
-        ...links.length > 0 ? {
-          sealedAccess: await sealAccessLinks({
-            request: receipt.request.id,
-            collection,
-            links,
-            keys,
-            signingKey: input.signingKey
-          })
-        } : {},
-        ...result.custody ? { custody: result.custody } : {}
-      });
+      delivered.push(
+        await describeDelivered(result, {
+          collection,
+          destination: name,
+          receiptPath,
+          receipt: deliveryReceipt,
+          signingKey: input.signingKey,
+          ...input.recipientKeys ? { recipientKeys: input.recipientKeys } : {},
+          ...input.onSecret ? { onSecret: input.onSecret } : {}
+        })
+      );
     } finally {
       await delivery.close();
     }
   }
   return delivered;
+}
+async function describeDelivered(result, facts) {
+  const { collection, receipt } = facts;
+  const links = result.accessUrls ?? [];
+  for (const link2 of links) {
+    facts.onSecret?.(link2.url);
+    const query = link2.url.indexOf("?");
+    if (query >= 0) facts.onSecret?.(link2.url.slice(query + 1));
+  }
+  const keys = receipt.recipients.map((fp) => facts.recipientKeys?.get(fp)).filter((k) => k !== void 0);
+  if (links.length > 0 && keys.length !== receipt.recipients.length) {
+    throw new EgressError(
+      "CONFIG",
+      `the access links for '${collection}' must be encrypted to its recipients, but not every recipient key was found under the configuration's keys`
+    );
+  }
+  return {
+    collection,
+    destination: facts.destination,
+    location: result.location,
+    receiptPath: facts.receiptPath,
+    receipt,
+    alreadyDelivered: result.alreadyDelivered,
+    ...links.length > 0 ? {
+      sealedAccess: await sealAccessLinks({
+        request: receipt.request.id,
+        collection,
+        links,
+        keys,
+        signingKey: facts.signingKey
+      })
+    } : {},
+    ...result.custody ? { custody: result.custody } : {}
+  };
+}
+function packageWithoutReceipt(folder, packageFile) {
+  return new EgressError(
+    "DELIVERY",
+    `${folder}/${packageFile} is already at the destination without a receipt (left by an earlier egress-gate that stopped before its receipt, or written by someone else); a delivered request is never overwritten, and nothing was sent. Remove that file at the destination and re-run.`
+  );
 }
 function describeLocation(name, destination, folder, file) {
   switch (destination.kind) {
@@ -66553,20 +66603,32 @@ async function findExistingDelivery(delivery, expected, signingKey) {
   if (held === "absent") return { state: "absent" };
   return {
     state: "conflict",
-    reason: `${expected.request}/${packageFile} at the destination is not the package its pending receipt describes; both were left as they are. Find out who wrote them before delivering this request.`
+    reason: `${expected.request}/${packageFile} at the destination is not the package its pending receipt describes; both were left as they are. Two release runs of this request overlapped, or someone else wrote the package: if no other release of it is running and the package is not a delivery of its own, remove both files at the destination and re-run.`
   };
 }
-async function completeInterruptedDelivery(delivery, folder, packageFile, signed, localPath) {
-  await writeFile(localPath, signed);
-  await delivery.deliver(folder, [
+async function completeInterruptedDelivery(delivery, signed, facts) {
+  const folder = facts.receipt.request.id;
+  const pkg = facts.receipt.package;
+  if (!pkg) throw new EgressError("INTERNAL", "an interrupted delivery without its package named");
+  await writeFile(facts.receiptPath, signed);
+  const result = await delivery.deliver(folder, [
+    // Never read: a file complete under its final name is only checked.
+    { localPath: "", remoteName: pkg.file, sha256: pkg.sha256, size: pkg.size },
     {
-      localPath,
-      remoteName: receiptNameOf(packageFile),
-      sha256: createHash5("sha256").update(signed).digest("hex"),
+      localPath: facts.receiptPath,
+      remoteName: receiptNameOf(pkg.file),
+      sha256: createHash6("sha256").update(signed).digest("hex"),
       size: Buffer.byteLength(signed)
     }
   ]);
-  await delivery.removePending(folder, pendingReceiptNameOf(packageFile));
+  await delivery.removePending(folder, pendingReceiptNameOf(pkg.file));
+  return describeDelivered(result, facts);
+}
+async function removeLeftoverPending(delivery, folder, packageFile, signed) {
+  const name = pendingReceiptNameOf(packageFile);
+  if (await delivery.readExisting(folder, name, maxReceiptBytes) === signed) {
+    await delivery.removePending(folder, name);
+  }
 }
 async function clearStalePending(delivery, folder, packageFile, signed, signingKey) {
   const name = pendingReceiptNameOf(packageFile);
@@ -66647,6 +66709,7 @@ export {
   deliverPackages,
   findExistingDelivery,
   completeInterruptedDelivery,
+  removeLeftoverPending,
   removePackages,
   createDelivery
 };
