@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -101,5 +101,10 @@ describe('deliverPackages', () => {
         context: { repoRoot: root, secrets: {}, now: () => new Date('2026-11-21T12:30:00Z') },
       }),
     ).rejects.toThrow(/already exists with different content/);
+    // Refused before anything was written: no pending receipt is left beside the delivery.
+    expect((await readdir(join(root, 'disk', 'req-1'))).sort()).toEqual([
+      'req-1-handover.tar.gpg',
+      'req-1-handover.tar.gpg.receipt.asc',
+    ]);
   });
 });

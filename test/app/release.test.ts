@@ -47,16 +47,26 @@ const LINK_SECRET = 'sig=CANARYLINKSECRET';
 function withLinks(create: CreateDelivery): CreateDelivery {
   return (name, destination, context) => {
     const inner = create(name, destination, context);
+    const links = (folder: string, names: readonly string[]) =>
+      names.map((remoteName) => ({
+        remoteName,
+        url: `https://blob.example/${folder}/${remoteName}?${LINK_SECRET}`,
+        expiresAt: '2026-03-05T10:00:00Z',
+      }));
     return {
       ...inner,
       async deliver(folder, files, onProgress) {
         const result = await inner.deliver(folder, files, onProgress);
-        const accessUrls = files.map((f) => ({
-          remoteName: f.remoteName,
-          url: `https://blob.example/${folder}/${f.remoteName}?${LINK_SECRET}`,
-          expiresAt: '2026-03-05T10:00:00Z',
-        }));
-        return { ...result, accessUrls };
+        return {
+          ...result,
+          accessUrls: links(
+            folder,
+            files.map((f) => f.remoteName),
+          ),
+        };
+      },
+      async accessLinks(folder, names) {
+        return links(folder, names);
       },
     };
   };
@@ -225,11 +235,8 @@ describe('the release flow (merge → re-evaluate → pack → deliver)', () => 
     expect(completed?.sealedAccess).toContain('-----BEGIN PGP MESSAGE-----');
     expect(JSON.stringify(outcome)).not.toContain(LINK_SECRET);
     expect(outcome?.collections.find((c) => c.collection === 'report-inputs')?.alreadyDelivered).toBe(true);
-    // The package is named so that its link is made, and checked, not sent again.
-    expect(again.sent).toEqual([
-      `archive-disk:${requestId}/${pkg}`,
-      `archive-disk:${requestId}/${pkg}.receipt.asc`,
-    ]);
+    // Only the receipt is sent; the package was checked once, before anything was written.
+    expect(again.sent).toEqual([`archive-disk:${requestId}/${pkg}.receipt.asc`]);
     expect((await stat(join(dir, pkg))).ino).toBe(packageInode);
     expect((await readdir(dir)).sort()).toEqual([pkg, `${pkg}.receipt.asc`]);
     const receipt = await readFile(join(dir, `${pkg}.receipt.asc`), 'utf8');
@@ -283,9 +290,15 @@ describe('the release flow (merge → re-evaluate → pack → deliver)', () => 
     const dir = join(tmp.dir, 'delivered', 'archive', requestId);
     const pkg = `${requestId}-analysis-code.tar.gpg`;
     await rm(join(dir, `${pkg}.receipt.asc`));
-    await expect(release(forge, repo, tmp.dir, merged.number)).rejects.toThrow(
+    // The other collection is not delivered yet, so it would be sent were this not all or nothing.
+    await rm(join(tmp.dir, 'delivered', 'researcher'), { recursive: true });
+    const counted = countingDelivery();
+    const { outcome } = await release(forge, repo, tmp.dir, merged.number, { create: counted.create });
+    expect(outcome?.state).toBe('conflict');
+    expect(outcome?.reasons.join(' ')).toMatch(
       /already at the destination without a receipt .* Remove that file at the destination and re-run/,
     );
+    expect(counted.sent).toEqual([]);
     expect(await readdir(dir)).toEqual([pkg]);
   });
 

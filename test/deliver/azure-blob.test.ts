@@ -109,6 +109,22 @@ describe('azure-blob delivery against Azurite', () => {
     expect((await container.getBlobClient(real.remoteName).downloadToBuffer()).equals(forged)).toBe(true);
   });
 
+  it('makes fresh read links for files delivered earlier (a completed interrupted delivery)', async () => {
+    const delivery = createAzureBlobDelivery(
+      'researcher-blob',
+      destination,
+      { repoRoot: work, secrets },
+      { retry: fastRetry },
+    );
+    const file = await source('req-links-x.tar.gpg', 'delivered by an earlier run');
+    await delivery.deliver('req-links', [file]);
+    const [link, ...more] = (await delivery.accessLinks?.('req-links', [file.remoteName])) ?? [];
+    expect(more).toEqual([]);
+    expect(link?.remoteName).toBe(file.remoteName);
+    expect(Date.parse(link!.expiresAt) - Date.now()).toBeGreaterThan(71 * 3_600_000);
+    expect(sha(await new BlobClient(link!.url).downloadToBuffer())).toBe(file.sha256);
+  });
+
   it('commits every file under its final name in the request container, and a re-run sends nothing', async () => {
     const sent: string[] = [];
     const progress: number[] = [];

@@ -115,9 +115,19 @@ export async function deliverPackages(input: {
       // The receipt first under its pending name, so a run killed after the package leaves it provably ours.
       const pendingName = pendingReceiptNameOf(packed.file);
       await clearStalePending(delivery, folder, packed.file, signed, input.signingKey);
-      if ((await delivery.holds(folder, pkg)) === 'different')
+      // Judged before anything is written, so a refusal leaves no pending receipt behind.
+      const receiptHeld = await delivery.holds(folder, receiptFile);
+      const packageHeld = await delivery.holds(folder, pkg);
+      if (receiptHeld === 'different') {
+        throw new EgressError(
+          'DELIVERY',
+          `${folder}/${receiptFile.remoteName} already exists with different content; a delivered request is never overwritten, and nothing was sent`,
+        );
+      }
+      if (receiptHeld === 'absent' && packageHeld === 'different')
         throw packageWithoutReceipt(folder, packed.file);
-      await delivery.deliver(folder, [{ ...receiptFile, remoteName: pendingName }]);
+      const again = receiptHeld === 'same' && packageHeld === 'same';
+      if (!again) await delivery.deliver(folder, [{ ...receiptFile, remoteName: pendingName }]);
       const total = packed.size + receiptFile.size;
       const result = await delivery.deliver(
         folder,
@@ -125,7 +135,7 @@ export async function deliverPackages(input: {
         (file, sent) =>
           input.onProgress?.(collection, file === packed.file ? sent : packed.size + sent, total),
       );
-      await delivery.removePending(folder, pendingName);
+      if (!again) await delivery.removePending(folder, pendingName);
       delivered.push(
         await describeDelivered(result, {
           collection,
@@ -195,6 +205,11 @@ async function describeDelivered(result: DeliveryResult, facts: DeliveredFacts):
   };
 }
 
+/** Whether anything is under the name, asked without reading it (no file has size -1). */
+async function isPresent(delivery: Delivery, folder: string, remoteName: string): Promise<boolean> {
+  return (await delivery.holds(folder, { remoteName, sha256: '', size: -1 })) !== 'absent';
+}
+
 function packageWithoutReceipt(folder: string, packageFile: string): EgressError {
   return new EgressError(
     'DELIVERY',
@@ -251,6 +266,10 @@ export async function findExistingDelivery(
   if (final.state !== 'absent') return final;
   // No receipt: did an earlier run stop after sending the package? Its pending receipt says so.
   const pending = await judgeReceipt(delivery, expected, pendingReceiptNameOf(packageFile), signingKey);
+  if (pending.state === 'absent' && (await isPresent(delivery, expected.request, packageFile))) {
+    // Refused now, before anything is packed or sent (an earlier egress-gate sent no pending receipt).
+    return { state: 'conflict', reason: packageWithoutReceipt(expected.request, packageFile).message };
+  }
   if (pending.state !== 'delivered') return pending;
   const pinned = pending.receipt.package;
   const held =
@@ -272,9 +291,9 @@ export async function findExistingDelivery(
 
 /**
  * Finishes a delivery whose package arrived but whose receipt did not: the receipt the earlier run
- * signed goes under its final name (the package's hash is in it), and the pending copy goes. The
- * package is named in the delivery too (complete already, it is checked, not sent), so the
- * destination hands out its access links: the killed run posted none.
+ * signed goes under its final name (the package's hash is in it; `findExistingDelivery` has just
+ * checked the package), and the pending copy goes. A destination that hands out access links makes
+ * them now: the killed run posted none.
  */
 export async function completeInterruptedDelivery(
   delivery: Delivery,
@@ -285,18 +304,18 @@ export async function completeInterruptedDelivery(
   const pkg = facts.receipt.package;
   if (!pkg) throw new EgressError('INTERNAL', 'an interrupted delivery without its package named');
   await writeFile(facts.receiptPath, signed);
+  const receiptName = receiptNameOf(pkg.file);
   const result = await delivery.deliver(folder, [
-    // Never read: a file complete under its final name is only checked.
-    { localPath: '', remoteName: pkg.file, sha256: pkg.sha256, size: pkg.size },
     {
       localPath: facts.receiptPath,
-      remoteName: receiptNameOf(pkg.file),
+      remoteName: receiptName,
       sha256: createHash('sha256').update(signed).digest('hex'),
       size: Buffer.byteLength(signed),
     },
   ]);
   await delivery.removePending(folder, pendingReceiptNameOf(pkg.file));
-  return describeDelivered(result, facts);
+  const links = await delivery.accessLinks?.(folder, [pkg.file, receiptName]);
+  return describeDelivered({ ...result, ...(links ? { accessUrls: links } : {}) }, facts);
 }
 
 /** A run killed after the final receipt but before removing the pending copy: it goes now. */

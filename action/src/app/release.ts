@@ -177,13 +177,15 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
   const toPack = manifest.collections.map((c) => c.name).filter((name) => !arrived(existing.get(name)));
   const collections: CollectionRelease[] = [];
   const recipientKeys = await recipientKeysOf(input.repo);
-  for (const collection of manifest.collections) {
-    const found = existing.get(collection.name);
-    if (!arrived(found)) continue;
-    // A local copy of the receipt found at the destination, for the `receipt` output.
-    const packageFile = `${manifest.id}-${collection.name}.tar.gpg`;
-    const receiptPath = join(runDir, receiptNameOf(packageFile));
-    if (found.state === 'interrupted') {
+  // Completed last, once every other collection is delivered: a failure before then leaves them
+  // interrupted for the next run, which completes them and posts their links.
+  const interrupted: {
+    collection: Collection;
+    found: Extract<ExistingDelivery, { state: 'interrupted' }>;
+    receiptPath: string;
+  }[] = [];
+  const completeInterrupted = async () => {
+    for (const { collection, found, receiptPath } of interrupted) {
       input.onProgress?.({ phase: 'delivering', collection: collection.name, doneBytes: 0, totalBytes: 0 });
       const completed = await withDelivery(input, collection.destination, (delivery) =>
         completeInterruptedDelivery(delivery, found.signed, {
@@ -197,6 +199,16 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
         }),
       );
       collections.push({ ...completed, recipients: completed.receipt.recipients });
+    }
+  };
+  for (const collection of manifest.collections) {
+    const found = existing.get(collection.name);
+    if (!arrived(found)) continue;
+    // A local copy of the receipt found at the destination, for the `receipt` output.
+    const packageFile = `${manifest.id}-${collection.name}.tar.gpg`;
+    const receiptPath = join(runDir, receiptNameOf(packageFile));
+    if (found.state === 'interrupted') {
+      interrupted.push({ collection, found, receiptPath });
       continue;
     }
     await writeFile(receiptPath, found.signed);
@@ -213,7 +225,13 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
       recipients: found.receipt.recipients,
     });
   }
+  const inManifestOrder = () => {
+    const order = manifest.collections.map((c) => c.name);
+    collections.sort((a, b) => order.indexOf(a.collection) - order.indexOf(b.collection));
+  };
   if (toPack.length === 0) {
+    await completeInterrupted();
+    inManifestOrder();
     const state = collections.every((c) => c.alreadyDelivered) ? 'already-delivered' : 'delivered';
     return { ...base, ...described, state, passed: true, reasons: [], collections };
   }
@@ -262,11 +280,11 @@ export async function releaseRequest(input: ReleaseInput): Promise<ReleaseOutcom
         input.onProgress?.({ phase: 'delivering', collection, doneBytes, totalBytes }),
     });
     collections.push(...delivered.map((d) => ({ ...d, recipients: d.receipt.recipients })));
+    await completeInterrupted();
   } finally {
     await removePackages(packed.packages);
   }
-  const order = manifest.collections.map((c) => c.name);
-  collections.sort((a, b) => order.indexOf(a.collection) - order.indexOf(b.collection));
+  inManifestOrder();
   return { ...base, ...described, state: 'delivered', passed: true, reasons: [], collections };
 }
 

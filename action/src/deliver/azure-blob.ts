@@ -99,7 +99,7 @@ export function createAzureBlobDelivery(
     if (await holdsContent(container, file, found)) return;
     throw new EgressError(
       'DELIVERY',
-      `${container.url}/${file.remoteName} already exists with different content (sha256 ${found.sha256 ?? 'not recorded'}, ${found.size} bytes); a delivered request is never overwritten`,
+      `${container.url}/${file.remoteName} already exists with different content (${found.size} bytes, not this file's ${file.size} bytes with sha256 ${file.sha256}; its bytes, not its metadata, decide); a delivered request is never overwritten`,
     );
   }
 
@@ -143,7 +143,7 @@ export function createAzureBlobDelivery(
     }
   }
 
-  async function accessUrls(container: ContainerClient, files: readonly DeliveryFile[]) {
+  async function accessUrls(container: ContainerClient, files: readonly Pick<DeliveryFile, 'remoteName'>[]) {
     const expiresOn = new Date(now().getTime() + destination.sasExpiryHours * hourMs);
     const protocol = connect().insecureEndpoint ? SASProtocol.HttpsAndHttp : SASProtocol.Https;
     return Promise.all(
@@ -207,6 +207,12 @@ export function createAzureBlobDelivery(
         alreadyDelivered: already === files.length,
         accessUrls: await accessUrls(container, files),
       };
+    },
+    async accessLinks(folder, remoteNames) {
+      return accessUrls(
+        containerFor(folder),
+        remoteNames.map((remoteName) => ({ remoteName })),
+      );
     },
     async holds(folder, file) {
       if (!SAFE_NAME.test(file.remoteName)) {

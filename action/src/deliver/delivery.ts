@@ -6,7 +6,7 @@ import type { Destination } from '../manifest/config-types.js';
 import { EgressError } from '../shared/errors.js';
 
 export interface DeliveryFile {
-  /** Local path of the file to send; never read when the file is already complete under its final name. */
+  /** Local path of the file to send. */
   localPath: string;
   /** Name at the destination (no directories). */
   remoteName: string;
@@ -86,8 +86,14 @@ export interface Delivery {
     onProgress?: DeliveryProgress,
   ): Promise<DeliveryResult>;
   /**
+   * Fresh access links for files already delivered, for destinations that hand links out (Azure);
+   * absent elsewhere. Used when a run completes a delivery whose links were never posted.
+   */
+  accessLinks?(folder: string, remoteNames: readonly string[]): Promise<DeliveryResult['accessUrls']>;
+  /**
    * What the destination holds under a final name, without changing anything: exactly this
-   * content (`same`), nothing (`absent`), or something else (`different`).
+   * content (`same`), nothing (`absent`), or something else (`different`). A size that no file
+   * has (-1) asks only whether anything is there, without reading it.
    */
   holds(folder: string, file: RemoteFile): Promise<'absent' | 'same' | 'different'>;
   /**

@@ -9,7 +9,7 @@ import {
 import {
   createDelivery,
   deliverPackages
-} from "./chunk-SWZ7GXKP.js";
+} from "./chunk-IGDLFIFO.js";
 import "./chunk-G7M5TAYK.js";
 import {
   packRequest,

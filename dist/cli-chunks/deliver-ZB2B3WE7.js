@@ -9,7 +9,7 @@ import {
   receiptNameOf,
   removeLeftoverPending,
   removePackages
-} from "./chunk-SWZ7GXKP.js";
+} from "./chunk-IGDLFIFO.js";
 import "./chunk-G7M5TAYK.js";
 import {
   readPassphraseFile,
@@ -147,12 +147,9 @@ async function releaseRequest(input) {
   const toPack = manifest.collections.map((c) => c.name).filter((name) => !arrived(existing.get(name)));
   const collections = [];
   const recipientKeys = await recipientKeysOf(input.repo);
-  for (const collection of manifest.collections) {
-    const found = existing.get(collection.name);
-    if (!arrived(found)) continue;
-    const packageFile = `${manifest.id}-${collection.name}.tar.gpg`;
-    const receiptPath = join(runDir, receiptNameOf(packageFile));
-    if (found.state === "interrupted") {
+  const interrupted = [];
+  const completeInterrupted = async () => {
+    for (const { collection, found, receiptPath } of interrupted) {
       input.onProgress?.({ phase: "delivering", collection: collection.name, doneBytes: 0, totalBytes: 0 });
       const completed = await withDelivery(
         input,
@@ -168,6 +165,15 @@ async function releaseRequest(input) {
         })
       );
       collections.push({ ...completed, recipients: completed.receipt.recipients });
+    }
+  };
+  for (const collection of manifest.collections) {
+    const found = existing.get(collection.name);
+    if (!arrived(found)) continue;
+    const packageFile = `${manifest.id}-${collection.name}.tar.gpg`;
+    const receiptPath = join(runDir, receiptNameOf(packageFile));
+    if (found.state === "interrupted") {
+      interrupted.push({ collection, found, receiptPath });
       continue;
     }
     await writeFile(receiptPath, found.signed);
@@ -186,7 +192,13 @@ async function releaseRequest(input) {
       recipients: found.receipt.recipients
     });
   }
+  const inManifestOrder = () => {
+    const order = manifest.collections.map((c) => c.name);
+    collections.sort((a, b) => order.indexOf(a.collection) - order.indexOf(b.collection));
+  };
   if (toPack.length === 0) {
+    await completeInterrupted();
+    inManifestOrder();
     const state = collections.every((c) => c.alreadyDelivered) ? "already-delivered" : "delivered";
     return { ...base, ...described, state, passed: true, reasons: [], collections };
   }
@@ -231,11 +243,11 @@ async function releaseRequest(input) {
       onProgress: (collection, doneBytes, totalBytes) => input.onProgress?.({ phase: "delivering", collection, doneBytes, totalBytes })
     });
     collections.push(...delivered.map((d) => ({ ...d, recipients: d.receipt.recipients })));
+    await completeInterrupted();
   } finally {
     await removePackages(packed.packages);
   }
-  const order = manifest.collections.map((c) => c.name);
-  collections.sort((a, b) => order.indexOf(a.collection) - order.indexOf(b.collection));
+  inManifestOrder();
   return { ...base, ...described, state: "delivered", passed: true, reasons: [], collections };
 }
 async function checkDestination(input, manifest, collection, excludedItems) {

@@ -29908,13 +29908,13 @@ function serializeEnumType(objectName, allowedValues, value) {
   if (!allowedValues) {
     throw new Error(`Please provide a set of allowedValues to validate ${objectName} as an Enum Type.`);
   }
-  const isPresent = allowedValues.some((item) => {
+  const isPresent2 = allowedValues.some((item) => {
     if (typeof item.valueOf() === "string") {
       return item.toLowerCase() === value.toLowerCase();
     }
     return item === value;
   });
-  if (!isPresent) {
+  if (!isPresent2) {
     throw new Error(`${value} is not a valid value for ${objectName}. The valid values are: ${JSON.stringify(allowedValues)}.`);
   }
   return value;
@@ -65546,7 +65546,7 @@ function createAzureBlobDelivery(name, destination, context3, options = {}) {
     if (await holdsContent(container, file, found)) return;
     throw new EgressError(
       "DELIVERY",
-      `${container.url}/${file.remoteName} already exists with different content (sha256 ${found.sha256 ?? "not recorded"}, ${found.size} bytes); a delivered request is never overwritten`
+      `${container.url}/${file.remoteName} already exists with different content (${found.size} bytes, not this file's ${file.size} bytes with sha256 ${file.sha256}; its bytes, not its metadata, decide); a delivered request is never overwritten`
     );
   }
   async function send(container, file, onProgress) {
@@ -65645,6 +65645,12 @@ function createAzureBlobDelivery(name, destination, context3, options = {}) {
         alreadyDelivered: already === files.length,
         accessUrls: await accessUrls(container, files)
       };
+    },
+    async accessLinks(folder, remoteNames) {
+      return accessUrls(
+        containerFor(folder),
+        remoteNames.map((remoteName) => ({ remoteName }))
+      );
     },
     async holds(folder, file) {
       if (!SAFE_NAME.test(file.remoteName)) {
@@ -66509,16 +66515,25 @@ async function deliverPackages(input) {
       const pkg = { remoteName: packed.file, sha256: packed.sha256, size: packed.size };
       const pendingName = pendingReceiptNameOf(packed.file);
       await clearStalePending(delivery, folder, packed.file, signed, input.signingKey);
-      if (await delivery.holds(folder, pkg) === "different")
+      const receiptHeld = await delivery.holds(folder, receiptFile);
+      const packageHeld = await delivery.holds(folder, pkg);
+      if (receiptHeld === "different") {
+        throw new EgressError(
+          "DELIVERY",
+          `${folder}/${receiptFile.remoteName} already exists with different content; a delivered request is never overwritten, and nothing was sent`
+        );
+      }
+      if (receiptHeld === "absent" && packageHeld === "different")
         throw packageWithoutReceipt(folder, packed.file);
-      await delivery.deliver(folder, [{ ...receiptFile, remoteName: pendingName }]);
+      const again = receiptHeld === "same" && packageHeld === "same";
+      if (!again) await delivery.deliver(folder, [{ ...receiptFile, remoteName: pendingName }]);
       const total = packed.size + receiptFile.size;
       const result = await delivery.deliver(
         folder,
         [{ localPath: packed.path, ...pkg }, receiptFile],
         (file, sent) => input.onProgress?.(collection, file === packed.file ? sent : packed.size + sent, total)
       );
-      await delivery.removePending(folder, pendingName);
+      if (!again) await delivery.removePending(folder, pendingName);
       delivered.push(
         await describeDelivered(result, {
           collection,
@@ -66570,6 +66585,9 @@ async function describeDelivered(result, facts) {
     ...result.custody ? { custody: result.custody } : {}
   };
 }
+async function isPresent(delivery, folder, remoteName) {
+  return await delivery.holds(folder, { remoteName, sha256: "", size: -1 }) !== "absent";
+}
 function packageWithoutReceipt(folder, packageFile) {
   return new EgressError(
     "DELIVERY",
@@ -66592,6 +66610,9 @@ async function findExistingDelivery(delivery, expected, signingKey) {
   const final = await judgeReceipt(delivery, expected, receiptNameOf(packageFile), signingKey);
   if (final.state !== "absent") return final;
   const pending = await judgeReceipt(delivery, expected, pendingReceiptNameOf(packageFile), signingKey);
+  if (pending.state === "absent" && await isPresent(delivery, expected.request, packageFile)) {
+    return { state: "conflict", reason: packageWithoutReceipt(expected.request, packageFile).message };
+  }
   if (pending.state !== "delivered") return pending;
   const pinned = pending.receipt.package;
   const held = pinned?.file === packageFile ? await delivery.holds(expected.request, {
@@ -66611,18 +66632,18 @@ async function completeInterruptedDelivery(delivery, signed, facts) {
   const pkg = facts.receipt.package;
   if (!pkg) throw new EgressError("INTERNAL", "an interrupted delivery without its package named");
   await writeFile(facts.receiptPath, signed);
+  const receiptName = receiptNameOf(pkg.file);
   const result = await delivery.deliver(folder, [
-    // Never read: a file complete under its final name is only checked.
-    { localPath: "", remoteName: pkg.file, sha256: pkg.sha256, size: pkg.size },
     {
       localPath: facts.receiptPath,
-      remoteName: receiptNameOf(pkg.file),
+      remoteName: receiptName,
       sha256: createHash6("sha256").update(signed).digest("hex"),
       size: Buffer.byteLength(signed)
     }
   ]);
   await delivery.removePending(folder, pendingReceiptNameOf(pkg.file));
-  return describeDelivered(result, facts);
+  const links = await delivery.accessLinks?.(folder, [pkg.file, receiptName]);
+  return describeDelivered({ ...result, ...links ? { accessUrls: links } : {} }, facts);
 }
 async function removeLeftoverPending(delivery, folder, packageFile, signed) {
   const name = pendingReceiptNameOf(packageFile);
