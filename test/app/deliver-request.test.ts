@@ -81,6 +81,27 @@ describe('deliverPackages', () => {
     expect(await readFile(delivered, 'utf8')).toBe(receiptBytes);
   });
 
+  it('never writes a pending receipt beside a receipt whose package was replaced', async () => {
+    const key = await generateDemoKey('Egress', 'egress@tre.example');
+    const signingKey = await readSecretKey(key.privateKey, 'signing key');
+    const run = () =>
+      deliverPackages({
+        packages,
+        config,
+        signingKey,
+        createDelivery,
+        context: { repoRoot: root, secrets: {}, now: () => new Date('2026-11-21T12:30:00Z') },
+      });
+    await run();
+    const folder = join(root, 'disk', 'req-1');
+    await writeFile(join(folder, 'req-1-handover.tar.gpg'), "someone else's package");
+    await expect(run()).rejects.toThrow(/already exists with different content \(its receipt is there too\)/);
+    expect((await readdir(folder)).sort()).toEqual([
+      'req-1-handover.tar.gpg',
+      'req-1-handover.tar.gpg.receipt.asc',
+    ]);
+  });
+
   it('never overwrites a delivered receipt with one that says something else', async () => {
     const key = await generateDemoKey('Egress', 'egress@tre.example');
     const signingKey = await readSecretKey(key.privateKey, 'signing key');

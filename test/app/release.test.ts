@@ -248,6 +248,38 @@ describe('the release flow (merge → re-evaluate → pack → deliver)', () => 
     expect(verified.stdout).toContain(`VALIDSIG ${repo.signer.fingerprint}`);
   });
 
+  test('an interrupted collection is completed only once the others are delivered', async () => {
+    const { tmp, repo, forge } = await setup();
+    await using _ = tmp;
+    const merged = mergeRequest(forge, repo);
+    const first = `${requestId}-report-inputs.tar.gpg`;
+    const second = `${requestId}-analysis-code.tar.gpg`;
+    await expect(
+      release(forge, repo, tmp.dir, merged.number, { create: killedAt(first, 'after-package') }),
+    ).rejects.toThrow(/killed/);
+    const firstDir = join(tmp.dir, 'delivered', 'researcher', requestId);
+    expect((await readdir(firstDir)).sort()).toEqual([first, `${first}.receipt.pending.asc`]);
+    // The next run fails on the other collection: the interrupted one is left for the run after.
+    await expect(
+      release(forge, repo, tmp.dir, merged.number, { create: killedAt(second, 'before-package') }),
+    ).rejects.toThrow(/killed/);
+    expect((await readdir(firstDir)).sort()).toEqual([first, `${first}.receipt.pending.asc`]);
+
+    const { outcome } = await release(forge, repo, tmp.dir, merged.number, {
+      create: withLinks(createDelivery),
+    });
+    expect(outcome?.state).toBe('delivered');
+    expect(
+      outcome?.collections.map((c) => [c.collection, c.alreadyDelivered, c.sealedAccess !== undefined]),
+    ).toEqual([
+      ['report-inputs', false, true],
+      ['analysis-code', false, true],
+    ]);
+    expect((await readdir(firstDir)).sort()).toEqual([first, `${first}.receipt.asc`]);
+    const secondDir = join(tmp.dir, 'delivered', 'archive', requestId);
+    expect((await readdir(secondDir)).sort()).toEqual([second, `${second}.receipt.asc`]);
+  });
+
   test('a run killed after the receipt, before removing the pending copy: the next run removes it', async () => {
     const { tmp, repo, forge } = await setup();
     await using _ = tmp;

@@ -124,8 +124,13 @@ export async function deliverPackages(input: {
           `${folder}/${receiptFile.remoteName} already exists with different content; a delivered request is never overwritten, and nothing was sent`,
         );
       }
-      if (receiptHeld === 'absent' && packageHeld === 'different')
-        throw packageWithoutReceipt(folder, packed.file);
+      if (packageHeld === 'different') {
+        if (receiptHeld === 'absent') throw packageWithoutReceipt(folder, packed.file);
+        throw new EgressError(
+          'DELIVERY',
+          `${folder}/${packed.file} already exists with different content (its receipt is there too); a delivered request is never overwritten, and nothing was sent`,
+        );
+      }
       const again = receiptHeld === 'same' && packageHeld === 'same';
       if (!again) await delivery.deliver(folder, [{ ...receiptFile, remoteName: pendingName }]);
       const total = packed.size + receiptFile.size;

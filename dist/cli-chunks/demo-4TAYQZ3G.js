@@ -9,7 +9,7 @@ import {
 import {
   createDelivery,
   deliverPackages
-} from "./chunk-IGDLFIFO.js";
+} from "./chunk-B7PQJUJE.js";
 import "./chunk-G7M5TAYK.js";
 import {
   packRequest,
