@@ -17,8 +17,9 @@ export const bundleOptions = {
   // Built-in policies ship inside the bundle: the demo and the action need no files beside it.
   loader: { '.yaml': 'text' },
   // ssh2's optional native add-ons (cpu-features, sshcrypto): loaded in try/catch, so outside the
-  // bundle they are simply absent and ssh2 uses Node's own crypto.
-  external: ['*.node'],
+  // bundle they are simply absent and ssh2 uses Node's own crypto. cpu-features is named too: an
+  // optional dependency, installed on some machines and not others, must not change the bundle.
+  external: ['*.node', 'cpu-features'],
   // ssh2's agent module reads __dirname when loaded, which an ESM bundle does not have.
   define: { __dirname: 'import.meta.dirname' },
   // Some CommonJS dependencies call require(); ESM bundles need it provided.

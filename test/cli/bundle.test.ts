@@ -80,4 +80,11 @@ describe('the committed bundle', () => {
         withPath.push(file);
     expect(withPath).toEqual([]);
   });
+
+  it('does not depend on which optional native add-ons this machine installed (cpu-features)', async () => {
+    // Inlined where npm happened to build it, required by name where it did not: two bundles.
+    const bundle = await readFile(join(repoRoot, 'dist/index.js'), 'utf8');
+    expect(bundle).not.toContain('node_modules/cpu-features');
+    expect(bundle).toContain('__require("cpu-features")');
+  });
 });

@@ -5444,15 +5444,6 @@ var require_bcrypt_pbkdf = __commonJS({
   }
 });
 
-// node_modules/cpu-features/lib/index.js
-var require_lib2 = __commonJS({
-  "node_modules/cpu-features/lib/index.js"(exports2, module) {
-    "use strict";
-    var binding = __require("../build/Release/cpufeatures.node");
-    module.exports = binding.getCPUInfo;
-  }
-});
-
 // node_modules/ssh2/lib/protocol/constants.js
 var require_constants = __commonJS({
   "node_modules/ssh2/lib/protocol/constants.js"(exports2, module) {
@@ -5460,7 +5451,7 @@ var require_constants = __commonJS({
     var crypto2 = __require("crypto");
     var cpuInfo;
     try {
-      cpuInfo = require_lib2()();
+      cpuInfo = __require("cpu-features")();
     } catch {
     }
     var { bindingAvailable, CIPHER_INFO, MAC_INFO } = require_crypto();
@@ -21487,7 +21478,7 @@ var require_keygen = __commonJS({
 });
 
 // node_modules/ssh2/lib/index.js
-var require_lib3 = __commonJS({
+var require_lib2 = __commonJS({
   "node_modules/ssh2/lib/index.js"(exports2, module) {
     "use strict";
     var {
@@ -25304,7 +25295,7 @@ var require_utils3 = __commonJS({
 var require_src2 = __commonJS({
   "node_modules/ssh2-sftp-client/src/index.js"(exports2, module) {
     "use strict";
-    var { Client } = require_lib3();
+    var { Client } = require_lib2();
     var fs2 = __require("node:fs");
     var concat2 = require_concat_stream();
     var { join: join3, parse: parse2 } = __require("node:path");

@@ -9,7 +9,7 @@ import {
   receiptNameOf,
   removeLeftoverPending,
   removePackages
-} from "./chunk-B7PQJUJE.js";
+} from "./chunk-XPZOLEOC.js";
 import "./chunk-G7M5TAYK.js";
 import {
   readPassphraseFile,

@@ -9,7 +9,7 @@ import {
 import {
   createDelivery,
   deliverPackages
-} from "./chunk-B7PQJUJE.js";
+} from "./chunk-XPZOLEOC.js";
 import "./chunk-G7M5TAYK.js";
 import {
   packRequest,
