@@ -375,7 +375,7 @@ async function clearStalePending(
       `${folder}/${packageFile} is at the destination with a pending receipt but no receipt: an earlier delivery was interrupted. Run the release again; it completes that delivery.`,
     );
   }
-  // Absent: remove it. Another package under the name: the delivery refuses it, as before.
+  // Absent: remove it. Another package under the name: deliverPackages refuses it next.
   if (held === 'absent') await delivery.removePending(folder, name);
 }
 

@@ -63,9 +63,11 @@ function alreadyThere(target: string, file: RemoteFile): EgressError {
 async function entryAt(target: string) {
   return lstat(target).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
-    throw new EgressError('DELIVERY', `cannot look at ${target}: ${error.code ?? error.message}`, {
-      cause: error,
-    });
+    throw new EgressError(
+      'DELIVERY',
+      `cannot look at ${target} (${error.code ?? error.message}): check that the disk is mounted and readable by this user, then run the delivery again`,
+      { cause: error },
+    );
   });
 }
 

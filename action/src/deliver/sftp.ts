@@ -278,7 +278,7 @@ export function createSftpDelivery(
       }
       await withRetries(`removing ${remoteName}`, async (live) => {
         const path = posix.join(await folderPath(live, folder, false), remoteName);
-        if (await statRemote(live, path)) await removeRemote(live, path);
+        if (await lstatRemote(live, path)) await removeRemote(live, path);
       });
     },
 

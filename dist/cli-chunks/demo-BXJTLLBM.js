@@ -9,7 +9,7 @@ import {
 import {
   createDelivery,
   deliverPackages
-} from "./chunk-XPZOLEOC.js";
+} from "./chunk-CN5XKGLP.js";
 import "./chunk-G7M5TAYK.js";
 import {
   packRequest,

@@ -65713,9 +65713,11 @@ function alreadyThere(target, file) {
 async function entryAt(target) {
   return lstat(target).catch((error) => {
     if (error.code === "ENOENT") return void 0;
-    throw new EgressError("DELIVERY", `cannot look at ${target}: ${error.code ?? error.message}`, {
-      cause: error
-    });
+    throw new EgressError(
+      "DELIVERY",
+      `cannot look at ${target} (${error.code ?? error.message}): check that the disk is mounted and readable by this user, then run the delivery again`,
+      { cause: error }
+    );
   });
 }
 async function heldAt(target, file) {
@@ -66412,7 +66414,7 @@ function createSftpDelivery(destination, context3, options = {}) {
       }
       await withRetries(`removing ${remoteName}`, async (live) => {
         const path = posix.join(await folderPath(live, folder, false), remoteName);
-        if (await statRemote(live, path)) await removeRemote(live, path);
+        if (await lstatRemote(live, path)) await removeRemote(live, path);
       });
     },
     async close() {

@@ -9,7 +9,7 @@ import {
   receiptNameOf,
   removeLeftoverPending,
   removePackages
-} from "./chunk-XPZOLEOC.js";
+} from "./chunk-CN5XKGLP.js";
 import "./chunk-G7M5TAYK.js";
 import {
   readPassphraseFile,
