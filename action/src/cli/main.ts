@@ -1,4 +1,7 @@
+import { keepYoungGenerationSmall } from '../shared/young-generation.js';
 import { runCli } from './run.js';
+
+keepYoungGenerationSmall();
 
 const io = {
   stdout: (text: string) => process.stdout.write(text),

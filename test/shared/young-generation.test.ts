@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// Measured in a process of its own: this one's young generation has long since grown.
+const source = fileURLToPath(new URL('../../action/src/shared/young-generation.ts', import.meta.url));
+const child = `
+const { keepYoungGenerationSmall } = await import(process.argv[1]);
+if (process.argv[2] === 'kept small') keepYoungGenerationSmall();
+const { getHeapSpaceStatistics } = await import('node:v8');
+// What planning a 20,000-file receipt does to V8: many small objects that all survive.
+const kept = [];
+for (let i = 0; i < 400_000; i += 1) kept.push({ i, path: 'd' + (i % 100) + '/f' + i + '.bin' });
+const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+console.log(JSON.stringify({ kept: kept.length, bytes: young.space_size }));
+`;
+
+function youngGenerationAfterPlanning(mode: 'kept small' | 'default'): number {
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', child, source, mode], {
+    encoding: 'utf8',
+  });
+  expect(run.stderr).toBe('');
+  const reported = JSON.parse(run.stdout) as { kept: number; bytes: number };
+  expect(reported.kept).toBe(400_000);
+  return reported.bytes;
+}
+
+// The entries call it so that packing many files, or many GiB, keeps peak RSS flat.
+describe.runIf(Number(process.versions.node.split('.')[0]) >= 23)('keepYoungGenerationSmall', () => {
+  it('stops V8 from growing the young generation, which it otherwise does under the same load', () => {
+    const kept = youngGenerationAfterPlanning('kept small');
+    const grown = youngGenerationAfterPlanning('default');
+    expect(kept).toBeLessThanOrEqual(4 * 2 ** 20);
+    expect(grown).toBeGreaterThan(2 * kept);
+  });
+});
