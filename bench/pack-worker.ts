@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { readPublicKeys, readSecretKey } from '../action/src/crypto/keys.js';
 import { type PackProfile, packCollection } from '../action/src/pack/package-collection.js';
 import type { Receipt } from '../action/src/pack/receipt-types.js';
-import { keepYoungGenerationSmall } from '../action/src/shared/young-generation.js';
 
 interface WorkerJob {
   receiptPath: string;
@@ -14,8 +13,6 @@ interface WorkerJob {
   signingKeyPath: string;
 }
 
-// As the CLI and the action entries do.
-keepYoungGenerationSmall();
 // From the process's start: node itself and loading openpgp.js are part of what a user waits for.
 const loadedMs = performance.now();
 const job = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as WorkerJob;

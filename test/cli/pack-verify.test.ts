@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../action/src/cli/command.js';
 import { runCli } from '../../action/src/cli/run.js';
@@ -593,4 +595,43 @@ describe('egress-gate pack: all or nothing, never a stack trace (issue 9 item 7)
     expect(packed.stderr).toContain('exists and is not a directory; nothing was packed');
     expect(await readFile(out, 'utf8')).toBe('not a directory\n');
   });
+
+  // A multi-GiB package must not make V8 grow its young generation as it streams (peak RSS would
+  // grow with the package). Measured in the bundle a user runs: after the command, a load of
+  // surviving objects is allocated; V8 grows the young generation for it unless packing has
+  // told it not to.
+  it.runIf(Number(process.versions.node.split('.')[0]) >= 23)(
+    'leaves V8 keeping its young generation small once it has packed, which validate does not',
+    async () => {
+      await using tmp = await makeTempDir();
+      const { repo, secrets } = await makeRepo(tmp.dir);
+      const probe = path.join(tmp.dir, 'young-generation-probe.mjs');
+      await writeFile(
+        probe,
+        `import { getHeapSpaceStatistics } from 'node:v8';
+process.on('exit', () => {
+  const kept = [];
+  for (let i = 0; i < 400_000; i += 1) kept.push({ i, path: 'd' + (i % 100) + '/f' + i + '.bin' });
+  const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+  process.stderr.write('young generation ' + young.space_size + ' bytes, ' + kept.length + ' kept\\n');
+});
+`,
+      );
+      const cli = new URL('../../dist/cli.js', import.meta.url).pathname;
+      const youngAfter = (argv: string[]) => {
+        const child = spawnSync(process.execPath, ['--import', pathToFileURL(probe).href, cli, ...argv], {
+          cwd: repo,
+          encoding: 'utf8',
+        });
+        expect(child.status).toBe(0);
+        const said = /young generation (\d+) bytes, 400000 kept/.exec(child.stderr);
+        expect(said, child.stderr).not.toBeNull();
+        return Number(said![1]);
+      };
+      const packed = youngAfter(packArgs(secrets, path.join(tmp.dir, 'packages')));
+      const validated = youngAfter(['validate', manifest]);
+      expect(packed).toBeLessThanOrEqual(16 * 2 ** 20);
+      expect(validated).toBeGreaterThanOrEqual(4 * packed);
+    },
+  );
 });

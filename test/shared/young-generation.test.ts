@@ -8,7 +8,7 @@ const child = `
 const { keepYoungGenerationSmall } = await import(process.argv[1]);
 if (process.argv[2] === 'kept small') keepYoungGenerationSmall();
 const { getHeapSpaceStatistics } = await import('node:v8');
-// What planning a 20,000-file receipt does to V8: many small objects that all survive.
+// Many small objects that all survive, as when a large receipt is planned.
 const kept = [];
 for (let i = 0; i < 400_000; i += 1) kept.push({ i, path: 'd' + (i % 100) + '/f' + i + '.bin' });
 const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
@@ -25,12 +25,13 @@ function youngGenerationAfterPlanning(mode: 'kept small' | 'default'): number {
   return reported.bytes;
 }
 
-// The entries call it so that packing many files, or many GiB, keeps peak RSS flat.
+// Packing calls it once its encryption thread runs, so a multi-GiB package keeps peak RSS flat.
 describe.runIf(Number(process.versions.node.split('.')[0]) >= 23)('keepYoungGenerationSmall', () => {
   it('stops V8 from growing the young generation, which it otherwise does under the same load', () => {
     const kept = youngGenerationAfterPlanning('kept small');
     const grown = youngGenerationAfterPlanning('default');
-    expect(kept).toBeLessThanOrEqual(4 * 2 ** 20);
-    expect(grown).toBeGreaterThan(2 * kept);
+    // Kept: 2–6 MiB (a large array's backing store can add a page or two); grown: 64 MiB.
+    expect(kept).toBeLessThanOrEqual(16 * 2 ** 20);
+    expect(grown).toBeGreaterThanOrEqual(4 * kept);
   });
 });

@@ -1,12 +1,10 @@
 import * as core from '@actions/core';
 import { describeError } from '../shared/errors.js';
-import { keepYoungGenerationSmall } from '../shared/young-generation.js';
 import { createCoreIo } from './core-io.js';
 import { readInputs, readRunnerContext } from './inputs.js';
 import { run } from './run.js';
 
 // Thin entry: read inputs and the runner's context once, run, and turn any failure into a failed step.
-keepYoungGenerationSmall();
 const io = createCoreIo();
 try {
   await run(

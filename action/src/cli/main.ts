@@ -1,7 +1,4 @@
-import { keepYoungGenerationSmall } from '../shared/young-generation.js';
 import { runCli } from './run.js';
-
-keepYoungGenerationSmall();
 
 const io = {
   stdout: (text: string) => process.stdout.write(text),

@@ -51,6 +51,8 @@ export async function encryptChunksOwnSeipd(input: {
   filename: string;
   date: Date;
   progress?(plaintextBytes: number): void;
+  /** Called once, when the encryption thread has returned its first chunk (it is fully started). */
+  onEncrypting?(): void;
   recycle?(buffer: Uint8Array): void;
   stages?: Record<string, number>;
 }): Promise<void> {
@@ -80,9 +82,14 @@ async function encrypt(
   let write = 0;
   let wait = 0;
   let waitWrite = 0;
+  let encrypting = false;
   const take = async () => {
     const started = performance.now();
     const ciphertext = await inFlight.shift()!;
+    if (!encrypting) {
+      encrypting = true;
+      input.onEncrypting?.();
+    }
     const got = performance.now();
     wait += got - started;
     const pieces: Uint8Array[] = [];

@@ -12,6 +12,7 @@ import {
 } from '../crypto/seipd-encrypt.js';
 import { signDetached } from '../crypto/sign-detached.js';
 import { EgressError } from '../shared/errors.js';
+import { keepYoungGenerationSmall } from '../shared/young-generation.js';
 import {
   type ArchivePlan,
   createArchiveStream,
@@ -110,6 +111,9 @@ export async function packCollection(options: PackCollectionOptions): Promise<Pa
           filename: `${root}.tar`,
           date,
           progress,
+          // From here on the stream's small per-chunk objects must not make V8 grow its young
+          // generation: peak RSS would grow with the size of the package (94 → 108 MiB at 8 GiB).
+          onEncrypting: keepYoungGenerationSmall,
           recycle: (buffer) => queue.recycle(buffer),
           stages,
         });

@@ -4,8 +4,8 @@ import {
   packCommand,
   readPassphraseFile,
   readUserFile
-} from "./chunk-6EAPW3FH.js";
-import "./chunk-RM6HKCYJ.js";
+} from "./chunk-PUES3536.js";
+import "./chunk-J3TZ57XU.js";
 import "./chunk-DBCLZHKV.js";
 import "./chunk-VGXNXCZK.js";
 import "./chunk-BV4H3DRH.js";

@@ -3,11 +3,11 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   signCleartext,
   verifyCleartext
-} from "./chunk-G7M5TAYK.js";
+} from "./chunk-NNE3C526.js";
 import {
   describeOpenpgp,
   nameCollectionPackage
-} from "./chunk-RM6HKCYJ.js";
+} from "./chunk-J3TZ57XU.js";
 import {
   createMessage,
   encrypt,

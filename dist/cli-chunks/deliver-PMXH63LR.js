@@ -9,18 +9,18 @@ import {
   receiptNameOf,
   removeLeftoverPending,
   removePackages
-} from "./chunk-CN5XKGLP.js";
-import "./chunk-G7M5TAYK.js";
+} from "./chunk-TLVFWT5E.js";
+import "./chunk-NNE3C526.js";
 import {
   readPassphraseFile,
   readUserFile
-} from "./chunk-6EAPW3FH.js";
+} from "./chunk-PUES3536.js";
 import {
   formatFingerprint,
   packRequest,
   readPublicKeys,
   readSecretKey
-} from "./chunk-RM6HKCYJ.js";
+} from "./chunk-J3TZ57XU.js";
 import {
   createCliForge,
   pullRequestHelp,

@@ -3,7 +3,7 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   packRequest,
   readSecretKey
-} from "./chunk-RM6HKCYJ.js";
+} from "./chunk-J3TZ57XU.js";
 import {
   pullRequestHelp,
   pullRequestOptions,

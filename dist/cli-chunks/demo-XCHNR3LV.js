@@ -2,20 +2,20 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyPackage
-} from "./chunk-RIH4OPYW.js";
+} from "./chunk-AXRFRAK5.js";
 import {
   lockRequest
 } from "./chunk-6ET6XZT4.js";
 import {
   createDelivery,
   deliverPackages
-} from "./chunk-CN5XKGLP.js";
-import "./chunk-G7M5TAYK.js";
+} from "./chunk-TLVFWT5E.js";
+import "./chunk-NNE3C526.js";
 import {
   packRequest,
   readPublicKeys,
   readSecretKey
-} from "./chunk-RM6HKCYJ.js";
+} from "./chunk-J3TZ57XU.js";
 import {
   parseReviewsFile
 } from "./chunk-VGXNXCZK.js";

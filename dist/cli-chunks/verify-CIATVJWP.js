@@ -2,16 +2,16 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyPackage
-} from "./chunk-RIH4OPYW.js";
-import "./chunk-G7M5TAYK.js";
+} from "./chunk-AXRFRAK5.js";
+import "./chunk-NNE3C526.js";
 import {
   readPassphraseFile,
   readUserFile
-} from "./chunk-6EAPW3FH.js";
+} from "./chunk-PUES3536.js";
 import {
   readPublicKeys,
   readSecretKey
-} from "./chunk-RM6HKCYJ.js";
+} from "./chunk-J3TZ57XU.js";
 import "./chunk-DBCLZHKV.js";
 import "./chunk-VGXNXCZK.js";
 import "./chunk-BV4H3DRH.js";

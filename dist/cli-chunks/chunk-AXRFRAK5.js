@@ -2,7 +2,7 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyCleartext
-} from "./chunk-G7M5TAYK.js";
+} from "./chunk-NNE3C526.js";
 import {
   FILES_DIR,
   RECEIPT_NAME,
@@ -12,7 +12,7 @@ import {
   describeOpenpgp,
   formatFingerprint,
   verifyDetached
-} from "./chunk-RM6HKCYJ.js";
+} from "./chunk-J3TZ57XU.js";
 import {
   decrypt,
   describeUnsafeItemPath,
