@@ -4,7 +4,7 @@
 //
 // `npm run bench` calls the default export with a line logger; `node bench/deliver-sftp.mjs`
 // runs it alone. Env: EGRESS_BENCH_SFTP_BYTES (default 1 GiB), EGRESS_BENCH_RUNS (best of, default 2).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
@@ -57,6 +57,27 @@ function makeFile(file, bytes) {
 }
 
 const best = (a, b) => (a === undefined || b < a ? b : a);
+/**
+ * Runs a command without blocking this process: sshd (`LogLevel DEBUG1`, `-e`) writes its log to
+ * a pipe this process drains; under spawnSync nobody drained it, the pipe filled, sshd's session
+ * blocked on a log line and OpenSSH's upload hung for good.
+ */
+function runAsync(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text) => {
+      stdout += text;
+    });
+    child.stderr.setEncoding('utf8').on('data', (text) => {
+      stderr += text;
+    });
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 const rate = (bytes, seconds) => `${(bytes / seconds / 1e6).toFixed(0)} MB/s`;
 
 export default async function run(log = console.log) {
@@ -71,9 +92,8 @@ export default async function run(log = console.log) {
     const keyFile = path.join(work, 'client_key');
     writeFileSync(keyFile, sshd.privateKey, { mode: 0o600 });
     // OpenSSH checks the same pinned host key, through a known_hosts file.
-    const hostKey = spawnSync('ssh-keyscan', ['-p', String(sshd.port), '-t', 'ed25519', '127.0.0.1'], {
-      encoding: 'utf8',
-    }).stdout;
+    const hostKey = (await runAsync('ssh-keyscan', ['-p', String(sshd.port), '-t', 'ed25519', '127.0.0.1']))
+      .stdout;
     const knownHosts = path.join(work, 'known_hosts');
     writeFileSync(knownHosts, hostKey);
     const batch = path.join(work, 'batch');
@@ -89,29 +109,25 @@ export default async function run(log = console.log) {
       rmSync(path.join(sshd.root, 'openssh.bin'), { force: true });
       let server = sshd.sessionCpuSeconds();
       const started = process.hrtime.bigint();
-      const result = spawnSync(
-        '/usr/bin/time',
-        [
-          '-f',
-          'cpu %U %S',
-          'sftp',
-          '-q',
-          '-b',
-          batch,
-          '-i',
-          keyFile,
-          '-P',
-          String(sshd.port),
-          '-o',
-          `UserKnownHostsFile=${knownHosts}`,
-          '-o',
-          'StrictHostKeyChecking=yes',
-          '-o',
-          'BatchMode=yes',
-          `${sshd.user}@127.0.0.1`,
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
-      );
+      const result = await runAsync('/usr/bin/time', [
+        '-f',
+        'cpu %U %S',
+        'sftp',
+        '-q',
+        '-b',
+        batch,
+        '-i',
+        keyFile,
+        '-P',
+        String(sshd.port),
+        '-o',
+        `UserKnownHostsFile=${knownHosts}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'BatchMode=yes',
+        `${sshd.user}@127.0.0.1`,
+      ]);
       if (result.status !== 0) throw new Error(`sftp failed: ${result.stderr}`);
       openssh = best(openssh, Number(process.hrtime.bigint() - started) / 1e9);
       const [, user, system] = /cpu ([\d.]+) ([\d.]+)/.exec(result.stderr) ?? [];
