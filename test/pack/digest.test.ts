@@ -24,7 +24,7 @@ describe('digest', () => {
     expect(await hashFile(join(dir, name))).toEqual({ sha256: expected, size: contents[name]!.length });
   });
 
-  it('hashes many files concurrently, keeps their order and reports progress', async () => {
+  it('hashes many files, keeps their order and reports progress', async () => {
     const names = Object.keys(contents);
     const progress: [number, number, number][] = [];
     const digests = await hashFiles(
@@ -43,5 +43,40 @@ describe('digest', () => {
 
   it('handles an empty list', async () => {
     expect(await hashFiles([])).toEqual([]);
+  });
+
+  describe('a long list, shared with a second thread', () => {
+    let tree: string;
+    const sizes = Array.from({ length: 300 }, (_, i) => (i % 50 === 7 ? readChunkBytes + 3 : (i * 37) % 5000));
+    const paths = sizes.map((_, i) => `f${String(i).padStart(3, '0')}.bin`);
+    beforeAll(async () => {
+      tree = await mkdtemp(join(tmpdir(), 'egress-digest-two-'));
+      await Promise.all(paths.map((p, i) => writeFile(join(tree, p), randomBytes(sizes[i]!))));
+    });
+    afterAll(() => rm(tree, { recursive: true, force: true }));
+
+    it('gives every file its own digest, in the order asked, and ends its progress at the total', async () => {
+      const progress: [number, number, number][] = [];
+      const absolute = paths.map((p) => join(tree, p));
+      const digests = await hashFiles(absolute, {
+        helperFrom: 2,
+        onProgress: (done, total, bytes) => progress.push([done, total, bytes]),
+      });
+      const expected = await Promise.all(absolute.map((p) => hashFile(p)));
+      expect(digests).toEqual(expected);
+      const dones = progress.map(([done]) => done);
+      expect(dones).toEqual([...dones].sort((a, b) => a - b));
+      expect(progress.at(-1)).toEqual([300, 300, sizes.reduce((a, b) => a + b, 0)]);
+    });
+
+    it('fails on the first unreadable file in list order, with its own error', async () => {
+      const absolute = paths.map((p) => join(tree, p));
+      absolute[40] = join(tree, 'absent-40.bin');
+      absolute[250] = join(tree, 'absent-250.bin');
+      absolute[100] = tree; // a directory
+      await expect(hashFiles(absolute, { helperFrom: 2 })).rejects.toThrow(/ENOENT.*absent-40\.bin/);
+      absolute[40] = join(tree, paths[40]!);
+      await expect(hashFiles(absolute, { helperFrom: 2 })).rejects.toThrow(/EISDIR/);
+    });
   });
 });

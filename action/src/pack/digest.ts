@@ -1,6 +1,8 @@
-import { createHash, hash as hashOnce } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { type DigestApis, digestFileSync } from './digest-file-sync.js';
+import { startDigestHelper } from './digest-helper.js';
 
 /** 1 MiB reads: Node's 64 KiB default halved hashing throughput on this machine kind. */
 export const readChunkBytes = 1024 * 1024;
@@ -40,65 +42,98 @@ export function hashFileSync(
   absolutePath: string,
   buffer: Uint8Array = Buffer.allocUnsafe(readChunkBytes),
 ): FileDigest {
-  const fd = openSync(absolutePath, 'r');
-  try {
-    const expected = fstatSync(fd).size;
-    let size = 0;
-    if (expected < buffer.length) {
-      // One read normally gets it all (no second call to see the end: fstat said the size); a
-      // short read continues, and a file that grew past the buffer goes on below.
-      for (;;) {
-        const got = readSync(fd, buffer, size, buffer.length - size, null);
-        size += got;
-        if (got === 0 || size === expected) {
-          return { sha256: hashOnce('sha256', buffer.subarray(0, size), 'hex'), size };
-        }
-        if (size === buffer.length) break;
-      }
-    }
-    const hash = createHash('sha256');
-    hash.update(buffer.subarray(0, size));
-    for (;;) {
-      const got = readSync(fd, buffer, 0, buffer.length, null);
-      if (got === 0) break;
-      hash.update(buffer.subarray(0, got));
-      size += got;
-    }
-    return { sha256: hash.digest('hex'), size };
-  } finally {
-    closeSync(fd);
-  }
+  return digestFileSync(apis, absolutePath, buffer);
 }
 
+const apis: DigestApis = { fs: { openSync, fstatSync, readSync, closeSync }, crypto: { createHash, hash } };
+
+/** From this many files a second thread hashes alongside this one (it takes ~0.1 s to start). */
+const HELPER_FROM = 2000;
+
 export interface HashFilesOptions {
-  /** Ignored (kept for callers): files are read synchronously, one at a time, which is faster. */
+  /** Ignored (kept for callers): files are read synchronously, on at most two threads. */
   concurrency?: number;
   /** Called after each file: files done, files total, bytes hashed so far. */
   onProgress?: (done: number, total: number, bytes: number) => void;
+  /** From how many files a second thread helps (default 2,000; for tests). */
+  helperFrom?: number;
 }
 
 /**
  * Hashes many files; results keep the order of `paths`. Synchronous reads with one reused buffer
  * (see hashFileSync), yielding to the event loop every ~50 ms so timers, signals and progress
- * output still run during a long pass.
+ * output still run during a long pass. A long list is shared with a second thread; a file that
+ * cannot be hashed fails the call as it would alone: the first such file in `paths` order, with
+ * the error this thread gets for it.
  */
 export async function hashFiles(
   paths: readonly string[],
   options: HashFilesOptions = {},
 ): Promise<FileDigest[]> {
+  if (paths.length >= (options.helperFrom ?? HELPER_FROM)) return hashFilesOnTwoThreads(paths, options);
   const results: FileDigest[] = new Array(paths.length);
   const buffer = Buffer.allocUnsafe(readChunkBytes);
   let bytes = 0;
-  let slice = performance.now();
+  const pacer = createPacer();
   for (let index = 0; index < paths.length; index += 1) {
     const digest = hashFileSync(paths[index]!, buffer);
     results[index] = digest;
     bytes += digest.size;
     options.onProgress?.(index + 1, paths.length, bytes);
-    if (performance.now() - slice > 50) {
-      await new Promise((resolve) => setImmediate(resolve));
-      slice = performance.now();
-    }
+    if (pacer.due()) await pacer.pause();
   }
   return results;
+}
+
+async function hashFilesOnTwoThreads(
+  paths: readonly string[],
+  options: HashFilesOptions,
+): Promise<FileDigest[]> {
+  const results: (FileDigest | undefined)[] = new Array(paths.length);
+  const helper = startDigestHelper(paths);
+  try {
+    const buffer = Buffer.allocUnsafe(readChunkBytes);
+    let files = 0;
+    let failures = 0;
+    let bytes = 0;
+    const pacer = createPacer();
+    for (let index = helper.claim(); index < paths.length; index = helper.claim()) {
+      try {
+        const digest = hashFileSync(paths[index]!, buffer);
+        results[index] = digest;
+        files += 1;
+        bytes += digest.size;
+      } catch {
+        failures += 1; // thrown below, in order
+      }
+      const helped = helper.done();
+      options.onProgress?.(files + failures + helped.files, paths.length, bytes + helped.bytes);
+      if (pacer.due()) await pacer.pause();
+    }
+    // A helper still starting up has nothing to give: only one mid-file is waited for.
+    if (helper.busy()) await helper.finished;
+    // In order: the first file that fails is hashed again here, so its own error is thrown.
+    let total = 0;
+    for (let index = 0; index < paths.length; index += 1) {
+      const digest = results[index] ?? helper.result(index) ?? hashFileSync(paths[index]!, buffer);
+      results[index] = digest;
+      total += digest.size;
+    }
+    options.onProgress?.(paths.length, paths.length, total);
+    return results as FileDigest[];
+  } finally {
+    await helper.close();
+  }
+}
+
+/** Lets the event loop run every ~50 ms of a long synchronous pass. */
+function createPacer() {
+  let slice = performance.now();
+  return {
+    due: () => performance.now() - slice > 50,
+    async pause() {
+      await new Promise((resolve) => setImmediate(resolve));
+      slice = performance.now();
+    },
+  };
 }

@@ -4,12 +4,12 @@ import {
   evaluatePolicy,
   roleTitle,
   sameCommit
-} from "./chunk-VGXNXCZK.js";
+} from "./chunk-A5NTZDEM.js";
 import {
   disclosureFacts,
   findingsCanBlock,
   scanRequestOutputs
-} from "./chunk-BV4H3DRH.js";
+} from "./chunk-FSVXL6DJ.js";
 import {
   createMessage,
   createOutputsResolver,
@@ -31,7 +31,7 @@ import {
   sortDiagnostics,
   validateRequest,
   verify
-} from "./chunk-3J3S3TFB.js";
+} from "./chunk-7SYB65J7.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

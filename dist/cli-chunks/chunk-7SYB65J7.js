@@ -20750,10 +20750,10 @@ function unarmor(input) {
 }
 function armor(messageType, body, partIndex, partTotal, customComment, emitChecksum = false, config$1 = config) {
   let text;
-  let hash;
+  let hash2;
   if (messageType === enums.armor.signed) {
     text = body.text;
-    hash = body.hash;
+    hash2 = body.hash;
     body = body.data;
   }
   const maybeBodyClone = emitChecksum && passiveClone(body);
@@ -20775,7 +20775,7 @@ function armor(messageType, body, partIndex, partTotal, customComment, emitCheck
       break;
     case enums.armor.signed:
       result.push("-----BEGIN PGP SIGNED MESSAGE-----\n");
-      result.push(hash ? `Hash: ${hash}
+      result.push(hash2 ? `Hash: ${hash2}
 
 ` : "\n");
       result.push(text.replace(/^-/mg, "- -"));
@@ -21728,26 +21728,26 @@ function nobleHash(nobleHashName, webCryptoHashName) {
     const { nobleHashes: nobleHashes2 } = await Promise.resolve().then(function() {
       return noble_hashes;
     });
-    const hash = nobleHashes2.get(nobleHashName);
-    if (!hash)
+    const hash2 = nobleHashes2.get(nobleHashName);
+    if (!hash2)
       throw new Error("Unsupported hash");
-    return hash;
+    return hash2;
   };
   return async function(data) {
     if (isArrayStream(data)) {
       data = await readToEnd(data);
     }
     if (util.isStream(data)) {
-      const hash = await getNobleHash();
-      const hashInstance = hash.create();
+      const hash2 = await getNobleHash();
+      const hashInstance = hash2.create();
       return transform(data, (value) => {
         hashInstance.update(value);
       }, () => hashInstance.digest());
     } else if (webCrypto$8 && webCryptoHashName) {
       return new Uint8Array(await webCrypto$8.digest(webCryptoHashName, data));
     } else {
-      const hash = await getNobleHash();
-      return hash(data);
+      const hash2 = await getNobleHash();
+      return hash2(data);
     }
   };
 }
@@ -23828,11 +23828,11 @@ async function unwrap(algo, key, wrappedData) {
 }
 async function computeHKDF(hashAlgo, inputKey, salt, info, outLen) {
   const webCrypto2 = util.getWebCrypto();
-  const hash = enums.read(enums.webHash, hashAlgo);
-  if (!hash)
+  const hash2 = enums.read(enums.webHash, hashAlgo);
+  if (!hash2)
     throw new Error("Hash algo not supported with HKDF");
   const importedKey = await webCrypto2.importKey("raw", inputKey, "HKDF", false, ["deriveBits"]);
-  const bits2 = await webCrypto2.deriveBits({ name: "HKDF", hash, salt, info }, importedKey, outLen * 8);
+  const bits2 = await webCrypto2.deriveBits({ name: "HKDF", hash: hash2, salt, info }, importedKey, outLen * 8);
   return new Uint8Array(bits2);
 }
 var HKDF_INFO = {
@@ -24265,13 +24265,13 @@ var CurveWithOID = class {
 };
 async function generate$1(curveName) {
   const curve = new CurveWithOID(curveName);
-  const { oid, hash, cipher } = curve;
+  const { oid, hash: hash2, cipher } = curve;
   const keyPair = await curve.genKeyPair();
   return {
     oid,
     Q: keyPair.publicKey,
     secret: util.leftPad(keyPair.privateKey, curve.payloadSize),
-    hash,
+    hash: hash2,
     cipher
   };
 }
@@ -24903,8 +24903,8 @@ var KDFParams = class {
    */
   constructor(data) {
     if (data) {
-      const { hash, cipher } = data;
-      this.hash = hash;
+      const { hash: hash2, cipher } = data;
+      this.hash = hash2;
       this.cipher = cipher;
     } else {
       this.hash = null;
@@ -25244,12 +25244,12 @@ function generateParams(algo, bits2, oid) {
         publicParams: { oid: new OID(oid2), Q }
       }));
     case enums.publicKey.ecdh:
-      return generate$1(oid).then(({ oid: oid2, Q, secret, hash, cipher }) => ({
+      return generate$1(oid).then(({ oid: oid2, Q, secret, hash: hash2, cipher }) => ({
         privateParams: { d: secret },
         publicParams: {
           oid: new OID(oid2),
           Q,
-          kdfParams: new KDFParams({ hash, cipher })
+          kdfParams: new KDFParams({ hash: hash2, cipher })
         }
       }));
     case enums.publicKey.ed25519:
@@ -25853,7 +25853,7 @@ async function OCB(cipher, key) {
     }
     maxNtz = newMaxNtz;
   }
-  function hash(adata) {
+  function hash2(adata) {
     if (!adata.length) {
       return zeroBlock;
     }
@@ -25905,7 +25905,7 @@ async function OCB(cipher, key) {
       xorMut(checksum, xorInput);
       pos += text.length;
     }
-    const tag = xorMut(encipher(xorMut(xorMut(checksum, offset), mask.$)), hash(adata));
+    const tag = xorMut(encipher(xorMut(xorMut(checksum, offset), mask.$)), hash2(adata));
     ct.set(tag, pos);
     return ct;
   }
@@ -26259,7 +26259,7 @@ var Argon2S2K = class {
       argon2Promise = argon2Promise || loadArgonWasmModule();
       const argon2 = await argon2Promise;
       const passwordBytes = util.encodeUTF8(passphrase);
-      const hash = argon2({
+      const hash2 = argon2({
         version: ARGON2_VERSION,
         type: ARGON2_TYPE,
         password: passwordBytes,
@@ -26274,7 +26274,7 @@ var Argon2S2K = class {
         argon2Promise.catch(() => {
         });
       }
-      return hash;
+      return hash2;
     } catch (e) {
       if (e.message && (e.message.includes("Unable to grow instance memory") || // Chrome
       e.message.includes("failed to grow memory") || // Firefox
@@ -27652,10 +27652,10 @@ var SignaturePacket = class _SignaturePacket {
     this.unhashedSubpackets = [];
     this.signatureData = util.concat(arr);
     const toHash = this.toHash(this.signatureType, data, detached);
-    const hash = await this.hash(this.signatureType, data, toHash, detached);
-    this.signedHashValue = slice(clone(hash), 0, 2);
-    const signed = async () => sign$1(this.publicKeyAlgorithm, this.hashAlgorithm, key.publicParams, key.privateParams, toHash, await readToEnd(hash));
-    if (util.isStream(hash)) {
+    const hash2 = await this.hash(this.signatureType, data, toHash, detached);
+    this.signedHashValue = slice(clone(hash2), 0, 2);
+    const signed = async () => sign$1(this.publicKeyAlgorithm, this.hashAlgorithm, key.publicParams, key.privateParams, toHash, await readToEnd(hash2));
+    if (util.isStream(hash2)) {
       this.params = signed();
     } else {
       this.params = await signed();
@@ -28061,19 +28061,19 @@ var SignaturePacket = class _SignaturePacket {
     const skipVerify = this[verified] && !isMessageSignature;
     if (!skipVerify) {
       let toHash;
-      let hash;
+      let hash2;
       if (this.hashed) {
-        hash = await this.hashed;
+        hash2 = await this.hashed;
       } else {
         toHash = this.toHash(signatureType, data, detached);
-        hash = await this.hash(signatureType, data, toHash);
+        hash2 = await this.hash(signatureType, data, toHash);
       }
-      hash = await readToEnd(hash);
-      if (this.signedHashValue[0] !== hash[0] || this.signedHashValue[1] !== hash[1]) {
+      hash2 = await readToEnd(hash2);
+      if (this.signedHashValue[0] !== hash2[0] || this.signedHashValue[1] !== hash2[1]) {
         throw new Error("Signed digest did not match");
       }
       this.params = await this.params;
-      this[verified] = await verify$1(this.publicKeyAlgorithm, this.hashAlgorithm, this.params, key.publicParams, toHash, hash);
+      this[verified] = await verify$1(this.publicKeyAlgorithm, this.hashAlgorithm, this.params, key.publicParams, toHash, hash2);
       if (!this[verified]) {
         throw new Error("Signature verification failed");
       }
@@ -28867,8 +28867,8 @@ var SymEncryptedIntegrityProtectedDataPacket = class _SymEncryptedIntegrityProte
       const prefix = await getPrefixRandom(sessionKeyAlgorithm);
       const mdc = new Uint8Array([211, 20]);
       const tohash = util.concat([prefix, bytes, mdc]);
-      const hash = await computeDigest(enums.hash.sha1, passiveClone(tohash));
-      const plaintext = util.concat([tohash, hash]);
+      const hash2 = await computeDigest(enums.hash.sha1, passiveClone(tohash));
+      const plaintext = util.concat([tohash, hash2]);
       this.encrypted = await encrypt$1(sessionKeyAlgorithm, key, plaintext, new Uint8Array(blockSize));
     }
     return true;
@@ -28904,8 +28904,8 @@ var SymEncryptedIntegrityProtectedDataPacket = class _SymEncryptedIntegrityProte
       const verifyHash = Promise.all([
         readToEnd(await computeDigest(enums.hash.sha1, passiveClone(tohash))),
         readToEnd(realHash)
-      ]).then(([hash, mdc]) => {
-        if (!util.equalsUint8Array(hash, mdc)) {
+      ]).then(([hash2, mdc]) => {
+        if (!util.equalsUint8Array(hash2, mdc)) {
           throw new Error("Modification detected.");
         }
         return new Uint8Array();
@@ -30023,8 +30023,8 @@ var SecretKeyPacket = class extends PublicKeyPacket {
     } else {
       const cleartextWithHash = await decrypt$1(this.symmetric, key, this.keyMaterial, this.iv);
       cleartext = cleartextWithHash.subarray(0, -20);
-      const hash = await computeDigest(enums.hash.sha1, cleartext);
-      if (!util.equalsUint8Array(hash, cleartextWithHash.subarray(-20))) {
+      const hash2 = await computeDigest(enums.hash.sha1, cleartext);
+      if (!util.equalsUint8Array(hash2, cleartextWithHash.subarray(-20))) {
         throw new Error("Incorrect key passphrase");
       }
     }
@@ -32875,9 +32875,9 @@ var CleartextMessage = class _CleartextMessage {
    */
   armor(config$1 = config) {
     const emitHeaderAndChecksum = this.signature.packets.some((packet) => packet.version !== 6);
-    const hash = emitHeaderAndChecksum ? Array.from(new Set(this.signature.packets.map((packet) => enums.read(enums.hash, packet.hashAlgorithm).toUpperCase()))).join() : null;
+    const hash2 = emitHeaderAndChecksum ? Array.from(new Set(this.signature.packets.map((packet) => enums.read(enums.hash, packet.hashAlgorithm).toUpperCase()))).join() : null;
     const body = {
-      hash,
+      hash: hash2,
       text: this.text,
       data: this.signature.packets.write()
     };
@@ -34543,24 +34543,24 @@ var sha224$1 = /* @__PURE__ */ createHasher(() => new SHA224());
 var sha512$1 = /* @__PURE__ */ createHasher(() => new SHA512());
 var sha384$1 = /* @__PURE__ */ createHasher(() => new SHA384());
 var HMAC = class extends Hash {
-  constructor(hash, _key) {
+  constructor(hash2, _key) {
     super();
     this.finished = false;
     this.destroyed = false;
-    ahash(hash);
+    ahash(hash2);
     const key = toBytes(_key);
-    this.iHash = hash.create();
+    this.iHash = hash2.create();
     if (typeof this.iHash.update !== "function")
       throw new Error("Expected instance of class which extends utils.Hash");
     this.blockLen = this.iHash.blockLen;
     this.outputLen = this.iHash.outputLen;
     const blockLen = this.blockLen;
     const pad2 = new Uint8Array(blockLen);
-    pad2.set(key.length > blockLen ? hash.create().update(key).digest() : key);
+    pad2.set(key.length > blockLen ? hash2.create().update(key).digest() : key);
     for (let i2 = 0; i2 < pad2.length; i2++)
       pad2[i2] ^= 54;
     this.iHash.update(pad2);
-    this.oHash = hash.create();
+    this.oHash = hash2.create();
     for (let i2 = 0; i2 < pad2.length; i2++)
       pad2[i2] ^= 54 ^ 92;
     this.oHash.update(pad2);
@@ -34606,8 +34606,8 @@ var HMAC = class extends Hash {
     this.iHash.destroy();
   }
 };
-var hmac = (hash, key, message) => new HMAC(hash, key).update(message).digest();
-hmac.create = (hash, key) => new HMAC(hash, key);
+var hmac = (hash2, key, message) => new HMAC(hash2, key).update(message).digest();
+hmac.create = (hash2, key) => new HMAC(hash2, key);
 var _0n$4 = BigInt(0);
 var _1n$5 = BigInt(1);
 function negateCt(condition, item) {
@@ -35572,8 +35572,8 @@ function ecdh(Point, ecdhOpts = {}) {
   };
   return Object.freeze({ getPublicKey, getSharedSecret, keygen, Point, utils, lengths });
 }
-function ecdsa(Point, hash, ecdsaOpts = {}) {
-  ahash(hash);
+function ecdsa(Point, hash2, ecdsaOpts = {}) {
+  ahash(hash2);
   _validateObject(ecdsaOpts, {}, {
     hmac: "function",
     lowS: "boolean",
@@ -35582,7 +35582,7 @@ function ecdsa(Point, hash, ecdsaOpts = {}) {
     bits2int_modN: "function"
   });
   const randomBytes$1 = ecdsaOpts.randomBytes || randomBytes;
-  const hmac$1 = ecdsaOpts.hmac || ((key, ...msgs) => hmac(hash, key, concatBytes(...msgs)));
+  const hmac$1 = ecdsaOpts.hmac || ((key, ...msgs) => hmac(hash2, key, concatBytes(...msgs)));
   const { Fp: Fp2, Fn: Fn2 } = Point;
   const { ORDER: CURVE_ORDER, BITS: fnBits } = Fn2;
   const { keygen, getPublicKey, getSharedSecret, utils, lengths } = ecdh(Point, ecdsaOpts);
@@ -35725,7 +35725,7 @@ function ecdsa(Point, hash, ecdsaOpts = {}) {
   }
   function validateMsgAndHash(message, prehash) {
     _abytes2(message, void 0, "message");
-    return prehash ? _abytes2(hash(message), void 0, "prehashed message") : message;
+    return prehash ? _abytes2(hash2(message), void 0, "prehashed message") : message;
   }
   function prepSig(message, privateKey, opts) {
     if (["recovered", "canonical"].some((k) => k in opts))
@@ -35766,7 +35766,7 @@ function ecdsa(Point, hash, ecdsaOpts = {}) {
   function sign2(message, secretKey, opts = {}) {
     message = ensureBytes("message", message);
     const { seed, k2sig } = prepSig(message, secretKey, opts);
-    const drbg = createHmacDrbg(hash.outputLen, Fn2.BYTES, hmac$1);
+    const drbg = createHmacDrbg(hash2.outputLen, Fn2.BYTES, hmac$1);
     const sig = drbg(seed, k2sig);
     return sig;
   }
@@ -35840,7 +35840,7 @@ function ecdsa(Point, hash, ecdsaOpts = {}) {
     verify: verify2,
     recoverPublicKey,
     Signature: Signature2,
-    hash
+    hash: hash2
   });
 }
 function _weierstrass_legacy_opts_to_new(c) {
@@ -35891,13 +35891,13 @@ function _ecdsa_new_output_to_legacy(c, _ecdsa) {
   });
 }
 function weierstrass(c) {
-  const { CURVE, curveOpts, hash, ecdsaOpts } = _ecdsa_legacy_opts_to_new(c);
+  const { CURVE, curveOpts, hash: hash2, ecdsaOpts } = _ecdsa_legacy_opts_to_new(c);
   const Point = weierstrassN(CURVE, curveOpts);
-  const signs = ecdsa(Point, hash, ecdsaOpts);
+  const signs = ecdsa(Point, hash2, ecdsaOpts);
   return _ecdsa_new_output_to_legacy(c, signs);
 }
 function createCurve(curveDef, defHash) {
-  const create = (hash) => weierstrass({ ...curveDef, hash });
+  const create = (hash2) => weierstrass({ ...curveDef, hash: hash2 });
   return { ...create(defHash), create };
 }
 var p256_CURVE = {
@@ -36425,8 +36425,8 @@ function eddsa(Point, cHash, eddsaOpts = {}) {
       throw new Error("Contexts/pre-hash are not supported");
     return data;
   });
-  function modN_LE(hash) {
-    return Fn2.create(bytesToNumberLE(hash));
+  function modN_LE(hash2) {
+    return Fn2.create(bytesToNumberLE(hash2));
   }
   function getPrivateScalar(key) {
     const len = lengths.secretKey;
@@ -36595,9 +36595,9 @@ function _eddsa_new_output_to_legacy(c, eddsa2) {
   return legacy;
 }
 function twistedEdwards(c) {
-  const { CURVE, curveOpts, hash, eddsaOpts } = _eddsa_legacy_opts_to_new(c);
+  const { CURVE, curveOpts, hash: hash2, eddsaOpts } = _eddsa_legacy_opts_to_new(c);
   const Point = edwards(CURVE, curveOpts);
-  const EDDSA = eddsa(Point, hash, eddsaOpts);
+  const EDDSA = eddsa(Point, hash2, eddsaOpts);
   return _eddsa_new_output_to_legacy(c, EDDSA);
 }
 var _0n = BigInt(0);
@@ -45206,70 +45206,196 @@ function parseListing(text, file, directory) {
 }
 
 // action/src/pack/digest.ts
-import { createHash as createHash2, hash as hashOnce } from "node:crypto";
+import { createHash as createHash2, hash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { open } from "node:fs/promises";
+
+// action/src/pack/digest-file-sync.ts
+function digestFileSync(apis2, absolutePath, buffer) {
+  const { fs, crypto: crypto2 } = apis2;
+  const fd2 = fs.openSync(absolutePath, "r");
+  try {
+    const expected = fs.fstatSync(fd2).size;
+    let size = 0;
+    if (expected < buffer.length) {
+      for (; ; ) {
+        const got = fs.readSync(fd2, buffer, size, buffer.length - size, null);
+        size += got;
+        if (got === 0 || size === expected) {
+          return { sha256: crypto2.hash("sha256", buffer.subarray(0, size), "hex"), size };
+        }
+        if (size === buffer.length) break;
+      }
+    }
+    const hash2 = crypto2.createHash("sha256");
+    hash2.update(buffer.subarray(0, size));
+    for (; ; ) {
+      const got = fs.readSync(fd2, buffer, 0, buffer.length, null);
+      if (got === 0) break;
+      hash2.update(buffer.subarray(0, got));
+      size += got;
+    }
+    return { sha256: hash2.digest("hex"), size };
+  } finally {
+    fs.closeSync(fd2);
+  }
+}
+
+// action/src/pack/digest-helper.ts
+import { Worker as Worker2 } from "node:worker_threads";
+var HASHED = 1;
+var FAILED = 2;
+function digestHelperMain(digest, hashed, failed) {
+  const { parentPort, workerData } = process.getBuiltinModule("node:worker_threads");
+  const apis2 = {
+    fs: process.getBuiltinModule("node:fs"),
+    crypto: process.getBuiltinModule("node:crypto")
+  };
+  const shared = workerData;
+  const claims = new Int32Array(shared.claims);
+  const sizes = new Float64Array(shared.sizes);
+  const digests = Buffer.from(shared.digests);
+  const states = new Uint8Array(shared.states);
+  const buffer = Buffer.allocUnsafe(1024 * 1024);
+  const count = shared.paths.length;
+  let bytes = 0;
+  for (; ; ) {
+    const index2 = Atomics.add(claims, 0, 1);
+    if (index2 >= count) break;
+    Atomics.add(claims, 2, 1);
+    let state = failed;
+    try {
+      const result = digest(apis2, shared.paths[index2], buffer);
+      digests.write(result.sha256, index2 * 64, "latin1");
+      sizes[index2] = result.size;
+      bytes += result.size;
+      sizes[count] = bytes;
+      state = hashed;
+    } catch {
+    }
+    Atomics.store(states, index2, state);
+    Atomics.add(claims, 1, 1);
+  }
+  parentPort.postMessage("done");
+}
+function startDigestHelper(paths) {
+  const count = paths.length;
+  const shared = {
+    paths,
+    claims: new SharedArrayBuffer(12),
+    sizes: new SharedArrayBuffer(8 * (count + 1)),
+    digests: new SharedArrayBuffer(64 * count),
+    states: new SharedArrayBuffer(count)
+  };
+  const claims = new Int32Array(shared.claims);
+  const sizes = new Float64Array(shared.sizes);
+  const digests = Buffer.from(shared.digests);
+  const states = new Uint8Array(shared.states);
+  const program = `(${digestHelperMain.toString()})(${digestFileSync.toString()}, ${HASHED}, ${FAILED})`;
+  const worker = new Worker2(program, { eval: true, workerData: shared });
+  const finished = new Promise((resolve2) => {
+    worker.once("message", () => resolve2());
+    worker.once("error", () => resolve2());
+    worker.once("exit", () => resolve2());
+  });
+  return {
+    claim: () => Atomics.add(claims, 0, 1),
+    done: () => ({ files: Atomics.load(claims, 1), bytes: sizes[count] }),
+    // Between its claim and this count a file is missed, and then hashed again by the caller.
+    busy: () => Atomics.load(claims, 2) > Atomics.load(claims, 1),
+    finished,
+    result(index2) {
+      if (Atomics.load(states, index2) !== HASHED) return void 0;
+      return { sha256: digests.toString("latin1", index2 * 64, index2 * 64 + 64), size: sizes[index2] };
+    },
+    async close() {
+      await worker.terminate();
+    }
+  };
+}
+
+// action/src/pack/digest.ts
 var readChunkBytes = 1024 * 1024;
 async function hashFile(absolutePath, buffer = Buffer.allocUnsafe(readChunkBytes)) {
   const handle = await open(absolutePath, "r");
   try {
-    const hash = createHash2("sha256");
+    const hash2 = createHash2("sha256");
     let size = 0;
     for (; ; ) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
+      hash2.update(buffer.subarray(0, bytesRead));
       size += bytesRead;
     }
-    return { sha256: hash.digest("hex"), size };
+    return { sha256: hash2.digest("hex"), size };
   } finally {
     await handle.close();
   }
 }
 function hashFileSync(absolutePath, buffer = Buffer.allocUnsafe(readChunkBytes)) {
-  const fd2 = openSync(absolutePath, "r");
-  try {
-    const expected = fstatSync(fd2).size;
-    let size = 0;
-    if (expected < buffer.length) {
-      for (; ; ) {
-        const got = readSync(fd2, buffer, size, buffer.length - size, null);
-        size += got;
-        if (got === 0 || size === expected) {
-          return { sha256: hashOnce("sha256", buffer.subarray(0, size), "hex"), size };
-        }
-        if (size === buffer.length) break;
-      }
-    }
-    const hash = createHash2("sha256");
-    hash.update(buffer.subarray(0, size));
-    for (; ; ) {
-      const got = readSync(fd2, buffer, 0, buffer.length, null);
-      if (got === 0) break;
-      hash.update(buffer.subarray(0, got));
-      size += got;
-    }
-    return { sha256: hash.digest("hex"), size };
-  } finally {
-    closeSync(fd2);
-  }
+  return digestFileSync(apis, absolutePath, buffer);
 }
+var apis = { fs: { openSync, fstatSync, readSync, closeSync }, crypto: { createHash: createHash2, hash } };
+var HELPER_FROM = 2e3;
 async function hashFiles(paths, options = {}) {
+  if (paths.length >= (options.helperFrom ?? HELPER_FROM)) return hashFilesOnTwoThreads(paths, options);
   const results = new Array(paths.length);
   const buffer = Buffer.allocUnsafe(readChunkBytes);
   let bytes = 0;
-  let slice2 = performance.now();
+  const pacer = createPacer();
   for (let index2 = 0; index2 < paths.length; index2 += 1) {
     const digest = hashFileSync(paths[index2], buffer);
     results[index2] = digest;
     bytes += digest.size;
     options.onProgress?.(index2 + 1, paths.length, bytes);
-    if (performance.now() - slice2 > 50) {
+    if (pacer.due()) await pacer.pause();
+  }
+  return results;
+}
+async function hashFilesOnTwoThreads(paths, options) {
+  const results = new Array(paths.length);
+  const helper = startDigestHelper(paths);
+  try {
+    const buffer = Buffer.allocUnsafe(readChunkBytes);
+    let files = 0;
+    let failures = 0;
+    let bytes = 0;
+    const pacer = createPacer();
+    for (let index2 = helper.claim(); index2 < paths.length; index2 = helper.claim()) {
+      try {
+        const digest = hashFileSync(paths[index2], buffer);
+        results[index2] = digest;
+        files += 1;
+        bytes += digest.size;
+      } catch {
+        failures += 1;
+      }
+      const helped = helper.done();
+      options.onProgress?.(files + failures + helped.files, paths.length, bytes + helped.bytes);
+      if (pacer.due()) await pacer.pause();
+    }
+    if (helper.busy()) await helper.finished;
+    let total = 0;
+    for (let index2 = 0; index2 < paths.length; index2 += 1) {
+      const digest = results[index2] ?? helper.result(index2) ?? hashFileSync(paths[index2], buffer);
+      results[index2] = digest;
+      total += digest.size;
+    }
+    options.onProgress?.(paths.length, paths.length, total);
+    return results;
+  } finally {
+    await helper.close();
+  }
+}
+function createPacer() {
+  let slice2 = performance.now();
+  return {
+    due: () => performance.now() - slice2 > 50,
+    async pause() {
       await new Promise((resolve2) => setImmediate(resolve2));
       slice2 = performance.now();
     }
-  }
-  return results;
+  };
 }
 
 // action/src/pack/outputs.ts

@@ -2,19 +2,19 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   scanRequestOutputs
-} from "./chunk-BV4H3DRH.js";
+} from "./chunk-FSVXL6DJ.js";
 import {
   createProgressReporter,
   openRepository,
   parseManifestArgs,
   printDiagnostics
-} from "./chunk-XFTMOKU7.js";
+} from "./chunk-JGZKFIGH.js";
 import {
   formatDiagnostic,
   hasErrors,
   loadPolicy,
   validateRequest
-} from "./chunk-3J3S3TFB.js";
+} from "./chunk-7SYB65J7.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -2,13 +2,13 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   describeOpenpgp
-} from "./chunk-J3TZ57XU.js";
+} from "./chunk-AYZZWVIU.js";
 import {
   createCleartextMessage,
   readCleartextMessage,
   sign,
   verify
-} from "./chunk-3J3S3TFB.js";
+} from "./chunk-7SYB65J7.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

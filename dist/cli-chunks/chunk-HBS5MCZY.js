@@ -3,19 +3,19 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   packRequest,
   readSecretKey
-} from "./chunk-J3TZ57XU.js";
+} from "./chunk-AYZZWVIU.js";
 import {
   pullRequestHelp,
   pullRequestOptions,
   readPullRequestArgs,
   readPullRequestForCommand
-} from "./chunk-DBCLZHKV.js";
+} from "./chunk-V5R6EYVF.js";
 import {
   createReviewsFileParser
-} from "./chunk-VGXNXCZK.js";
+} from "./chunk-A5NTZDEM.js";
 import {
   printDiagnostics
-} from "./chunk-XFTMOKU7.js";
+} from "./chunk-JGZKFIGH.js";
 import {
   createFsRepoFiles,
   findRepoRoot,
@@ -28,7 +28,7 @@ import {
   requireOption,
   sortDiagnostics,
   toRepoPath
-} from "./chunk-3J3S3TFB.js";
+} from "./chunk-7SYB65J7.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

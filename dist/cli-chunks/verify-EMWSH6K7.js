@@ -2,25 +2,25 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyPackage
-} from "./chunk-AXRFRAK5.js";
-import "./chunk-NNE3C526.js";
+} from "./chunk-XNVDTOC4.js";
+import "./chunk-OPE77BKQ.js";
 import {
   readPassphraseFile,
   readUserFile
-} from "./chunk-PUES3536.js";
+} from "./chunk-HBS5MCZY.js";
 import {
   readPublicKeys,
   readSecretKey
-} from "./chunk-J3TZ57XU.js";
-import "./chunk-DBCLZHKV.js";
-import "./chunk-VGXNXCZK.js";
-import "./chunk-BV4H3DRH.js";
-import "./chunk-XFTMOKU7.js";
+} from "./chunk-AYZZWVIU.js";
+import "./chunk-V5R6EYVF.js";
+import "./chunk-A5NTZDEM.js";
+import "./chunk-FSVXL6DJ.js";
+import "./chunk-JGZKFIGH.js";
 import {
   parseCommandLine,
   requireOnePositional,
   requireOption
-} from "./chunk-3J3S3TFB.js";
+} from "./chunk-7SYB65J7.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

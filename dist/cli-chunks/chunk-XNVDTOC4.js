@@ -2,7 +2,7 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyCleartext
-} from "./chunk-NNE3C526.js";
+} from "./chunk-OPE77BKQ.js";
 import {
   FILES_DIR,
   RECEIPT_NAME,
@@ -12,12 +12,12 @@ import {
   describeOpenpgp,
   formatFingerprint,
   verifyDetached
-} from "./chunk-J3TZ57XU.js";
+} from "./chunk-AYZZWVIU.js";
 import {
   decrypt,
   describeUnsafeItemPath,
   readMessage
-} from "./chunk-3J3S3TFB.js";
+} from "./chunk-7SYB65J7.js";
 import {
   EgressError,
   __commonJS,

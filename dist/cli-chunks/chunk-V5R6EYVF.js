@@ -5,7 +5,7 @@ import {
   loadPolicy,
   loadRepository,
   toRepoPath
-} from "./chunk-3J3S3TFB.js";
+} from "./chunk-7SYB65J7.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

@@ -13,7 +13,7 @@ import {
   resolveOutputsRoot,
   splitPointer,
   validateRequest
-} from "./chunk-3J3S3TFB.js";
+} from "./chunk-7SYB65J7.js";
 import {
   EgressError,
   __toESM

@@ -4,13 +4,13 @@ import {
   packCommand,
   readPassphraseFile,
   readUserFile
-} from "./chunk-PUES3536.js";
-import "./chunk-J3TZ57XU.js";
-import "./chunk-DBCLZHKV.js";
-import "./chunk-VGXNXCZK.js";
-import "./chunk-BV4H3DRH.js";
-import "./chunk-XFTMOKU7.js";
-import "./chunk-3J3S3TFB.js";
+} from "./chunk-HBS5MCZY.js";
+import "./chunk-AYZZWVIU.js";
+import "./chunk-V5R6EYVF.js";
+import "./chunk-A5NTZDEM.js";
+import "./chunk-FSVXL6DJ.js";
+import "./chunk-JGZKFIGH.js";
+import "./chunk-7SYB65J7.js";
 import "./chunk-V3ZJOSVK.js";
 import "./chunk-7N3PT735.js";
 export {

@@ -2,14 +2,14 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   checkBlockingFindings
-} from "./chunk-BV4H3DRH.js";
+} from "./chunk-FSVXL6DJ.js";
 import {
   diagnosticAt,
   findNode,
   loadSchemaFunctions,
   mapSchemaErrors,
   parseYaml
-} from "./chunk-3J3S3TFB.js";
+} from "./chunk-7SYB65J7.js";
 
 // action/src/policy/wording.ts
 function formatUser(user) {

@@ -9,37 +9,37 @@ import {
   receiptNameOf,
   removeLeftoverPending,
   removePackages
-} from "./chunk-TLVFWT5E.js";
-import "./chunk-NNE3C526.js";
+} from "./chunk-6KB7I24H.js";
+import "./chunk-OPE77BKQ.js";
 import {
   readPassphraseFile,
   readUserFile
-} from "./chunk-PUES3536.js";
+} from "./chunk-HBS5MCZY.js";
 import {
   formatFingerprint,
   packRequest,
   readPublicKeys,
   readSecretKey
-} from "./chunk-J3TZ57XU.js";
+} from "./chunk-AYZZWVIU.js";
 import {
   createCliForge,
   pullRequestHelp,
   pullRequestOptions,
   readCliPullRequest,
   readPullRequestArgs
-} from "./chunk-DBCLZHKV.js";
+} from "./chunk-V5R6EYVF.js";
 import {
   createReviewsFileParser,
   evaluatePolicy
-} from "./chunk-VGXNXCZK.js";
+} from "./chunk-A5NTZDEM.js";
 import {
   disclosureFacts,
   findingsCanBlock,
   scanRequestOutputs
-} from "./chunk-BV4H3DRH.js";
+} from "./chunk-FSVXL6DJ.js";
 import {
   printDiagnostics
-} from "./chunk-XFTMOKU7.js";
+} from "./chunk-JGZKFIGH.js";
 import {
   createFsRepoFiles,
   createRedactor,
@@ -53,7 +53,7 @@ import {
   sortDiagnostics,
   toRepoPath,
   validateRequest
-} from "./chunk-3J3S3TFB.js";
+} from "./chunk-7SYB65J7.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -2,17 +2,17 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   lockRequest
-} from "./chunk-6ET6XZT4.js";
+} from "./chunk-2B4PU74G.js";
 import {
   createProgressReporter,
   openRepository,
   parseManifestArgs,
   printDiagnostics
-} from "./chunk-XFTMOKU7.js";
+} from "./chunk-JGZKFIGH.js";
 import {
   hasErrors,
   sortDiagnostics
-} from "./chunk-3J3S3TFB.js";
+} from "./chunk-7SYB65J7.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -3,17 +3,17 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   signCleartext,
   verifyCleartext
-} from "./chunk-NNE3C526.js";
+} from "./chunk-OPE77BKQ.js";
 import {
   describeOpenpgp,
   nameCollectionPackage
-} from "./chunk-J3TZ57XU.js";
+} from "./chunk-AYZZWVIU.js";
 import {
   createMessage,
   encrypt,
   hashFile,
   readChunkBytes
-} from "./chunk-3J3S3TFB.js";
+} from "./chunk-7SYB65J7.js";
 import {
   EgressError,
   __commonJS,

@@ -2,24 +2,24 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyPackage
-} from "./chunk-AXRFRAK5.js";
+} from "./chunk-XNVDTOC4.js";
 import {
   lockRequest
-} from "./chunk-6ET6XZT4.js";
+} from "./chunk-2B4PU74G.js";
 import {
   createDelivery,
   deliverPackages
-} from "./chunk-TLVFWT5E.js";
-import "./chunk-NNE3C526.js";
+} from "./chunk-6KB7I24H.js";
+import "./chunk-OPE77BKQ.js";
 import {
   packRequest,
   readPublicKeys,
   readSecretKey
-} from "./chunk-J3TZ57XU.js";
+} from "./chunk-AYZZWVIU.js";
 import {
   parseReviewsFile
-} from "./chunk-VGXNXCZK.js";
-import "./chunk-BV4H3DRH.js";
+} from "./chunk-A5NTZDEM.js";
+import "./chunk-FSVXL6DJ.js";
 import {
   createFsRepoFiles,
   formatDiagnostic,
@@ -31,7 +31,7 @@ import {
   parseCommandLine,
   readKey,
   validateRequest
-} from "./chunk-3J3S3TFB.js";
+} from "./chunk-7SYB65J7.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -5,21 +5,21 @@ import {
   pullRequestOptions,
   readPullRequestArgs,
   readPullRequestForCommand
-} from "./chunk-DBCLZHKV.js";
+} from "./chunk-V5R6EYVF.js";
 import {
   createReviewsFileParser,
   evaluatePolicy,
   roleTitle,
   shortSha
-} from "./chunk-VGXNXCZK.js";
+} from "./chunk-A5NTZDEM.js";
 import {
   disclosureFacts,
   scanRequestOutputs
-} from "./chunk-BV4H3DRH.js";
+} from "./chunk-FSVXL6DJ.js";
 import {
   createProgressReporter,
   printDiagnostics
-} from "./chunk-XFTMOKU7.js";
+} from "./chunk-JGZKFIGH.js";
 import {
   createFsRepoFiles,
   findRepoRoot,
@@ -34,7 +34,7 @@ import {
   sortDiagnostics,
   toRepoPath,
   validateRequest
-} from "./chunk-3J3S3TFB.js";
+} from "./chunk-7SYB65J7.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";
