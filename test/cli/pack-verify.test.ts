@@ -600,15 +600,13 @@ describe('egress-gate pack: all or nothing, never a stack trace (issue 9 item 7)
   // grow with the package). Measured in the bundle a user runs: after the command, a load of
   // surviving objects is allocated; V8 grows the young generation for it unless packing has
   // told it not to.
-  it.runIf(Number(process.versions.node.split('.')[0]) >= 23)(
-    'leaves V8 keeping its young generation small once it has packed, which validate does not',
-    async () => {
-      await using tmp = await makeTempDir();
-      const { repo, secrets } = await makeRepo(tmp.dir);
-      const probe = path.join(tmp.dir, 'young-generation-probe.mjs');
-      await writeFile(
-        probe,
-        `import { getHeapSpaceStatistics } from 'node:v8';
+  it('leaves V8 keeping its young generation small once it has packed, which validate does not', async () => {
+    await using tmp = await makeTempDir();
+    const { repo, secrets } = await makeRepo(tmp.dir);
+    const probe = path.join(tmp.dir, 'young-generation-probe.mjs');
+    await writeFile(
+      probe,
+      `import { getHeapSpaceStatistics } from 'node:v8';
 process.on('exit', () => {
   const kept = [];
   for (let i = 0; i < 400_000; i += 1) kept.push({ i, path: 'd' + (i % 100) + '/f' + i + '.bin' });
@@ -616,22 +614,21 @@ process.on('exit', () => {
   process.stderr.write('young generation ' + young.space_size + ' bytes, ' + kept.length + ' kept\\n');
 });
 `,
-      );
-      const cli = new URL('../../dist/cli.js', import.meta.url).pathname;
-      const youngAfter = (argv: string[]) => {
-        const child = spawnSync(process.execPath, ['--import', pathToFileURL(probe).href, cli, ...argv], {
-          cwd: repo,
-          encoding: 'utf8',
-        });
-        expect(child.status).toBe(0);
-        const said = /young generation (\d+) bytes, 400000 kept/.exec(child.stderr);
-        expect(said, child.stderr).not.toBeNull();
-        return Number(said![1]);
-      };
-      const packed = youngAfter(packArgs(secrets, path.join(tmp.dir, 'packages')));
-      const validated = youngAfter(['validate', manifest]);
-      expect(packed).toBeLessThanOrEqual(16 * 2 ** 20);
-      expect(validated).toBeGreaterThanOrEqual(4 * packed);
-    },
-  );
+    );
+    const cli = new URL('../../dist/cli.js', import.meta.url).pathname;
+    const youngAfter = (argv: string[]) => {
+      const child = spawnSync(process.execPath, ['--import', pathToFileURL(probe).href, cli, ...argv], {
+        cwd: repo,
+        encoding: 'utf8',
+      });
+      expect(child.status).toBe(0);
+      const said = /young generation (\d+) bytes, 400000 kept/.exec(child.stderr);
+      expect(said, child.stderr).not.toBeNull();
+      return Number(said![1]);
+    };
+    const packed = youngAfter(packArgs(secrets, path.join(tmp.dir, 'packages')));
+    const validated = youngAfter(['validate', manifest]);
+    expect(packed).toBeLessThanOrEqual(16 * 2 ** 20);
+    expect(validated).toBeGreaterThanOrEqual(4 * packed);
+  });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashFile, hashFiles, readChunkBytes } from '../../action/src/pack/digest.js';
+import { startDigestHelper } from '../../action/src/pack/digest-helper.js';
 
 describe('digest', () => {
   let dir: string;
@@ -47,7 +48,9 @@ describe('digest', () => {
 
   describe('a long list, shared with a second thread', () => {
     let tree: string;
-    const sizes = Array.from({ length: 300 }, (_, i) => (i % 50 === 7 ? readChunkBytes + 3 : (i * 37) % 5000));
+    const sizes = Array.from({ length: 300 }, (_, i) =>
+      i % 50 === 7 ? readChunkBytes + 3 : (i * 37) % 5000,
+    );
     const paths = sizes.map((_, i) => `f${String(i).padStart(3, '0')}.bin`);
     beforeAll(async () => {
       tree = await mkdtemp(join(tmpdir(), 'egress-digest-two-'));
@@ -55,28 +58,69 @@ describe('digest', () => {
     });
     afterAll(() => rm(tree, { recursive: true, force: true }));
 
-    it('gives every file its own digest, in the order asked, and ends its progress at the total', async () => {
+    const absolute = () => paths.map((p) => join(tree, p));
+    // This thread waits before its second file, so the helper, started meanwhile, takes the rest.
+    const holdUpOnce = () => {
+      let held = false;
+      return () => {
+        if (held) return;
+        held = true;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
+      };
+    };
+
+    it('the helper alone hashes every file it is left, and has no result for one it cannot read', async () => {
+      const files = absolute();
+      files[5] = join(tree, 'absent-5.bin');
+      const helper = startDigestHelper(files);
+      try {
+        await helper.finished;
+        expect(helper.busy()).toBe(false);
+        expect(helper.done()).toEqual({
+          files: 300,
+          bytes: sizes.reduce((sum, size, i) => sum + (i === 5 ? 0 : size), 0),
+        });
+        for (const [i, file] of files.entries()) {
+          if (i === 5) expect(helper.result(i)).toBeUndefined();
+          else expect(helper.result(i)).toEqual(await hashFile(file));
+        }
+        expect(helper.claim()).toBeGreaterThanOrEqual(300);
+      } finally {
+        await helper.close();
+      }
+    });
+
+    it('gives every file its own digest in the order asked, whichever thread hashed it', async () => {
       const progress: [number, number, number][] = [];
-      const absolute = paths.map((p) => join(tree, p));
-      const digests = await hashFiles(absolute, {
+      const hold = holdUpOnce();
+      const digests = await hashFiles(absolute(), {
         helperFrom: 2,
-        onProgress: (done, total, bytes) => progress.push([done, total, bytes]),
+        onProgress: (done, total, bytes) => {
+          progress.push([done, total, bytes]);
+          hold();
+        },
       });
-      const expected = await Promise.all(absolute.map((p) => hashFile(p)));
-      expect(digests).toEqual(expected);
+      expect(digests).toEqual(await Promise.all(absolute().map((p) => hashFile(p))));
       const dones = progress.map(([done]) => done);
       expect(dones).toEqual([...dones].sort((a, b) => a - b));
+      // The helper's files show as a jump in the count; "all done" comes once, at the total.
+      expect(dones.some((done, i) => i > 0 && done - dones[i - 1]! > 1)).toBe(true);
+      expect(dones.filter((done) => done === 300)).toHaveLength(1);
       expect(progress.at(-1)).toEqual([300, 300, sizes.reduce((a, b) => a + b, 0)]);
     });
 
-    it('fails on the first unreadable file in list order, with its own error', async () => {
-      const absolute = paths.map((p) => join(tree, p));
-      absolute[40] = join(tree, 'absent-40.bin');
-      absolute[250] = join(tree, 'absent-250.bin');
-      absolute[100] = tree; // a directory
-      await expect(hashFiles(absolute, { helperFrom: 2 })).rejects.toThrow(/ENOENT.*absent-40\.bin/);
-      absolute[40] = join(tree, paths[40]!);
-      await expect(hashFiles(absolute, { helperFrom: 2 })).rejects.toThrow(/EISDIR/);
+    it('fails on the first unreadable file in list order, with its own error, whoever met it first', async () => {
+      const files = absolute();
+      files[40] = join(tree, 'absent-40.bin');
+      files[250] = join(tree, 'absent-250.bin');
+      files[100] = tree; // a directory
+      for (const onProgress of [undefined, holdUpOnce()]) {
+        await expect(hashFiles(files, { helperFrom: 2, onProgress })).rejects.toThrow(
+          /ENOENT.*absent-40\.bin/,
+        );
+      }
+      files[40] = join(tree, paths[40]!);
+      await expect(hashFiles(files, { helperFrom: 2, onProgress: holdUpOnce() })).rejects.toThrow(/EISDIR/);
     });
   });
 });

@@ -4,8 +4,8 @@ import { type DigestApis, digestFileSync } from './digest-file-sync.js';
 /**
  * A second thread that hashes files of the same list as this one. Both claim the next file from
  * one shared counter, so whichever is free takes it; results land in shared memory. Small files
- * are bound by system calls (open, fstat, read, close: ~14 µs each here), so two threads read
- * 20,000 of them in about half the time.
+ * are bound by system calls (open, fstat, read, close: ~14 µs each here); with the thread's start
+ * (50–110 ms) two threads hash 20,000 of them in ~20 % less time, 8,000 in ~15 % less.
  */
 export interface DigestHelper {
   /** The next index of `paths` for this thread to hash (≥ paths.length: none left). */
@@ -26,7 +26,7 @@ const FAILED = 2;
 
 interface SharedDigests {
   paths: readonly string[];
-  /** Int32: [next index to claim, files the helper finished, files it claimed]. */
+  /** Int32: [next index to claim, files the helper finished, claims it began, claims it ended]. */
   claims: SharedArrayBuffer;
   /** Float64: each file's size, then the helper's bytes so far. */
   sizes: SharedArrayBuffer;
@@ -52,9 +52,13 @@ function digestHelperMain(digest: typeof digestFileSync, hashed: number, failed:
   const count = shared.paths.length;
   let bytes = 0;
   for (;;) {
-    const index = Atomics.add(claims, 0, 1);
-    if (index >= count) break;
+    // Counted as claimed before the claim, so that `busy()` is never wrong about this thread.
     Atomics.add(claims, 2, 1);
+    const index = Atomics.add(claims, 0, 1);
+    if (index >= count) {
+      Atomics.add(claims, 3, 1);
+      break;
+    }
     let state = failed;
     try {
       const result = digest(apis, shared.paths[index]!, buffer);
@@ -68,6 +72,7 @@ function digestHelperMain(digest: typeof digestFileSync, hashed: number, failed:
     }
     Atomics.store(states, index, state);
     Atomics.add(claims, 1, 1);
+    Atomics.add(claims, 3, 1);
   }
   parentPort!.postMessage('done');
 }
@@ -76,7 +81,7 @@ export function startDigestHelper(paths: readonly string[]): DigestHelper {
   const count = paths.length;
   const shared: SharedDigests = {
     paths,
-    claims: new SharedArrayBuffer(12),
+    claims: new SharedArrayBuffer(16),
     sizes: new SharedArrayBuffer(8 * (count + 1)),
     digests: new SharedArrayBuffer(64 * count),
     states: new SharedArrayBuffer(count),
@@ -96,8 +101,7 @@ export function startDigestHelper(paths: readonly string[]): DigestHelper {
   return {
     claim: () => Atomics.add(claims, 0, 1),
     done: () => ({ files: Atomics.load(claims, 1), bytes: sizes[count]! }),
-    // Between its claim and this count a file is missed, and then hashed again by the caller.
-    busy: () => Atomics.load(claims, 2) > Atomics.load(claims, 1),
+    busy: () => Atomics.load(claims, 2) > Atomics.load(claims, 3),
     finished,
     result(index) {
       if (Atomics.load(states, index) !== HASHED) return undefined;

@@ -5,21 +5,21 @@ import {
   pullRequestOptions,
   readPullRequestArgs,
   readPullRequestForCommand
-} from "./chunk-V5R6EYVF.js";
+} from "./chunk-SXEFA6V2.js";
 import {
   createReviewsFileParser,
   evaluatePolicy,
   roleTitle,
   shortSha
-} from "./chunk-A5NTZDEM.js";
+} from "./chunk-2SF3RBK4.js";
 import {
   disclosureFacts,
   scanRequestOutputs
-} from "./chunk-FSVXL6DJ.js";
+} from "./chunk-T7FZV52U.js";
 import {
   createProgressReporter,
   printDiagnostics
-} from "./chunk-JGZKFIGH.js";
+} from "./chunk-MVPEALKF.js";
 import {
   createFsRepoFiles,
   findRepoRoot,
@@ -34,7 +34,7 @@ import {
   sortDiagnostics,
   toRepoPath,
   validateRequest
-} from "./chunk-7SYB65J7.js";
+} from "./chunk-JTOBGNJZ.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -45260,9 +45260,12 @@ function digestHelperMain(digest, hashed, failed) {
   const count = shared.paths.length;
   let bytes = 0;
   for (; ; ) {
-    const index2 = Atomics.add(claims, 0, 1);
-    if (index2 >= count) break;
     Atomics.add(claims, 2, 1);
+    const index2 = Atomics.add(claims, 0, 1);
+    if (index2 >= count) {
+      Atomics.add(claims, 3, 1);
+      break;
+    }
     let state = failed;
     try {
       const result = digest(apis2, shared.paths[index2], buffer);
@@ -45275,6 +45278,7 @@ function digestHelperMain(digest, hashed, failed) {
     }
     Atomics.store(states, index2, state);
     Atomics.add(claims, 1, 1);
+    Atomics.add(claims, 3, 1);
   }
   parentPort.postMessage("done");
 }
@@ -45282,7 +45286,7 @@ function startDigestHelper(paths) {
   const count = paths.length;
   const shared = {
     paths,
-    claims: new SharedArrayBuffer(12),
+    claims: new SharedArrayBuffer(16),
     sizes: new SharedArrayBuffer(8 * (count + 1)),
     digests: new SharedArrayBuffer(64 * count),
     states: new SharedArrayBuffer(count)
@@ -45301,8 +45305,7 @@ function startDigestHelper(paths) {
   return {
     claim: () => Atomics.add(claims, 0, 1),
     done: () => ({ files: Atomics.load(claims, 1), bytes: sizes[count] }),
-    // Between its claim and this count a file is missed, and then hashed again by the caller.
-    busy: () => Atomics.load(claims, 2) > Atomics.load(claims, 1),
+    busy: () => Atomics.load(claims, 2) > Atomics.load(claims, 3),
     finished,
     result(index2) {
       if (Atomics.load(states, index2) !== HASHED) return void 0;
@@ -45336,7 +45339,7 @@ function hashFileSync(absolutePath, buffer = Buffer.allocUnsafe(readChunkBytes))
   return digestFileSync(apis, absolutePath, buffer);
 }
 var apis = { fs: { openSync, fstatSync, readSync, closeSync }, crypto: { createHash: createHash2, hash } };
-var HELPER_FROM = 2e3;
+var HELPER_FROM = 6e3;
 async function hashFiles(paths, options = {}) {
   if (paths.length >= (options.helperFrom ?? HELPER_FROM)) return hashFilesOnTwoThreads(paths, options);
   const results = new Array(paths.length);
@@ -45360,6 +45363,7 @@ async function hashFilesOnTwoThreads(paths, options) {
     let files = 0;
     let failures = 0;
     let bytes = 0;
+    let reported = 0;
     const pacer = createPacer();
     for (let index2 = helper.claim(); index2 < paths.length; index2 = helper.claim()) {
       try {
@@ -45371,7 +45375,8 @@ async function hashFilesOnTwoThreads(paths, options) {
         failures += 1;
       }
       const helped = helper.done();
-      options.onProgress?.(files + failures + helped.files, paths.length, bytes + helped.bytes);
+      reported = files + failures + helped.files;
+      options.onProgress?.(reported, paths.length, bytes + helped.bytes);
       if (pacer.due()) await pacer.pause();
     }
     if (helper.busy()) await helper.finished;
@@ -45381,7 +45386,7 @@ async function hashFilesOnTwoThreads(paths, options) {
       results[index2] = digest;
       total += digest.size;
     }
-    options.onProgress?.(paths.length, paths.length, total);
+    if (reported < paths.length) options.onProgress?.(paths.length, paths.length, total);
     return results;
   } finally {
     await helper.close();

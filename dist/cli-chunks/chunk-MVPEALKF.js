@@ -9,7 +9,7 @@ import {
   parseCommandLine,
   sortDiagnostics,
   toRepoPath
-} from "./chunk-7SYB65J7.js";
+} from "./chunk-JTOBGNJZ.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

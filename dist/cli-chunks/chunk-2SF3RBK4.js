@@ -2,14 +2,14 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   checkBlockingFindings
-} from "./chunk-FSVXL6DJ.js";
+} from "./chunk-T7FZV52U.js";
 import {
   diagnosticAt,
   findNode,
   loadSchemaFunctions,
   mapSchemaErrors,
   parseYaml
-} from "./chunk-7SYB65J7.js";
+} from "./chunk-JTOBGNJZ.js";
 
 // action/src/policy/wording.ts
 function formatUser(user) {

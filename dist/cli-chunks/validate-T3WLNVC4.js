@@ -5,12 +5,12 @@ import {
   openRepository,
   parseManifestArgs,
   printDiagnostics
-} from "./chunk-JGZKFIGH.js";
+} from "./chunk-MVPEALKF.js";
 import {
   hasErrors,
   sortDiagnostics,
   validateRequest
-} from "./chunk-7SYB65J7.js";
+} from "./chunk-JTOBGNJZ.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -2,13 +2,13 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   describeOpenpgp
-} from "./chunk-AYZZWVIU.js";
+} from "./chunk-DRNB6JKV.js";
 import {
   createCleartextMessage,
   readCleartextMessage,
   sign,
   verify
-} from "./chunk-7SYB65J7.js";
+} from "./chunk-JTOBGNJZ.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

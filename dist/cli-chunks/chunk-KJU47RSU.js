@@ -2,7 +2,7 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyCleartext
-} from "./chunk-OPE77BKQ.js";
+} from "./chunk-J5SQO3ZF.js";
 import {
   FILES_DIR,
   RECEIPT_NAME,
@@ -12,12 +12,12 @@ import {
   describeOpenpgp,
   formatFingerprint,
   verifyDetached
-} from "./chunk-AYZZWVIU.js";
+} from "./chunk-DRNB6JKV.js";
 import {
   decrypt,
   describeUnsafeItemPath,
   readMessage
-} from "./chunk-7SYB65J7.js";
+} from "./chunk-JTOBGNJZ.js";
 import {
   EgressError,
   __commonJS,

@@ -13,7 +13,7 @@ import {
   resolveOutputsRoot,
   splitPointer,
   validateRequest
-} from "./chunk-7SYB65J7.js";
+} from "./chunk-JTOBGNJZ.js";
 import {
   EgressError,
   __toESM

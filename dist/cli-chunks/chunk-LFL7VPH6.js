@@ -3,19 +3,19 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   packRequest,
   readSecretKey
-} from "./chunk-AYZZWVIU.js";
+} from "./chunk-DRNB6JKV.js";
 import {
   pullRequestHelp,
   pullRequestOptions,
   readPullRequestArgs,
   readPullRequestForCommand
-} from "./chunk-V5R6EYVF.js";
+} from "./chunk-SXEFA6V2.js";
 import {
   createReviewsFileParser
-} from "./chunk-A5NTZDEM.js";
+} from "./chunk-2SF3RBK4.js";
 import {
   printDiagnostics
-} from "./chunk-JGZKFIGH.js";
+} from "./chunk-MVPEALKF.js";
 import {
   createFsRepoFiles,
   findRepoRoot,
@@ -28,7 +28,7 @@ import {
   requireOption,
   sortDiagnostics,
   toRepoPath
-} from "./chunk-7SYB65J7.js";
+} from "./chunk-JTOBGNJZ.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

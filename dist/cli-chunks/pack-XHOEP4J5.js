@@ -4,13 +4,13 @@ import {
   packCommand,
   readPassphraseFile,
   readUserFile
-} from "./chunk-HBS5MCZY.js";
-import "./chunk-AYZZWVIU.js";
-import "./chunk-V5R6EYVF.js";
-import "./chunk-A5NTZDEM.js";
-import "./chunk-FSVXL6DJ.js";
-import "./chunk-JGZKFIGH.js";
-import "./chunk-7SYB65J7.js";
+} from "./chunk-LFL7VPH6.js";
+import "./chunk-DRNB6JKV.js";
+import "./chunk-SXEFA6V2.js";
+import "./chunk-2SF3RBK4.js";
+import "./chunk-T7FZV52U.js";
+import "./chunk-MVPEALKF.js";
+import "./chunk-JTOBGNJZ.js";
 import "./chunk-V3ZJOSVK.js";
 import "./chunk-7N3PT735.js";
 export {

@@ -2,25 +2,25 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyPackage
-} from "./chunk-XNVDTOC4.js";
-import "./chunk-OPE77BKQ.js";
+} from "./chunk-KJU47RSU.js";
+import "./chunk-J5SQO3ZF.js";
 import {
   readPassphraseFile,
   readUserFile
-} from "./chunk-HBS5MCZY.js";
+} from "./chunk-LFL7VPH6.js";
 import {
   readPublicKeys,
   readSecretKey
-} from "./chunk-AYZZWVIU.js";
-import "./chunk-V5R6EYVF.js";
-import "./chunk-A5NTZDEM.js";
-import "./chunk-FSVXL6DJ.js";
-import "./chunk-JGZKFIGH.js";
+} from "./chunk-DRNB6JKV.js";
+import "./chunk-SXEFA6V2.js";
+import "./chunk-2SF3RBK4.js";
+import "./chunk-T7FZV52U.js";
+import "./chunk-MVPEALKF.js";
 import {
   parseCommandLine,
   requireOnePositional,
   requireOption
-} from "./chunk-7SYB65J7.js";
+} from "./chunk-JTOBGNJZ.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -9,37 +9,37 @@ import {
   receiptNameOf,
   removeLeftoverPending,
   removePackages
-} from "./chunk-6KB7I24H.js";
-import "./chunk-OPE77BKQ.js";
+} from "./chunk-SLG6376V.js";
+import "./chunk-J5SQO3ZF.js";
 import {
   readPassphraseFile,
   readUserFile
-} from "./chunk-HBS5MCZY.js";
+} from "./chunk-LFL7VPH6.js";
 import {
   formatFingerprint,
   packRequest,
   readPublicKeys,
   readSecretKey
-} from "./chunk-AYZZWVIU.js";
+} from "./chunk-DRNB6JKV.js";
 import {
   createCliForge,
   pullRequestHelp,
   pullRequestOptions,
   readCliPullRequest,
   readPullRequestArgs
-} from "./chunk-V5R6EYVF.js";
+} from "./chunk-SXEFA6V2.js";
 import {
   createReviewsFileParser,
   evaluatePolicy
-} from "./chunk-A5NTZDEM.js";
+} from "./chunk-2SF3RBK4.js";
 import {
   disclosureFacts,
   findingsCanBlock,
   scanRequestOutputs
-} from "./chunk-FSVXL6DJ.js";
+} from "./chunk-T7FZV52U.js";
 import {
   printDiagnostics
-} from "./chunk-JGZKFIGH.js";
+} from "./chunk-MVPEALKF.js";
 import {
   createFsRepoFiles,
   createRedactor,
@@ -53,7 +53,7 @@ import {
   sortDiagnostics,
   toRepoPath,
   validateRequest
-} from "./chunk-7SYB65J7.js";
+} from "./chunk-JTOBGNJZ.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

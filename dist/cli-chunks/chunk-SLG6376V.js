@@ -3,17 +3,17 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   signCleartext,
   verifyCleartext
-} from "./chunk-OPE77BKQ.js";
+} from "./chunk-J5SQO3ZF.js";
 import {
   describeOpenpgp,
   nameCollectionPackage
-} from "./chunk-AYZZWVIU.js";
+} from "./chunk-DRNB6JKV.js";
 import {
   createMessage,
   encrypt,
   hashFile,
   readChunkBytes
-} from "./chunk-7SYB65J7.js";
+} from "./chunk-JTOBGNJZ.js";
 import {
   EgressError,
   __commonJS,

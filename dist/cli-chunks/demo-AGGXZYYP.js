@@ -2,24 +2,24 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyPackage
-} from "./chunk-XNVDTOC4.js";
+} from "./chunk-KJU47RSU.js";
 import {
   lockRequest
-} from "./chunk-2B4PU74G.js";
+} from "./chunk-2SNWK5K5.js";
 import {
   createDelivery,
   deliverPackages
-} from "./chunk-6KB7I24H.js";
-import "./chunk-OPE77BKQ.js";
+} from "./chunk-SLG6376V.js";
+import "./chunk-J5SQO3ZF.js";
 import {
   packRequest,
   readPublicKeys,
   readSecretKey
-} from "./chunk-AYZZWVIU.js";
+} from "./chunk-DRNB6JKV.js";
 import {
   parseReviewsFile
-} from "./chunk-A5NTZDEM.js";
-import "./chunk-FSVXL6DJ.js";
+} from "./chunk-2SF3RBK4.js";
+import "./chunk-T7FZV52U.js";
 import {
   createFsRepoFiles,
   formatDiagnostic,
@@ -31,7 +31,7 @@ import {
   parseCommandLine,
   readKey,
   validateRequest
-} from "./chunk-7SYB65J7.js";
+} from "./chunk-JTOBGNJZ.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -2,17 +2,17 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   lockRequest
-} from "./chunk-2B4PU74G.js";
+} from "./chunk-2SNWK5K5.js";
 import {
   createProgressReporter,
   openRepository,
   parseManifestArgs,
   printDiagnostics
-} from "./chunk-JGZKFIGH.js";
+} from "./chunk-MVPEALKF.js";
 import {
   hasErrors,
   sortDiagnostics
-} from "./chunk-7SYB65J7.js";
+} from "./chunk-JTOBGNJZ.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";
