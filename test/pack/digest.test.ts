@@ -2,9 +2,23 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hashFile, hashFiles, readChunkBytes } from '../../action/src/pack/digest.js';
-import { startDigestHelper } from '../../action/src/pack/digest-helper.js';
+import { type DigestHelper, startDigestHelper } from '../../action/src/pack/digest-helper.js';
+
+// Every helper hashFiles starts, so that a test can wait until it has done some work.
+const helpers = vi.hoisted(() => [] as DigestHelper[]);
+vi.mock('../../action/src/pack/digest-helper.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../action/src/pack/digest-helper.js')>();
+  return {
+    ...original,
+    startDigestHelper(paths: readonly string[]) {
+      const helper = original.startDigestHelper(paths);
+      helpers.push(helper);
+      return helper;
+    },
+  };
+});
 
 describe('digest', () => {
   let dir: string;
@@ -59,13 +73,17 @@ describe('digest', () => {
     afterAll(() => rm(tree, { recursive: true, force: true }));
 
     const absolute = () => paths.map((p) => join(tree, p));
-    // This thread waits before its second file, so the helper, started meanwhile, takes the rest.
+    // This thread waits before its second file until the helper has hashed some (up to 10 s).
     const holdUpOnce = () => {
       let held = false;
       return () => {
         if (held) return;
         held = true;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400);
+        const helper = helpers.at(-1)!;
+        const tick = new Int32Array(new SharedArrayBuffer(4));
+        for (let waited = 0; waited < 10_000 && helper.done().files === 0; waited += 10) {
+          Atomics.wait(tick, 0, 0, 10);
+        }
       };
     };
 

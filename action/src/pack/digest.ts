@@ -100,6 +100,7 @@ async function hashFilesOnTwoThreads(
     let failures = 0;
     let bytes = 0;
     let reported = 0;
+    let reportedBytes = 0;
     const pacer = createPacer();
     for (let index = helper.claim(); index < paths.length; index = helper.claim()) {
       try {
@@ -112,7 +113,8 @@ async function hashFilesOnTwoThreads(
       }
       const helped = helper.done();
       reported = files + failures + helped.files;
-      options.onProgress?.(reported, paths.length, bytes + helped.bytes);
+      reportedBytes = bytes + helped.bytes;
+      options.onProgress?.(reported, paths.length, reportedBytes);
       if (pacer.due()) await pacer.pause();
     }
     // A helper still starting up has nothing to give: only one mid-file is waited for.
@@ -124,8 +126,10 @@ async function hashFilesOnTwoThreads(
       results[index] = digest;
       total += digest.size;
     }
-    // The last file the helper finished may not have been counted yet: say "all done" once.
-    if (reported < paths.length) options.onProgress?.(paths.length, paths.length, total);
+    // Files finished after the last report (by the helper, or hashed again here) complete it, once.
+    if (reported < paths.length || reportedBytes !== total) {
+      options.onProgress?.(paths.length, paths.length, total);
+    }
     return results as FileDigest[];
   } finally {
     await helper.close();

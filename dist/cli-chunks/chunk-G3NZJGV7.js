@@ -5,7 +5,7 @@ import {
   loadPolicy,
   loadRepository,
   toRepoPath
-} from "./chunk-JTOBGNJZ.js";
+} from "./chunk-MFV4Z2EZ.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

@@ -13,7 +13,7 @@ import {
   resolveOutputsRoot,
   splitPointer,
   validateRequest
-} from "./chunk-JTOBGNJZ.js";
+} from "./chunk-MFV4Z2EZ.js";
 import {
   EgressError,
   __toESM

@@ -2,24 +2,24 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyPackage
-} from "./chunk-KJU47RSU.js";
+} from "./chunk-NRXVDTJN.js";
 import {
   lockRequest
-} from "./chunk-2SNWK5K5.js";
+} from "./chunk-GKUFFHRN.js";
 import {
   createDelivery,
   deliverPackages
-} from "./chunk-SLG6376V.js";
-import "./chunk-J5SQO3ZF.js";
+} from "./chunk-6TCXWVMB.js";
+import "./chunk-PAHEFPVV.js";
 import {
   packRequest,
   readPublicKeys,
   readSecretKey
-} from "./chunk-DRNB6JKV.js";
+} from "./chunk-LRTINK2B.js";
 import {
   parseReviewsFile
-} from "./chunk-2SF3RBK4.js";
-import "./chunk-T7FZV52U.js";
+} from "./chunk-HZHVPSEG.js";
+import "./chunk-GA5RL33M.js";
 import {
   createFsRepoFiles,
   formatDiagnostic,
@@ -31,7 +31,7 @@ import {
   parseCommandLine,
   readKey,
   validateRequest
-} from "./chunk-JTOBGNJZ.js";
+} from "./chunk-MFV4Z2EZ.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -2,14 +2,14 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   checkBlockingFindings
-} from "./chunk-T7FZV52U.js";
+} from "./chunk-GA5RL33M.js";
 import {
   diagnosticAt,
   findNode,
   loadSchemaFunctions,
   mapSchemaErrors,
   parseYaml
-} from "./chunk-JTOBGNJZ.js";
+} from "./chunk-MFV4Z2EZ.js";
 
 // action/src/policy/wording.ts
 function formatUser(user) {

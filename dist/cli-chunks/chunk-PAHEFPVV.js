@@ -2,13 +2,13 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   describeOpenpgp
-} from "./chunk-DRNB6JKV.js";
+} from "./chunk-LRTINK2B.js";
 import {
   createCleartextMessage,
   readCleartextMessage,
   sign,
   verify
-} from "./chunk-JTOBGNJZ.js";
+} from "./chunk-MFV4Z2EZ.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

@@ -4,12 +4,12 @@ import {
   evaluatePolicy,
   roleTitle,
   sameCommit
-} from "./chunk-2SF3RBK4.js";
+} from "./chunk-HZHVPSEG.js";
 import {
   disclosureFacts,
   findingsCanBlock,
   scanRequestOutputs
-} from "./chunk-T7FZV52U.js";
+} from "./chunk-GA5RL33M.js";
 import {
   createMessage,
   createOutputsResolver,
@@ -31,7 +31,7 @@ import {
   sortDiagnostics,
   validateRequest,
   verify
-} from "./chunk-JTOBGNJZ.js";
+} from "./chunk-MFV4Z2EZ.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

@@ -2,17 +2,17 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   lockRequest
-} from "./chunk-2SNWK5K5.js";
+} from "./chunk-GKUFFHRN.js";
 import {
   createProgressReporter,
   openRepository,
   parseManifestArgs,
   printDiagnostics
-} from "./chunk-MVPEALKF.js";
+} from "./chunk-3JVZ3KOA.js";
 import {
   hasErrors,
   sortDiagnostics
-} from "./chunk-JTOBGNJZ.js";
+} from "./chunk-MFV4Z2EZ.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -3,19 +3,19 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   packRequest,
   readSecretKey
-} from "./chunk-DRNB6JKV.js";
+} from "./chunk-LRTINK2B.js";
 import {
   pullRequestHelp,
   pullRequestOptions,
   readPullRequestArgs,
   readPullRequestForCommand
-} from "./chunk-SXEFA6V2.js";
+} from "./chunk-G3NZJGV7.js";
 import {
   createReviewsFileParser
-} from "./chunk-2SF3RBK4.js";
+} from "./chunk-HZHVPSEG.js";
 import {
   printDiagnostics
-} from "./chunk-MVPEALKF.js";
+} from "./chunk-3JVZ3KOA.js";
 import {
   createFsRepoFiles,
   findRepoRoot,
@@ -28,7 +28,7 @@ import {
   requireOption,
   sortDiagnostics,
   toRepoPath
-} from "./chunk-JTOBGNJZ.js";
+} from "./chunk-MFV4Z2EZ.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -9,7 +9,7 @@ import {
   parseCommandLine,
   sortDiagnostics,
   toRepoPath
-} from "./chunk-JTOBGNJZ.js";
+} from "./chunk-MFV4Z2EZ.js";
 import {
   EgressError
 } from "./chunk-7N3PT735.js";

@@ -2,19 +2,19 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   scanRequestOutputs
-} from "./chunk-T7FZV52U.js";
+} from "./chunk-GA5RL33M.js";
 import {
   createProgressReporter,
   openRepository,
   parseManifestArgs,
   printDiagnostics
-} from "./chunk-MVPEALKF.js";
+} from "./chunk-3JVZ3KOA.js";
 import {
   formatDiagnostic,
   hasErrors,
   loadPolicy,
   validateRequest
-} from "./chunk-JTOBGNJZ.js";
+} from "./chunk-MFV4Z2EZ.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -9,37 +9,37 @@ import {
   receiptNameOf,
   removeLeftoverPending,
   removePackages
-} from "./chunk-SLG6376V.js";
-import "./chunk-J5SQO3ZF.js";
+} from "./chunk-6TCXWVMB.js";
+import "./chunk-PAHEFPVV.js";
 import {
   readPassphraseFile,
   readUserFile
-} from "./chunk-LFL7VPH6.js";
+} from "./chunk-ZFQU57DK.js";
 import {
   formatFingerprint,
   packRequest,
   readPublicKeys,
   readSecretKey
-} from "./chunk-DRNB6JKV.js";
+} from "./chunk-LRTINK2B.js";
 import {
   createCliForge,
   pullRequestHelp,
   pullRequestOptions,
   readCliPullRequest,
   readPullRequestArgs
-} from "./chunk-SXEFA6V2.js";
+} from "./chunk-G3NZJGV7.js";
 import {
   createReviewsFileParser,
   evaluatePolicy
-} from "./chunk-2SF3RBK4.js";
+} from "./chunk-HZHVPSEG.js";
 import {
   disclosureFacts,
   findingsCanBlock,
   scanRequestOutputs
-} from "./chunk-T7FZV52U.js";
+} from "./chunk-GA5RL33M.js";
 import {
   printDiagnostics
-} from "./chunk-MVPEALKF.js";
+} from "./chunk-3JVZ3KOA.js";
 import {
   createFsRepoFiles,
   createRedactor,
@@ -53,7 +53,7 @@ import {
   sortDiagnostics,
   toRepoPath,
   validateRequest
-} from "./chunk-JTOBGNJZ.js";
+} from "./chunk-MFV4Z2EZ.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

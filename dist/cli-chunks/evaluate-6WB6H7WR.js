@@ -5,21 +5,21 @@ import {
   pullRequestOptions,
   readPullRequestArgs,
   readPullRequestForCommand
-} from "./chunk-SXEFA6V2.js";
+} from "./chunk-G3NZJGV7.js";
 import {
   createReviewsFileParser,
   evaluatePolicy,
   roleTitle,
   shortSha
-} from "./chunk-2SF3RBK4.js";
+} from "./chunk-HZHVPSEG.js";
 import {
   disclosureFacts,
   scanRequestOutputs
-} from "./chunk-T7FZV52U.js";
+} from "./chunk-GA5RL33M.js";
 import {
   createProgressReporter,
   printDiagnostics
-} from "./chunk-MVPEALKF.js";
+} from "./chunk-3JVZ3KOA.js";
 import {
   createFsRepoFiles,
   findRepoRoot,
@@ -34,7 +34,7 @@ import {
   sortDiagnostics,
   toRepoPath,
   validateRequest
-} from "./chunk-JTOBGNJZ.js";
+} from "./chunk-MFV4Z2EZ.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -2,7 +2,7 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyCleartext
-} from "./chunk-J5SQO3ZF.js";
+} from "./chunk-PAHEFPVV.js";
 import {
   FILES_DIR,
   RECEIPT_NAME,
@@ -12,12 +12,12 @@ import {
   describeOpenpgp,
   formatFingerprint,
   verifyDetached
-} from "./chunk-DRNB6JKV.js";
+} from "./chunk-LRTINK2B.js";
 import {
   decrypt,
   describeUnsafeItemPath,
   readMessage
-} from "./chunk-JTOBGNJZ.js";
+} from "./chunk-MFV4Z2EZ.js";
 import {
   EgressError,
   __commonJS,

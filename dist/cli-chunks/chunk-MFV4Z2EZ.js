@@ -45364,6 +45364,7 @@ async function hashFilesOnTwoThreads(paths, options) {
     let failures = 0;
     let bytes = 0;
     let reported = 0;
+    let reportedBytes = 0;
     const pacer = createPacer();
     for (let index2 = helper.claim(); index2 < paths.length; index2 = helper.claim()) {
       try {
@@ -45376,7 +45377,8 @@ async function hashFilesOnTwoThreads(paths, options) {
       }
       const helped = helper.done();
       reported = files + failures + helped.files;
-      options.onProgress?.(reported, paths.length, bytes + helped.bytes);
+      reportedBytes = bytes + helped.bytes;
+      options.onProgress?.(reported, paths.length, reportedBytes);
       if (pacer.due()) await pacer.pause();
     }
     if (helper.busy()) await helper.finished;
@@ -45386,7 +45388,9 @@ async function hashFilesOnTwoThreads(paths, options) {
       results[index2] = digest;
       total += digest.size;
     }
-    if (reported < paths.length) options.onProgress?.(paths.length, paths.length, total);
+    if (reported < paths.length || reportedBytes !== total) {
+      options.onProgress?.(paths.length, paths.length, total);
+    }
     return results;
   } finally {
     await helper.close();

@@ -2,25 +2,25 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
   verifyPackage
-} from "./chunk-KJU47RSU.js";
-import "./chunk-J5SQO3ZF.js";
+} from "./chunk-NRXVDTJN.js";
+import "./chunk-PAHEFPVV.js";
 import {
   readPassphraseFile,
   readUserFile
-} from "./chunk-LFL7VPH6.js";
+} from "./chunk-ZFQU57DK.js";
 import {
   readPublicKeys,
   readSecretKey
-} from "./chunk-DRNB6JKV.js";
-import "./chunk-SXEFA6V2.js";
-import "./chunk-2SF3RBK4.js";
-import "./chunk-T7FZV52U.js";
-import "./chunk-MVPEALKF.js";
+} from "./chunk-LRTINK2B.js";
+import "./chunk-G3NZJGV7.js";
+import "./chunk-HZHVPSEG.js";
+import "./chunk-GA5RL33M.js";
+import "./chunk-3JVZ3KOA.js";
 import {
   parseCommandLine,
   requireOnePositional,
   requireOption
-} from "./chunk-JTOBGNJZ.js";
+} from "./chunk-MFV4Z2EZ.js";
 import {
   ExitCode
 } from "./chunk-V3ZJOSVK.js";

@@ -3,17 +3,17 @@ import { createRequire as __cr } from 'node:module'; const require = __cr(import
 import {
   signCleartext,
   verifyCleartext
-} from "./chunk-J5SQO3ZF.js";
+} from "./chunk-PAHEFPVV.js";
 import {
   describeOpenpgp,
   nameCollectionPackage
-} from "./chunk-DRNB6JKV.js";
+} from "./chunk-LRTINK2B.js";
 import {
   createMessage,
   encrypt,
   hashFile,
   readChunkBytes
-} from "./chunk-JTOBGNJZ.js";
+} from "./chunk-MFV4Z2EZ.js";
 import {
   EgressError,
   __commonJS,

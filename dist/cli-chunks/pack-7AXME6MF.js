@@ -4,13 +4,13 @@ import {
   packCommand,
   readPassphraseFile,
   readUserFile
-} from "./chunk-LFL7VPH6.js";
-import "./chunk-DRNB6JKV.js";
-import "./chunk-SXEFA6V2.js";
-import "./chunk-2SF3RBK4.js";
-import "./chunk-T7FZV52U.js";
-import "./chunk-MVPEALKF.js";
-import "./chunk-JTOBGNJZ.js";
+} from "./chunk-ZFQU57DK.js";
+import "./chunk-LRTINK2B.js";
+import "./chunk-G3NZJGV7.js";
+import "./chunk-HZHVPSEG.js";
+import "./chunk-GA5RL33M.js";
+import "./chunk-3JVZ3KOA.js";
+import "./chunk-MFV4Z2EZ.js";
 import "./chunk-V3ZJOSVK.js";
 import "./chunk-7N3PT735.js";
 export {
